@@ -1,0 +1,589 @@
+/*
+ * skt.h - Python's networking stack as a C library.
+ *
+ * This header is the reference. Every public function states what it does,
+ * what it returns on success, the negative codes it can return, and whether
+ * it honours the socket's timeout.
+ *
+ * Conventions that hold for every function below:
+ * - Success returns >= 0 (0, a byte count, an fd). Failure returns a negative
+ *   code: -errno for a system error, SKT_EAI_* for a resolver error, or one of
+ *   the library's own SKT_E* codes. A timeout is always -ETIMEDOUT.
+ * - After a failure, skt_error_detail() holds a sentence for this thread that
+ *   names the operation and, where there is one, the address.
+ * - The library never prints, never exits, never aborts on bad input and
+ *   never changes a signal disposition. Every send uses MSG_NOSIGNAL.
+ * - Every fd the library creates is close-on-exec.
+ * - Pointer arguments must not be NULL unless the text says they may be; a
+ *   NULL where one is required returns -EINVAL.
+ */
+#ifndef SKT_H
+#define SKT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define SKT_EXTERN __attribute__((visibility("default")))
+#else
+#define SKT_EXTERN
+#endif
+
+#define SKT_VERSION_MAJOR 0
+#define SKT_VERSION_MINOR 1
+#define SKT_VERSION_PATCH 0
+
+/* ======================================================================== */
+/* Errors                                                                   */
+/* ======================================================================== */
+
+/*
+ * Resolver errors (Python's socket.gaierror) live in their own negative
+ * range, so they can never be mistaken for -errno values.
+ */
+#define SKT_EAI_BASE (-3000)
+#define SKT_EAI_AGAIN (SKT_EAI_BASE - 1)    /* temporary failure */
+#define SKT_EAI_BADFLAGS (SKT_EAI_BASE - 2) /* bad hints flags */
+#define SKT_EAI_FAIL (SKT_EAI_BASE - 3)     /* non-recoverable failure */
+#define SKT_EAI_FAMILY (SKT_EAI_BASE - 4)   /* family not supported */
+#define SKT_EAI_MEMORY (SKT_EAI_BASE - 5)   /* out of memory */
+#define SKT_EAI_NONAME (SKT_EAI_BASE - 6)   /* name or service not known */
+#define SKT_EAI_SERVICE (SKT_EAI_BASE - 7)  /* service not for socket type */
+#define SKT_EAI_SOCKTYPE (SKT_EAI_BASE - 8) /* socket type not supported */
+#define SKT_EAI_SYSTEM (SKT_EAI_BASE - 9)   /* system error */
+#define SKT_EAI_NODATA (SKT_EAI_BASE - 10)  /* no address for the name */
+#define SKT_EAI_ADDRFAMILY (SKT_EAI_BASE - 11) /* no address in family */
+#define SKT_EAI_OVERFLOW (SKT_EAI_BASE - 12)   /* argument buffer overflow */
+
+/* The library's own codes. */
+#define SKT_ELIB_BASE (-4000)
+/* The peer closed the connection before all the data asked for arrived. */
+#define SKT_EEOF (SKT_ELIB_BASE - 1)
+/* Address text that does not follow any accepted form. */
+#define SKT_EADDRSYNTAX (SKT_ELIB_BASE - 2)
+/* A host name where a numeric address is required (no lookup is made). */
+#define SKT_EADDRNOTNUMERIC (SKT_ELIB_BASE - 3)
+/* An address text without the port it needs. */
+#define SKT_ENOPORT (SKT_ELIB_BASE - 4)
+/* A port outside 0..65535. */
+#define SKT_EPORTRANGE (SKT_ELIB_BASE - 5)
+/* An IPv6 scope that names no interface. */
+#define SKT_ENOSCOPE (SKT_ELIB_BASE - 6)
+/* An output buffer too small for the result (nothing was truncated). */
+#define SKT_ETRUNCATED (SKT_ELIB_BASE - 7)
+
+/*
+ * skt_strerror - a message for any code this library returns: -errno,
+ * SKT_EAI_* or SKT_E*. Unknown codes give "Unknown error". Never NULL;
+ * the string is static.
+ */
+SKT_EXTERN const char *skt_strerror(int code);
+
+/*
+ * skt_errname - the symbolic name of a code: "ECONNREFUSED", "EAI_NONAME",
+ * "SKT_EEOF". Unknown codes give "UNKNOWN". Never NULL; static.
+ */
+SKT_EXTERN const char *skt_errname(int code);
+
+/*
+ * skt_error_detail - the sentence describing the last failure in this
+ * thread, naming the operation and the address, e.g. "connect to
+ * 127.0.0.1:8080: Connection refused". Empty before any failure. Success
+ * does not clear it (like errno). The string belongs to the thread and is
+ * overwritten by the next failure.
+ */
+SKT_EXTERN const char *skt_error_detail(void);
+
+/* ======================================================================== */
+/* Addresses                                                                */
+/* ======================================================================== */
+
+/*
+ * skt_addr - a socket address of any family, as a value. Copy it with =.
+ * `len` is the number of meaningful bytes of `u` (0 for an empty address).
+ * Unix abstract names are stored with their exact length: no NUL is added.
+ */
+typedef struct skt_addr {
+    socklen_t len;
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in in4;
+        struct sockaddr_in6 in6;
+        struct sockaddr_un un;
+        struct sockaddr_storage storage;
+    } u;
+} skt_addr;
+
+/*
+ * Longest text skt_addr_format can produce for IPv4, IPv6 and Unix
+ * addresses, NUL included (a Unix name with every byte escaped).
+ */
+#define SKT_ADDRSTRLEN 512
+
+/*
+ * skt_addr_parse - parse a numeric address; never makes a lookup.
+ * Accepted forms:
+ *   "1.2.3.4:80"            IPv4, dotted quad only
+ *   "[::1]:80"              IPv6
+ *   "[fe80::1%eth0]:80"     IPv6 with a scope, by interface name or number
+ *   "unix:/path/to/sock"    Unix path (at most 107 bytes)
+ *   "unix:@name"            Linux abstract name, exact length (at most 107)
+ *   "unix:"                 unnamed Unix address; binding it autobinds
+ * In Unix names, "\\" stands for a backslash and "\xHH" for any byte, so
+ * names holding control bytes or NULs round-trip through text.
+ * Returns 0. Errors: -EINVAL (NULL argument), SKT_EADDRSYNTAX (malformed,
+ * trailing garbage, bad escape), SKT_EADDRNOTNUMERIC (a host name),
+ * SKT_ENOPORT (port missing), SKT_EPORTRANGE (port outside 0..65535),
+ * SKT_ENOSCOPE (scope names no interface), -ENAMETOOLONG (Unix name over
+ * 107 bytes). On failure *a is left empty. No timeout.
+ */
+SKT_EXTERN int skt_addr_parse(skt_addr *a, const char *text);
+
+/*
+ * skt_addr_format - write the text form of an address into buf (size len,
+ * NUL included): the exact inverse of skt_addr_parse. An IPv6 scope is
+ * written as the interface name when the index names one, else as the
+ * number. An address of another family is written as "family:N:HEX".
+ * Returns the text length (without the NUL). Errors: -EINVAL (NULL or
+ * an empty address), SKT_ETRUNCATED (buf too small; buf holds "" then).
+ */
+SKT_EXTERN int skt_addr_format(const skt_addr *a, char *buf, size_t len);
+
+/*
+ * skt_addr_from_ip - build an IPv4 or IPv6 address from numeric host text
+ * without brackets ("127.0.0.1", "::1", "fe80::1%eth0") and a port.
+ * Returns 0. Errors as skt_addr_parse.
+ */
+SKT_EXTERN int skt_addr_from_ip(skt_addr *a, const char *host, int port);
+
+/*
+ * skt_addr_from_unix - build a Unix address from raw bytes: a path, or an
+ * abstract name when abstract is true (name may hold any byte). len 0 gives
+ * the unnamed address. Returns 0. Errors: -EINVAL, -ENAMETOOLONG.
+ */
+SKT_EXTERN int skt_addr_from_unix(skt_addr *a, const void *name, size_t len,
+                                  bool abstract);
+
+/*
+ * skt_addr_from_sockaddr - copy a struct sockaddr of length len. Returns 0.
+ * Errors: -EINVAL (NULL, len 0 or larger than sockaddr_storage, or len too
+ * short for the family it names).
+ */
+SKT_EXTERN int skt_addr_from_sockaddr(skt_addr *a, const struct sockaddr *sa,
+                                      socklen_t len);
+
+/* skt_addr_sockaddr - the address as a struct sockaddr, for system calls;
+ * its length is a->len. */
+SKT_EXTERN const struct sockaddr *skt_addr_sockaddr(const skt_addr *a);
+
+/* skt_addr_family - AF_INET, AF_INET6, AF_UNIX, ...; AF_UNSPEC if empty. */
+SKT_EXTERN int skt_addr_family(const skt_addr *a);
+
+/* skt_addr_port - the port of an IPv4/IPv6 address, or -EAFNOSUPPORT. */
+SKT_EXTERN int skt_addr_port(const skt_addr *a);
+
+/* skt_addr_set_port - change the port. Returns 0. Errors: -EINVAL,
+ * SKT_EPORTRANGE, -EAFNOSUPPORT (not IPv4/IPv6). */
+SKT_EXTERN int skt_addr_set_port(skt_addr *a, int port);
+
+/* skt_addr_equal - true when both addresses have the same family and the
+ * same meaningful bytes (IPv6 flow info is ignored). */
+SKT_EXTERN bool skt_addr_equal(const skt_addr *a, const skt_addr *b);
+
+/* ======================================================================== */
+/* Sockets                                                                  */
+/* ======================================================================== */
+
+typedef struct skt_socket skt_socket;
+
+/*
+ * Timeout modes, exactly Python's: SKT_BLOCKING (Python's None), 0
+ * (non-blocking), or a number of seconds > 0 (timeout mode). In timeout mode
+ * every operation gets one absolute deadline, which EINTR retries and
+ * multi-step operations never restart.
+ */
+#define SKT_BLOCKING (-1.0)
+/* Longest timeout accepted, in seconds (about 31 years). */
+#define SKT_TIMEOUT_MAX 1e9
+
+/*
+ * skt_open - create a socket (Python's socket.socket(family, type, proto)).
+ * type may include SOCK_NONBLOCK (the socket then starts in non-blocking
+ * mode); SOCK_CLOEXEC is always added. The socket takes the default timeout
+ * (skt_setdefaulttimeout). Returns 0 and sets *out. Errors: -EINVAL,
+ * -EAFNOSUPPORT, -EPROTONOSUPPORT, -EMFILE, -ENFILE, -ENOMEM, -EACCES.
+ */
+SKT_EXTERN int skt_open(skt_socket **out, int family, int type, int proto);
+
+/*
+ * skt_from_fd - wrap an existing socket fd; the object owns it from then
+ * on. Family, type and protocol are read from the fd. The socket takes the
+ * default timeout; but if that is SKT_BLOCKING and the fd is already
+ * O_NONBLOCK, the mode is non-blocking (so gettimeout tells the truth).
+ * The fd's close-on-exec flag is left as it is. Returns 0. Errors: -EINVAL,
+ * -EBADF, -ENOTSOCK, -ENOMEM; on failure the fd is not closed.
+ */
+SKT_EXTERN int skt_from_fd(skt_socket **out, int fd);
+
+/*
+ * skt_socketpair - a connected pair (Python's socket.socketpair). family 0
+ * means AF_UNIX, type 0 SOCK_STREAM. Both take the default timeout.
+ * Returns 0. Errors: -EINVAL, -EAFNOSUPPORT, -EOPNOTSUPP, -EMFILE, -ENOMEM.
+ */
+SKT_EXTERN int skt_socketpair(skt_socket **a, skt_socket **b, int family,
+                              int type, int proto);
+
+/*
+ * skt_close - close the fd (once: EINTR is never retried) and free the
+ * object. NULL is a no-op. ECONNRESET from close is ignored, as Python does.
+ * Returns 0, or -errno of a failed close (the object is freed anyway).
+ */
+SKT_EXTERN int skt_close(skt_socket *s);
+
+/*
+ * skt_detach - free the object without closing the fd; returns the fd
+ * (>= 0). Errors: -EINVAL (NULL), -EBUSY (a transport such as TLS is
+ * active on it).
+ */
+SKT_EXTERN int skt_detach(skt_socket *s);
+
+/*
+ * skt_dup - a new socket object on a duplicate fd (F_DUPFD_CLOEXEC), with
+ * the same family, type, protocol and timeout. Returns 0. Errors: -EINVAL,
+ * -EMFILE, -ENOMEM.
+ */
+SKT_EXTERN int skt_dup(skt_socket *s, skt_socket **out);
+
+/* skt_fileno - the fd, or -EINVAL for NULL. */
+SKT_EXTERN int skt_fileno(const skt_socket *s);
+/* skt_family, skt_type, skt_proto - as given or detected; the type has
+ * SOCK_NONBLOCK and SOCK_CLOEXEC masked off. -EINVAL for NULL. */
+SKT_EXTERN int skt_family(const skt_socket *s);
+SKT_EXTERN int skt_type(const skt_socket *s);
+SKT_EXTERN int skt_proto(const skt_socket *s);
+
+/*
+ * skt_get_inheritable - 1 if the fd survives exec, 0 if close-on-exec,
+ * or -errno (-EBADF). skt_set_inheritable - set it; returns 0 or -errno.
+ */
+SKT_EXTERN int skt_get_inheritable(const skt_socket *s);
+SKT_EXTERN int skt_set_inheritable(skt_socket *s, bool inheritable);
+
+/*
+ * skt_settimeout - set the mode: SKT_BLOCKING, 0, or seconds in
+ * (0, SKT_TIMEOUT_MAX]. Returns 0. Errors: -EINVAL (any other value: other
+ * negatives, NaN, infinity, too large), -errno of fcntl.
+ */
+SKT_EXTERN int skt_settimeout(skt_socket *s, double seconds);
+/* skt_gettimeout - SKT_BLOCKING, 0.0 or the timeout in seconds. For NULL,
+ * SKT_BLOCKING. */
+SKT_EXTERN double skt_gettimeout(const skt_socket *s);
+/* skt_setblocking - true is settimeout(SKT_BLOCKING), false is
+ * settimeout(0), as in Python. Returns 0 or -errno. */
+SKT_EXTERN int skt_setblocking(skt_socket *s, bool blocking);
+/* skt_getblocking - false in non-blocking mode and in timeout mode (the
+ * fd is O_NONBLOCK then), true in blocking mode, as in Python. */
+SKT_EXTERN bool skt_getblocking(const skt_socket *s);
+/*
+ * skt_setdefaulttimeout - the mode taken by sockets created afterwards (by
+ * skt_open, skt_socketpair, skt_from_fd, skt_accept). Process-wide,
+ * thread-safe. Returns 0, or -EINVAL for a value settimeout refuses (the
+ * default is then unchanged). Note: DESIGN.md listed this as void; it
+ * returns an int so that bad input gets a code.
+ */
+SKT_EXTERN int skt_setdefaulttimeout(double seconds);
+/* skt_getdefaulttimeout - the default mode; SKT_BLOCKING at start. */
+SKT_EXTERN double skt_getdefaulttimeout(void);
+
+/*
+ * skt_bind - bind to an address. An unnamed Unix address autobinds to an
+ * abstract name. Returns 0. Errors: -EINVAL, -EADDRINUSE, -EADDRNOTAVAIL,
+ * -EACCES, -EAFNOSUPPORT, ... with the address in the detail. No timeout.
+ */
+SKT_EXTERN int skt_bind(skt_socket *s, const skt_addr *a);
+
+/* Backlog used by skt_listen when given a negative one: Python's default,
+ * min(SOMAXCONN, 128). */
+#define SKT_DEFAULT_BACKLOG (-1)
+
+/*
+ * skt_listen - start listening. A negative backlog means Python's default,
+ * min(SOMAXCONN, 128). Returns 0. Errors: -EINVAL, -EOPNOTSUPP,
+ * -EADDRINUSE. No timeout.
+ */
+SKT_EXTERN int skt_listen(skt_socket *s, int backlog);
+
+/*
+ * skt_accept - accept a connection (accept4 with SOCK_CLOEXEC). The new
+ * socket takes the default timeout, whatever the listener's mode, which is
+ * Python's rule. peer may be NULL. Returns 0. Errors: -EINVAL, -EAGAIN
+ * (non-blocking mode, no connection), -ETIMEDOUT, -EMFILE, -ENFILE,
+ * -ENOBUFS, -ENOMEM, -ECONNABORTED, ... Honours the timeout.
+ */
+SKT_EXTERN int skt_accept(skt_socket *s, skt_socket **conn, skt_addr *peer);
+
+/*
+ * skt_connect - connect to an address. Blocking mode waits as long as the
+ * kernel does; non-blocking mode returns -EINPROGRESS for a connection
+ * under way; timeout mode waits until the deadline and reads SO_ERROR. A
+ * signal (EINTR) never restarts the connect: the same attempt is waited
+ * for. Returns 0. Errors: -ECONNREFUSED, -ETIMEDOUT, -ENETUNREACH,
+ * -EHOSTUNREACH, -EINPROGRESS, -EISCONN, -EADDRNOTAVAIL, -ENOENT (Unix),
+ * ... with the address in the detail ("connect to 127.0.0.1:8080:
+ * Connection refused"). Honours the timeout.
+ */
+SKT_EXTERN int skt_connect(skt_socket *s, const skt_addr *a);
+
+/*
+ * skt_connect_ex - as skt_connect but returns the positive errno value (0
+ * on success), as Python's connect_ex does.
+ */
+SKT_EXTERN int skt_connect_ex(skt_socket *s, const skt_addr *a);
+
+/* skt_shutdown - SHUT_RD, SHUT_WR or SHUT_RDWR. Returns 0. Errors:
+ * -EINVAL, -ENOTCONN. No timeout. */
+SKT_EXTERN int skt_shutdown(skt_socket *s, int how);
+
+/* skt_getsockname, skt_getpeername - the local or remote address.
+ * Return 0. Errors: -EINVAL, -ENOTCONN (peer), -EBADF. No timeout. */
+SKT_EXTERN int skt_getsockname(const skt_socket *s, skt_addr *a);
+SKT_EXTERN int skt_getpeername(const skt_socket *s, skt_addr *a);
+
+/* skt_setsockopt, skt_getsockopt - the system calls, with -errno on
+ * failure (-EINVAL, -ENOPROTOOPT, ...). *len is updated by get. */
+SKT_EXTERN int skt_setsockopt(skt_socket *s, int level, int name,
+                              const void *val, socklen_t len);
+SKT_EXTERN int skt_getsockopt(skt_socket *s, int level, int name, void *val,
+                              socklen_t *len);
+/* skt_setsockopt_int, skt_getsockopt_int - the common int-valued case. */
+SKT_EXTERN int skt_setsockopt_int(skt_socket *s, int level, int name,
+                                  int value);
+SKT_EXTERN int skt_getsockopt_int(skt_socket *s, int level, int name,
+                                  int *value);
+
+/* ------------------------------------------------------------------------ */
+/* Sending and receiving                                                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * skt_send - one send (MSG_NOSIGNAL added). Returns the bytes sent, which
+ * may be fewer than len. Errors: -EAGAIN (non-blocking mode, nothing could
+ * be sent), -ETIMEDOUT, -EPIPE, -ECONNRESET, -EMSGSIZE, -EINVAL, ...
+ * Honours the timeout: in timeout mode the send is tried first and poll is
+ * used only when it would block.
+ */
+SKT_EXTERN ssize_t skt_send(skt_socket *s, const void *buf, size_t len,
+                            int flags);
+
+/*
+ * skt_recv - one receive. Returns the bytes received; 0 means the peer
+ * closed the connection (or a zero-length datagram). len 0 returns 0 at
+ * once, without a system call. Errors: -EAGAIN (non-blocking mode),
+ * -ETIMEDOUT, -ECONNRESET, -EINVAL, ... Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_recv(skt_socket *s, void *buf, size_t len, int flags);
+
+/*
+ * skt_recv_into - Python's recv_into; the same as skt_recv.
+ */
+SKT_EXTERN ssize_t skt_recv_into(skt_socket *s, void *buf, size_t len,
+                                 int flags);
+
+/*
+ * skt_sendall - send all len bytes. *sent (may be NULL) always receives the
+ * number of bytes sent, on failure too, so nothing is lost or sent twice.
+ * Returns 0. Errors: -ETIMEDOUT (one deadline for the whole call), -EAGAIN
+ * (non-blocking mode: the buffer filled; *sent tells how far it got),
+ * -EPIPE, -ECONNRESET, -EINVAL, ... Honours the timeout as one deadline.
+ */
+SKT_EXTERN int skt_sendall(skt_socket *s, const void *buf, size_t len,
+                           int flags, size_t *sent);
+
+/*
+ * skt_recv_exact - receive exactly len bytes. *got (may be NULL) always
+ * receives the number of bytes received. Returns 0. Errors: SKT_EEOF (the
+ * peer closed first), -ETIMEDOUT (one deadline), -EAGAIN (non-blocking
+ * mode), -ECONNRESET, ... Honours the timeout as one deadline.
+ */
+SKT_EXTERN int skt_recv_exact(skt_socket *s, void *buf, size_t len,
+                              int flags, size_t *got);
+
+/*
+ * skt_sendto - send a datagram to an address (NULL: the connected peer).
+ * Returns the bytes sent. Errors as skt_send, plus -EMSGSIZE,
+ * -EDESTADDRREQ, with the address in the detail. Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_sendto(skt_socket *s, const void *buf, size_t len,
+                              int flags, const skt_addr *to);
+
+/*
+ * skt_recvfrom - receive a datagram and its sender's address (from may be
+ * NULL; it is left empty when the sender has none, e.g. an unnamed Unix
+ * socket). Returns the bytes received. A datagram longer than len is
+ * truncated by the kernel, as in Python; pass MSG_TRUNC to get its real
+ * length. Errors as skt_recv. Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_recvfrom(skt_socket *s, void *buf, size_t len,
+                                int flags, skt_addr *from);
+
+/* ======================================================================== */
+/* Resolver and module functions                                            */
+/* ======================================================================== */
+
+/*
+ * skt_addrinfo - one result of skt_getaddrinfo; a list through `next`.
+ * As hints, only family, type, proto and flags are read (AI_* flags).
+ */
+typedef struct skt_addrinfo {
+    int family;
+    int type;
+    int proto;
+    int flags;
+    char *canonname; /* with AI_CANONNAME, on the first result; else NULL */
+    skt_addr addr;
+    struct skt_addrinfo *next;
+} skt_addrinfo;
+
+/*
+ * skt_getaddrinfo - resolve host and port (either may be NULL, not both)
+ * through the system resolver (/etc/hosts, nsswitch, resolv.conf). hints
+ * may be NULL. timeout: SKT_BLOCKING or seconds; in this version the
+ * lookup blocks and the timeout is not yet honoured. Returns 0 and a list
+ * in *res to free with skt_freeaddrinfo. Errors: SKT_EAI_* (with the host
+ * in the detail), -EINVAL, -ENOMEM.
+ */
+SKT_EXTERN int skt_getaddrinfo(const char *host, const char *port,
+                               const skt_addrinfo *hints, double timeout,
+                               skt_addrinfo **res);
+/* skt_freeaddrinfo - free a list; NULL is a no-op. */
+SKT_EXTERN void skt_freeaddrinfo(skt_addrinfo *res);
+
+/*
+ * skt_getnameinfo - Python's getnameinfo: host and service names for an
+ * address, NI_* flags. host/serv may be NULL (with length 0) when not
+ * wanted. Returns 0. Errors: SKT_EAI_*, SKT_ETRUNCATED (a buffer too
+ * small), -EINVAL. Blocks (no timeout).
+ */
+SKT_EXTERN int skt_getnameinfo(const skt_addr *a, int flags, char *host,
+                               size_t hostlen, char *serv, size_t servlen);
+
+/*
+ * skt_gethostbyname - the first IPv4 address of a name, as text, into out
+ * (Python's gethostbyname). Returns 0. Errors: SKT_EAI_*, SKT_ETRUNCATED,
+ * -EINVAL. Blocks.
+ */
+SKT_EXTERN int skt_gethostbyname(const char *name, char *out, size_t outlen);
+
+/*
+ * skt_hostent - result of skt_gethostbyname_ex and skt_gethostbyaddr:
+ * Python's (hostname, aliaslist, ipaddrlist). The lists end with NULL.
+ */
+typedef struct skt_hostent {
+    char *name;
+    char **aliases;
+    char **addresses; /* numeric text */
+} skt_hostent;
+
+/*
+ * skt_gethostbyname_ex - Python's gethostbyname_ex (IPv4). Returns 0 and
+ * *out to free with skt_freehostent. Errors: SKT_EAI_NONAME (unknown host),
+ * SKT_EAI_AGAIN, SKT_EAI_FAIL, -EINVAL, -ENOMEM. Blocks.
+ */
+SKT_EXTERN int skt_gethostbyname_ex(const char *name, skt_hostent **out);
+/*
+ * skt_gethostbyaddr - Python's gethostbyaddr: the name, aliases and
+ * addresses for an IPv4 or IPv6 address text (a name is resolved first).
+ * Returns 0 and *out. Errors: SKT_EAI_NONAME, SKT_EAI_AGAIN, -EINVAL,
+ * -ENOMEM. Blocks.
+ */
+SKT_EXTERN int skt_gethostbyaddr(const char *ip, skt_hostent **out);
+/* skt_freehostent - free a result; NULL is a no-op. */
+SKT_EXTERN void skt_freehostent(skt_hostent *h);
+
+/*
+ * skt_getfqdn - Python's getfqdn: the fully qualified name for name (NULL
+ * or "" or "0.0.0.0" or "::" means this host). Falls back to the name.
+ * Returns the length written. Errors: SKT_ETRUNCATED, -EINVAL. Blocks.
+ */
+SKT_EXTERN int skt_getfqdn(const char *name, char *out, size_t outlen);
+
+/* skt_gethostname - this host's name. Returns its length. Errors:
+ * SKT_ETRUNCATED, -EINVAL. */
+SKT_EXTERN int skt_gethostname(char *out, size_t outlen);
+/* skt_sethostname - set it (needs CAP_SYS_ADMIN). Returns 0. Errors:
+ * -EPERM, -EINVAL (too long). */
+SKT_EXTERN int skt_sethostname(const char *name);
+
+/*
+ * skt_getservbyname - the port of a service ("http") for a protocol
+ * ("tcp", "udp", or NULL for any). Returns the port (0..65535). Errors:
+ * SKT_EAI_SERVICE (not found), -EINVAL.
+ */
+SKT_EXTERN int skt_getservbyname(const char *name, const char *proto);
+/* skt_getservbyport - the service name of a port. Returns its length.
+ * Errors: SKT_EAI_SERVICE, SKT_EPORTRANGE, SKT_ETRUNCATED, -EINVAL. */
+SKT_EXTERN int skt_getservbyport(int port, const char *proto, char *out,
+                                 size_t outlen);
+/* skt_getprotobyname - the number of a protocol ("tcp" is 6). Errors:
+ * -ENOPROTOOPT (not found), -EINVAL. */
+SKT_EXTERN int skt_getprotobyname(const char *name);
+
+/*
+ * skt_inet_aton - Python's inet_aton: the legacy IPv4 forms ("127.1",
+ * "0x7f.1") into 4 bytes in network order. Returns 0. Errors:
+ * SKT_EADDRSYNTAX, -EINVAL.
+ */
+SKT_EXTERN int skt_inet_aton(const char *text, struct in_addr *out);
+/* skt_inet_ntoa - 4 bytes to dotted quad. Returns the length. Errors:
+ * SKT_ETRUNCATED, -EINVAL. */
+SKT_EXTERN int skt_inet_ntoa(struct in_addr in, char *out, size_t outlen);
+/*
+ * skt_inet_pton - AF_INET or AF_INET6 text to 4 or 16 bytes in out (of
+ * size outlen). Returns the byte count. Errors: SKT_EADDRSYNTAX,
+ * -EAFNOSUPPORT, SKT_ETRUNCATED, -EINVAL.
+ */
+SKT_EXTERN int skt_inet_pton(int family, const char *text, void *out,
+                             size_t outlen);
+/* skt_inet_ntop - bytes to text. Returns the length. Errors:
+ * -EAFNOSUPPORT, -EINVAL (wrong byte count), SKT_ETRUNCATED. */
+SKT_EXTERN int skt_inet_ntop(int family, const void *bytes, size_t len,
+                             char *out, size_t outlen);
+
+/* skt_ifentry - one network interface. */
+typedef struct skt_ifentry {
+    unsigned index;
+    char *name;
+} skt_ifentry;
+
+/*
+ * skt_if_nameindex - the interfaces, as Python's if_nameindex: an array of
+ * *count entries in *out, to free with skt_if_freenameindex. Returns 0.
+ * Errors: -ENOMEM, -errno.
+ */
+SKT_EXTERN int skt_if_nameindex(skt_ifentry **out, size_t *count);
+SKT_EXTERN void skt_if_freenameindex(skt_ifentry *list, size_t count);
+/* skt_if_nametoindex - the index (> 0) of an interface name. Errors:
+ * -ENODEV, -EINVAL. */
+SKT_EXTERN int skt_if_nametoindex(const char *name);
+/* skt_if_indextoname - the name of an index. Returns its length. Errors:
+ * -ENXIO (no such interface), SKT_ETRUNCATED, -EINVAL. */
+SKT_EXTERN int skt_if_indextoname(unsigned index, char *out, size_t outlen);
+
+/* skt_has_dualstack_ipv6 - true when an IPv6 socket can accept IPv4
+ * connections too (IPV6_V6ONLY can be cleared), as Python's. */
+SKT_EXTERN bool skt_has_dualstack_ipv6(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SKT_H */

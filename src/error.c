@@ -1,0 +1,188 @@
+/*
+ * error.c - the one table of codes (code, name, message) behind
+ * skt_strerror and skt_errname, and the thread-local detail sentence.
+ *
+ * System errors are -errno; their messages come from the C library's
+ * static descriptions. Resolver and library codes have their own ranges
+ * (see skt.h) and their messages are written here.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The errno values a socket program meets, by name. */
+#define SKT__ERRNO_TABLE(X)                                                   \
+    X(EPERM) X(ENOENT) X(EINTR) X(EIO) X(EBADF) X(EAGAIN) X(ENOMEM)           \
+    X(EACCES) X(EFAULT) X(EBUSY) X(EEXIST) X(ENODEV) X(ENOTDIR) X(EINVAL)     \
+    X(ENFILE) X(EMFILE) X(ENOSPC) X(EPIPE) X(ERANGE) X(ENAMETOOLONG)          \
+    X(ENOSYS) X(ENOTSOCK) X(EDESTADDRREQ) X(EMSGSIZE) X(EPROTOTYPE)           \
+    X(ENOPROTOOPT) X(EPROTONOSUPPORT) X(ESOCKTNOSUPPORT) X(EOPNOTSUPP)        \
+    X(EPFNOSUPPORT) X(EAFNOSUPPORT) X(EADDRINUSE) X(EADDRNOTAVAIL)            \
+    X(ENETDOWN) X(ENETUNREACH) X(ENETRESET) X(ECONNABORTED) X(ECONNRESET)     \
+    X(ENOBUFS) X(EISCONN) X(ENOTCONN) X(ESHUTDOWN) X(ETIMEDOUT)               \
+    X(ECONNREFUSED) X(EHOSTDOWN) X(EHOSTUNREACH) X(EALREADY) X(EINPROGRESS)   \
+    X(ENXIO) X(E2BIG) X(ESRCH) X(ECHILD) X(ENOTTY) X(EROFS) X(ELOOP)          \
+    X(EOVERFLOW) X(EPROTO) X(ENOTSUP) X(ECANCELED) X(ENOKEY) X(EKEYREJECTED)
+
+/* Resolver codes: ours, the EAI_* value they come from, and a message. */
+#define SKT__EAI_TABLE(X)                                                     \
+    X(SKT_EAI_AGAIN, EAI_AGAIN, "EAI_AGAIN",                                  \
+      "Temporary failure in name resolution")                                 \
+    X(SKT_EAI_BADFLAGS, EAI_BADFLAGS, "EAI_BADFLAGS", "Bad value for ai_flags") \
+    X(SKT_EAI_FAIL, EAI_FAIL, "EAI_FAIL",                                     \
+      "Non-recoverable failure in name resolution")                           \
+    X(SKT_EAI_FAMILY, EAI_FAMILY, "EAI_FAMILY", "ai_family not supported")    \
+    X(SKT_EAI_MEMORY, EAI_MEMORY, "EAI_MEMORY", "Memory allocation failure")  \
+    X(SKT_EAI_NONAME, EAI_NONAME, "EAI_NONAME",                               \
+      "Name or service not known")                                            \
+    X(SKT_EAI_SERVICE, EAI_SERVICE, "EAI_SERVICE",                            \
+      "Servname not supported for ai_socktype")                               \
+    X(SKT_EAI_SOCKTYPE, EAI_SOCKTYPE, "EAI_SOCKTYPE",                         \
+      "ai_socktype not supported")                                            \
+    X(SKT_EAI_SYSTEM, EAI_SYSTEM, "EAI_SYSTEM", "System error")               \
+    X(SKT_EAI_NODATA, EAI_NODATA, "EAI_NODATA",                               \
+      "No address associated with hostname")                                  \
+    X(SKT_EAI_ADDRFAMILY, EAI_ADDRFAMILY, "EAI_ADDRFAMILY",                   \
+      "Address family for hostname not supported")                            \
+    X(SKT_EAI_OVERFLOW, EAI_OVERFLOW, "EAI_OVERFLOW",                         \
+      "Argument buffer overflow")
+
+/* The library's own codes. */
+#define SKT__LIB_TABLE(X)                                                     \
+    X(SKT_EEOF, "SKT_EEOF", "Connection closed by the peer before the end "   \
+      "of the data")                                                          \
+    X(SKT_EADDRSYNTAX, "SKT_EADDRSYNTAX", "Malformed address")                 \
+    X(SKT_EADDRNOTNUMERIC, "SKT_EADDRNOTNUMERIC",                             \
+      "Host name where a numeric address is required")                        \
+    X(SKT_ENOPORT, "SKT_ENOPORT", "Address has no port")                      \
+    X(SKT_EPORTRANGE, "SKT_EPORTRANGE", "Port outside 0..65535")              \
+    X(SKT_ENOSCOPE, "SKT_ENOSCOPE", "IPv6 scope names no interface")          \
+    X(SKT_ETRUNCATED, "SKT_ETRUNCATED", "Output buffer too small")
+
+struct code_entry {
+    int code;
+    const char *name;
+    const char *message;
+};
+
+#define SKT__ERRNO_ENTRY(e) {-(e), #e, NULL},
+#define SKT__EAI_ENTRY(code, eai, name, message) {code, name, message},
+#define SKT__LIB_ENTRY(code, name, message) {code, name, message},
+
+static const struct code_entry table[] = {
+    SKT__ERRNO_TABLE(SKT__ERRNO_ENTRY)
+    SKT__EAI_TABLE(SKT__EAI_ENTRY)
+    SKT__LIB_TABLE(SKT__LIB_ENTRY)
+};
+
+static const struct code_entry *find(int code)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].code == code)
+            return &table[i];
+    return NULL;
+}
+
+const char *skt_strerror(int code)
+{
+    const struct code_entry *e;
+
+    if (code == 0)
+        return "Success";
+    e = find(code);
+    if (e != NULL && e->message != NULL)
+        return e->message;
+    /* strerrordesc_np returns the C library's static text, thread-safe. */
+    if (code < 0 && code > SKT_EAI_BASE) {
+        const char *text = strerrordesc_np(-code);
+        if (text != NULL)
+            return text;
+    }
+    return "Unknown error";
+}
+
+const char *skt_errname(int code)
+{
+    const struct code_entry *e;
+
+    if (code == 0)
+        return "OK";
+    e = find(code);
+    if (e != NULL)
+        return e->name;
+    if (code < 0 && code > SKT_EAI_BASE) {
+        const char *name = strerrorname_np(-code);
+        if (name != NULL)
+            return name;
+    }
+    return "UNKNOWN";
+}
+
+int skt__eai_code(int eai)
+{
+#define SKT__EAI_CASE(code, value, name, message)                             \
+    case value:                                                               \
+        return code;
+    if (eai == EAI_SYSTEM && errno != 0)
+        return -errno;
+    switch (eai) {
+        SKT__EAI_TABLE(SKT__EAI_CASE)
+    default:
+        return SKT_EAI_FAIL;
+    }
+#undef SKT__EAI_CASE
+}
+
+/* ------------------------------------------------------------------------ */
+/* The detail sentence                                                      */
+/* ------------------------------------------------------------------------ */
+
+#define DETAIL_SIZE 1024
+
+static _Thread_local char detail[DETAIL_SIZE];
+
+const char *skt_error_detail(void)
+{
+    return detail;
+}
+
+static void set_detail(int code, bool with_message, const char *fmt,
+                       va_list ap)
+{
+    /* errno is saved so that reporting a failure never changes it. */
+    int saved = errno;
+    int n = vsnprintf(detail, sizeof detail, fmt, ap);
+
+    if (with_message && n >= 0 && (size_t)n < sizeof detail)
+        snprintf(detail + n, sizeof detail - (size_t)n, ": %s",
+                 skt_strerror(code));
+    errno = saved;
+}
+
+int skt__fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_detail(code, true, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int skt__fail_raw(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_detail(code, false, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int skt__fail_addr(int code, const char *op, const skt_addr *a)
+{
+    char text[SKT_ADDRSTRLEN];
+    return skt__fail(code, "%s %s", op,
+                     skt__addr_text(a, text, sizeof text));
+}

@@ -1,0 +1,191 @@
+/*
+ * internal.h - what the files of libskt share and the public header does
+ * not show: failure reporting, the system-call layer, deadlines, and the
+ * socket object's layout with its transport interface.
+ */
+#ifndef SKT_INTERNAL_H
+#define SKT_INTERNAL_H
+
+#include "skt.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+#define SKT__HIDDEN __attribute__((visibility("hidden")))
+#define SKT__UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* ------------------------------------------------------------------------ */
+/* Errors (error.c)                                                         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Sets this thread's detail to "<formatted text>: <skt_strerror(code)>" and
+ * returns code, so that a failure path reads
+ *     return skt__fail(rc, "connect to %s", text);
+ */
+SKT__HIDDEN int skt__fail(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* As skt__fail, but the detail is exactly the formatted text. */
+SKT__HIDDEN int skt__fail_raw(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* As skt__fail, with the address formatted into the text at "%s". */
+SKT__HIDDEN int skt__fail_addr(int code, const char *op, const skt_addr *a);
+
+/* Maps a getaddrinfo/getnameinfo EAI_* value to SKT_EAI_*; EAI_SYSTEM
+ * becomes -errno when errno is set. */
+SKT__HIDDEN int skt__eai_code(int eai);
+
+/* ------------------------------------------------------------------------ */
+/* System calls (sys.c): the only file that calls socket syscalls           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Each returns the syscall's result, or -errno. EINTR is returned, not
+ * retried: the callers decide (a connect must not be restarted). Sends add
+ * MSG_NOSIGNAL; fd-creating calls add CLOEXEC.
+ */
+SKT__HIDDEN int skt__sys_socket(int family, int type, int proto);
+SKT__HIDDEN int skt__sys_socketpair(int family, int type, int proto,
+                                    int fds[2]);
+SKT__HIDDEN int skt__sys_accept(int fd, struct sockaddr *sa, socklen_t *len,
+                                int flags);
+SKT__HIDDEN int skt__sys_connect(int fd, const struct sockaddr *sa,
+                                 socklen_t len);
+SKT__HIDDEN int skt__sys_bind(int fd, const struct sockaddr *sa,
+                              socklen_t len);
+SKT__HIDDEN int skt__sys_listen(int fd, int backlog);
+SKT__HIDDEN int skt__sys_shutdown(int fd, int how);
+SKT__HIDDEN ssize_t skt__sys_send(int fd, const void *buf, size_t len,
+                                  int flags);
+SKT__HIDDEN ssize_t skt__sys_recv(int fd, void *buf, size_t len, int flags);
+SKT__HIDDEN ssize_t skt__sys_sendto(int fd, const void *buf, size_t len,
+                                    int flags, const struct sockaddr *sa,
+                                    socklen_t salen);
+SKT__HIDDEN ssize_t skt__sys_recvfrom(int fd, void *buf, size_t len,
+                                      int flags, struct sockaddr *sa,
+                                      socklen_t *salen);
+SKT__HIDDEN int skt__sys_close(int fd);
+SKT__HIDDEN int skt__sys_dup(int fd);
+SKT__HIDDEN int skt__sys_poll(struct pollfd *fds, nfds_t n,
+                              const struct timespec *timeout);
+SKT__HIDDEN int skt__sys_getsockopt(int fd, int level, int name, void *val,
+                                    socklen_t *len);
+SKT__HIDDEN int skt__sys_setsockopt(int fd, int level, int name,
+                                    const void *val, socklen_t len);
+SKT__HIDDEN int skt__sys_getsockname(int fd, struct sockaddr *sa,
+                                     socklen_t *len);
+SKT__HIDDEN int skt__sys_getpeername(int fd, struct sockaddr *sa,
+                                     socklen_t *len);
+SKT__HIDDEN int skt__sys_set_nonblocking(int fd, bool on);
+SKT__HIDDEN int skt__sys_get_nonblocking(int fd);
+SKT__HIDDEN int skt__sys_get_cloexec(int fd);
+SKT__HIDDEN int skt__sys_set_cloexec(int fd, bool on);
+
+/*
+ * Fault injection for tests. When armed, the next calls of the named
+ * operation fail with the given -errno (or, for send/recv with code 0, are
+ * cut short to `short_len` bytes) `count` times, after `skip` calls pass.
+ * Costs one predictable branch per call when disarmed.
+ */
+enum skt__sys_op {
+    SKT__OP_SEND,
+    SKT__OP_RECV,
+    SKT__OP_CONNECT,
+    SKT__OP_ACCEPT,
+    SKT__OP_POLL,
+    SKT__OP_CLOSE,
+    SKT__OP_COUNT
+};
+SKT__HIDDEN void skt__sys_inject(enum skt__sys_op op, int code, int skip,
+                                 int count, size_t short_len);
+SKT__HIDDEN void skt__sys_inject_clear(void);
+
+/* ------------------------------------------------------------------------ */
+/* Time (deadline.c)                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* Monotonic nanoseconds. SKT__NEVER is a deadline that never comes. */
+#define SKT__NEVER INT64_MAX
+SKT__HIDDEN int64_t skt__now(void);
+/* The deadline for an operation starting now under a timeout in seconds;
+ * SKT__NEVER for SKT_BLOCKING (any negative). */
+SKT__HIDDEN int64_t skt__deadline(double timeout);
+/*
+ * Waits until fd is ready for events (POLLIN/POLLOUT) or the deadline
+ * passes. EINTR is retried with the remaining time. Returns 0 when ready
+ * (including POLLERR/POLLHUP, which the next I/O call will report),
+ * -ETIMEDOUT, or -errno.
+ */
+SKT__HIDDEN int skt__wait(int fd, short events, int64_t deadline);
+
+/* ------------------------------------------------------------------------ */
+/* Addresses (addr.c)                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* Formats for a detail sentence; never fails (writes "?" if it must). */
+SKT__HIDDEN const char *skt__addr_text(const skt_addr *a, char *buf,
+                                       size_t len);
+
+/* ------------------------------------------------------------------------ */
+/* The socket object (socket.c, io.c)                                       */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A transport moves bytes for the socket: the plain fd, or later TLS. On
+ * "would block" an operation returns -EAGAIN and stores in *wait the poll
+ * events to wait for before trying again (TLS may need POLLIN to send).
+ */
+struct skt__transport {
+    const char *name;
+    ssize_t (*send)(skt_socket *s, const void *buf, size_t len, int flags,
+                    short *wait);
+    ssize_t (*recv)(skt_socket *s, void *buf, size_t len, int flags,
+                    short *wait);
+    /* Bytes already decrypted and readable without the fd; may be NULL. */
+    size_t (*pending)(const skt_socket *s);
+    /* Frees the transport state; may be NULL. */
+    void (*release)(skt_socket *s);
+};
+
+SKT__HIDDEN extern const struct skt__transport skt__plain_transport;
+
+struct skt_socket {
+    int fd;
+    int family;
+    int type;
+    int proto;
+    double timeout; /* SKT_BLOCKING, 0, or seconds */
+    const struct skt__transport *transport;
+    void *transport_state;
+};
+
+/* Allocates an object for fd with the default timeout applied. */
+SKT__HIDDEN int skt__socket_new(skt_socket **out, int fd, int family,
+                                int type, int proto);
+
+/* The default timeout, read atomically. */
+SKT__HIDDEN double skt__default_timeout(void);
+
+/*
+ * Decides what follows a failed I/O attempt that returned rc. Returns 0
+ * when the caller should try again: after EINTR, or after EAGAIN in timeout
+ * mode once the fd is ready. Otherwise returns the code to give up with
+ * (rc itself, or -ETIMEDOUT). *deadline == 0 means "not computed yet": it is
+ * computed on the first wait, since the first attempt of a single operation
+ * on a non-blocking fd takes no measurable time.
+ */
+SKT__HIDDEN int skt__io_retry(skt_socket *s, int rc, short events,
+                              int64_t *deadline);
+
+/* Validates the common arguments of a public entry point. */
+#define SKT__CHECK(cond, what)                                                \
+    do {                                                                      \
+        if (SKT__UNLIKELY(!(cond)))                                           \
+            return skt__fail(-EINVAL, "%s: %s", __func__, what);              \
+    } while (0)
+
+#endif /* SKT_INTERNAL_H */

@@ -1,0 +1,212 @@
+/*
+ * io.c - sending and receiving: the plain transport, the one retry rule
+ * that every operation shares (skt__io_retry), and the operations built on
+ * them. Multi-step operations (sendall, recv_exact) keep one deadline for
+ * the whole call and always report how far they got.
+ */
+#include "internal.h"
+
+#include <errno.h>
+
+/* ------------------------------------------------------------------------ */
+/* The plain transport: the fd itself                                       */
+/* ------------------------------------------------------------------------ */
+
+static ssize_t plain_send(skt_socket *s, const void *buf, size_t len,
+                          int flags, short *wait)
+{
+    *wait = POLLOUT;
+    return skt__sys_send(s->fd, buf, len, flags);
+}
+
+static ssize_t plain_recv(skt_socket *s, void *buf, size_t len, int flags,
+                          short *wait)
+{
+    *wait = POLLIN;
+    return skt__sys_recv(s->fd, buf, len, flags);
+}
+
+const struct skt__transport skt__plain_transport = {
+    .name = "plain",
+    .send = plain_send,
+    .recv = plain_recv,
+};
+
+/* ------------------------------------------------------------------------ */
+/* The retry rule                                                           */
+/* ------------------------------------------------------------------------ */
+
+int skt__io_retry(skt_socket *s, int rc, short events, int64_t *deadline)
+{
+    /* PEP 475: a signal never fails an operation; the remaining time is
+     * whatever the deadline leaves. */
+    if (rc == -EINTR)
+        return 0;
+    if (rc != -EAGAIN || !(s->timeout > 0))
+        return rc;
+    if (*deadline == 0)
+        *deadline = skt__deadline(s->timeout);
+    /* A spurious wake-up simply leads to another EAGAIN and another wait
+     * under the same deadline. */
+    return skt__wait(s->fd, events, *deadline);
+}
+
+/* One send through the transport under the given deadline. */
+static ssize_t send_once(skt_socket *s, const void *buf, size_t len,
+                         int flags, int64_t *deadline)
+{
+    for (;;) {
+        short wait;
+        ssize_t n = s->transport->send(s, buf, len, flags, &wait);
+        int rc;
+        if (n >= 0)
+            return n;
+        rc = skt__io_retry(s, (int)n, wait, deadline);
+        if (rc < 0)
+            return rc;
+    }
+}
+
+static ssize_t recv_once(skt_socket *s, void *buf, size_t len, int flags,
+                         int64_t *deadline)
+{
+    for (;;) {
+        short wait;
+        ssize_t n = s->transport->recv(s, buf, len, flags, &wait);
+        int rc;
+        if (n >= 0)
+            return n;
+        rc = skt__io_retry(s, (int)n, wait, deadline);
+        if (rc < 0)
+            return rc;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Operations                                                               */
+/* ------------------------------------------------------------------------ */
+
+ssize_t skt_send(skt_socket *s, const void *buf, size_t len, int flags)
+{
+    int64_t deadline = 0;
+    ssize_t n;
+
+    SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
+    n = send_once(s, buf, len, flags, &deadline);
+    return n < 0 ? skt__fail((int)n, "send of %zu bytes", len) : n;
+}
+
+ssize_t skt_recv(skt_socket *s, void *buf, size_t len, int flags)
+{
+    int64_t deadline = 0;
+    ssize_t n;
+
+    SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
+    /* As in Python, asking for nothing returns at once. */
+    if (len == 0)
+        return 0;
+    n = recv_once(s, buf, len, flags, &deadline);
+    return n < 0 ? skt__fail((int)n, "recv of up to %zu bytes", len) : n;
+}
+
+ssize_t skt_recv_into(skt_socket *s, void *buf, size_t len, int flags)
+{
+    return skt_recv(s, buf, len, flags);
+}
+
+int skt_sendall(skt_socket *s, const void *buf, size_t len, int flags,
+                size_t *sent)
+{
+    const char *p = buf;
+    size_t done = 0;
+    int64_t deadline;
+    ssize_t n = 0;
+
+    if (sent != NULL)
+        *sent = 0;
+    SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
+    deadline = s->timeout > 0 ? skt__deadline(s->timeout) : 0;
+    while (done < len) {
+        n = send_once(s, p + done, len - done, flags, &deadline);
+        if (n < 0)
+            break;
+        done += (size_t)n;
+        if (sent != NULL)
+            *sent = done;
+    }
+    if (n < 0)
+        return skt__fail((int)n, "sendall: %zu of %zu bytes sent", done, len);
+    return 0;
+}
+
+int skt_recv_exact(skt_socket *s, void *buf, size_t len, int flags,
+                   size_t *got)
+{
+    char *p = buf;
+    size_t done = 0;
+    int64_t deadline;
+    ssize_t n = 1;
+
+    if (got != NULL)
+        *got = 0;
+    SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
+    deadline = s->timeout > 0 ? skt__deadline(s->timeout) : 0;
+    while (done < len) {
+        n = recv_once(s, p + done, len - done, flags, &deadline);
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+        if (got != NULL)
+            *got = done;
+    }
+    if (n == 0)
+        return skt__fail(SKT_EEOF, "recv_exact: %zu of %zu bytes received",
+                         done, len);
+    if (n < 0)
+        return skt__fail((int)n, "recv_exact: %zu of %zu bytes received",
+                         done, len);
+    return 0;
+}
+
+ssize_t skt_sendto(skt_socket *s, const void *buf, size_t len, int flags,
+                   const skt_addr *to)
+{
+    int64_t deadline = 0;
+    const struct sockaddr *sa = to != NULL ? skt_addr_sockaddr(to) : NULL;
+    socklen_t salen = to != NULL ? to->len : 0;
+
+    SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
+    for (;;) {
+        ssize_t n = skt__sys_sendto(s->fd, buf, len, flags, sa, salen);
+        int rc;
+        if (n >= 0)
+            return n;
+        rc = skt__io_retry(s, (int)n, POLLOUT, &deadline);
+        if (rc < 0)
+            return to != NULL ? skt__fail_addr(rc, "sendto", to)
+                              : skt__fail(rc, "sendto the connected peer");
+    }
+}
+
+ssize_t skt_recvfrom(skt_socket *s, void *buf, size_t len, int flags,
+                     skt_addr *from)
+{
+    int64_t deadline = 0;
+    skt_addr scratch;
+    skt_addr *into = from != NULL ? from : &scratch;
+
+    SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
+    for (;;) {
+        ssize_t n;
+        int rc;
+        into->len = sizeof into->u;
+        n = skt__sys_recvfrom(s->fd, buf, len, flags, &into->u.sa,
+                              &into->len);
+        if (n >= 0)
+            return n;
+        into->len = 0;
+        rc = skt__io_retry(s, (int)n, POLLIN, &deadline);
+        if (rc < 0)
+            return skt__fail(rc, "recvfrom of up to %zu bytes", len);
+    }
+}

@@ -1,0 +1,469 @@
+/*
+ * socket.c - the socket object: creation, ownership, the three timeout
+ * modes, options, and the calls that set up a connection (bind, listen,
+ * accept, connect, shutdown, names).
+ *
+ * The mode lives in two places kept in step: s->timeout, and the fd's
+ * O_NONBLOCK flag, which is set in non-blocking and timeout modes (as in
+ * Python), so that timeout mode can try each call first and poll only when
+ * it would block.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+/* ------------------------------------------------------------------------ */
+/* Modes                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static double default_timeout = SKT_BLOCKING;
+
+static bool valid_timeout(double seconds)
+{
+    /* NaN fails both comparisons, so it is refused with the rest. */
+    return seconds == SKT_BLOCKING ||
+           (seconds >= 0 && seconds <= SKT_TIMEOUT_MAX);
+}
+
+double skt__default_timeout(void)
+{
+    double value;
+    __atomic_load(&default_timeout, &value, __ATOMIC_RELAXED);
+    return value;
+}
+
+int skt_setdefaulttimeout(double seconds)
+{
+    if (!valid_timeout(seconds))
+        return skt__fail(-EINVAL, "setdefaulttimeout(%g): the timeout must "
+                         "be SKT_BLOCKING or 0..%g seconds", seconds,
+                         SKT_TIMEOUT_MAX);
+    __atomic_store(&default_timeout, &seconds, __ATOMIC_RELAXED);
+    return 0;
+}
+
+double skt_getdefaulttimeout(void)
+{
+    return skt__default_timeout();
+}
+
+/* Sets the mode, fd flag first, so a failure leaves the object unchanged. */
+static int apply_timeout(skt_socket *s, double seconds)
+{
+    int rc = skt__sys_set_nonblocking(s->fd, seconds >= 0);
+    if (rc < 0)
+        return skt__fail(rc, "settimeout on fd %d", s->fd);
+    s->timeout = seconds < 0 ? SKT_BLOCKING : seconds;
+    return 0;
+}
+
+int skt_settimeout(skt_socket *s, double seconds)
+{
+    SKT__CHECK(s != NULL, "socket is NULL");
+    if (!valid_timeout(seconds))
+        return skt__fail(-EINVAL, "settimeout(%g): the timeout must be "
+                         "SKT_BLOCKING or 0..%g seconds", seconds,
+                         SKT_TIMEOUT_MAX);
+    return apply_timeout(s, seconds);
+}
+
+double skt_gettimeout(const skt_socket *s)
+{
+    return s != NULL ? s->timeout : SKT_BLOCKING;
+}
+
+int skt_setblocking(skt_socket *s, bool blocking)
+{
+    return skt_settimeout(s, blocking ? SKT_BLOCKING : 0.0);
+}
+
+bool skt_getblocking(const skt_socket *s)
+{
+    return s != NULL && s->timeout < 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lifecycle                                                                */
+/* ------------------------------------------------------------------------ */
+
+int skt__socket_new(skt_socket **out, int fd, int family, int type,
+                    int proto)
+{
+    skt_socket *s = calloc(1, sizeof *s);
+    double timeout = skt__default_timeout();
+    int rc;
+
+    if (s == NULL)
+        return skt__fail(-ENOMEM, "socket object for fd %d", fd);
+    s->fd = fd;
+    s->family = family;
+    s->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    s->proto = proto;
+    s->transport = &skt__plain_transport;
+    s->timeout = SKT_BLOCKING;
+    /* A socket created non-blocking starts in non-blocking mode, as in
+     * Python; otherwise it takes the default. */
+    if (type & SOCK_NONBLOCK)
+        timeout = 0.0;
+    rc = timeout >= 0 ? apply_timeout(s, timeout) : 0;
+    if (rc < 0) {
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+int skt_open(skt_socket **out, int family, int type, int proto)
+{
+    int fd, rc;
+
+    SKT__CHECK(out != NULL, "out is NULL");
+    *out = NULL;
+    fd = skt__sys_socket(family, type, proto);
+    if (fd < 0)
+        return skt__fail(fd, "socket(family %d, type %d, protocol %d)",
+                         family, type, proto);
+    rc = skt__socket_new(out, fd, family, type, proto);
+    if (rc < 0)
+        skt__sys_close(fd);
+    return rc;
+}
+
+static int read_int_option(int fd, int name, int *value)
+{
+    socklen_t len = sizeof *value;
+    return skt__sys_getsockopt(fd, SOL_SOCKET, name, value, &len);
+}
+
+int skt_from_fd(skt_socket **out, int fd)
+{
+    int family, type, proto, rc, nonblocking;
+
+    SKT__CHECK(out != NULL, "out is NULL");
+    *out = NULL;
+    if ((rc = read_int_option(fd, SO_DOMAIN, &family)) < 0 ||
+        (rc = read_int_option(fd, SO_TYPE, &type)) < 0 ||
+        (rc = read_int_option(fd, SO_PROTOCOL, &proto)) < 0)
+        return skt__fail(rc, "from_fd(%d): reading the socket's kind", fd);
+    nonblocking = skt__sys_get_nonblocking(fd);
+    if (nonblocking < 0)
+        return skt__fail(nonblocking, "from_fd(%d)", fd);
+    /* An fd that is already non-blocking under a blocking default is
+     * reported as non-blocking, so that gettimeout tells the truth. */
+    if (nonblocking && skt__default_timeout() < 0)
+        type |= SOCK_NONBLOCK;
+    return skt__socket_new(out, fd, family, type, proto);
+}
+
+int skt_socketpair(skt_socket **a, skt_socket **b, int family, int type,
+                   int proto)
+{
+    int fds[2], rc;
+
+    SKT__CHECK(a != NULL && b != NULL, "out is NULL");
+    *a = *b = NULL;
+    family = family != 0 ? family : AF_UNIX;
+    type = type != 0 ? type : SOCK_STREAM;
+    rc = skt__sys_socketpair(family, type, proto, fds);
+    if (rc < 0)
+        return skt__fail(rc, "socketpair(family %d, type %d)", family, type);
+    rc = skt__socket_new(a, fds[0], family, type, proto);
+    if (rc == 0)
+        rc = skt__socket_new(b, fds[1], family, type, proto);
+    if (rc < 0) {
+        free(*a);
+        *a = NULL;
+        skt__sys_close(fds[0]);
+        skt__sys_close(fds[1]);
+    }
+    return rc;
+}
+
+static void release_transport(skt_socket *s)
+{
+    if (s->transport->release != NULL)
+        s->transport->release(s);
+    s->transport = &skt__plain_transport;
+    s->transport_state = NULL;
+}
+
+int skt_close(skt_socket *s)
+{
+    int rc;
+
+    if (s == NULL)
+        return 0;
+    release_transport(s);
+    /* close is never retried: on Linux the fd is released even when close
+     * reports EINTR, and a retry could close someone else's new fd. */
+    rc = skt__sys_close(s->fd);
+    free(s);
+    if (rc == -ECONNRESET || rc == -EINTR)
+        return 0;
+    return rc < 0 ? skt__fail(rc, "close") : 0;
+}
+
+int skt_detach(skt_socket *s)
+{
+    int fd;
+
+    SKT__CHECK(s != NULL, "socket is NULL");
+    if (s->transport != &skt__plain_transport)
+        return skt__fail(-EBUSY, "detach: a %s transport is active; unwrap "
+                         "it first", s->transport->name);
+    fd = s->fd;
+    free(s);
+    return fd;
+}
+
+int skt_dup(skt_socket *s, skt_socket **out)
+{
+    int fd, rc;
+
+    SKT__CHECK(s != NULL && out != NULL, "NULL argument");
+    *out = NULL;
+    fd = skt__sys_dup(s->fd);
+    if (fd < 0)
+        return skt__fail(fd, "dup of fd %d", s->fd);
+    rc = skt__socket_new(out, fd, s->family, s->type, s->proto);
+    if (rc == 0)
+        rc = apply_timeout(*out, s->timeout);
+    if (rc < 0) {
+        free(*out);
+        *out = NULL;
+        skt__sys_close(fd);
+    }
+    return rc;
+}
+
+int skt_fileno(const skt_socket *s)
+{
+    return s != NULL ? s->fd : -EINVAL;
+}
+
+int skt_family(const skt_socket *s)
+{
+    return s != NULL ? s->family : -EINVAL;
+}
+
+int skt_type(const skt_socket *s)
+{
+    return s != NULL ? s->type : -EINVAL;
+}
+
+int skt_proto(const skt_socket *s)
+{
+    return s != NULL ? s->proto : -EINVAL;
+}
+
+int skt_get_inheritable(const skt_socket *s)
+{
+    int rc;
+
+    SKT__CHECK(s != NULL, "socket is NULL");
+    rc = skt__sys_get_cloexec(s->fd);
+    if (rc < 0)
+        return skt__fail(rc, "get_inheritable on fd %d", s->fd);
+    return !rc;
+}
+
+int skt_set_inheritable(skt_socket *s, bool inheritable)
+{
+    int rc;
+
+    SKT__CHECK(s != NULL, "socket is NULL");
+    rc = skt__sys_set_cloexec(s->fd, !inheritable);
+    return rc < 0 ? skt__fail(rc, "set_inheritable on fd %d", s->fd) : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Options                                                                  */
+/* ------------------------------------------------------------------------ */
+
+int skt_setsockopt(skt_socket *s, int level, int name, const void *val,
+                   socklen_t len)
+{
+    int rc;
+
+    SKT__CHECK(s != NULL, "socket is NULL");
+    rc = skt__sys_setsockopt(s->fd, level, name, val, len);
+    return rc < 0 ? skt__fail(rc, "setsockopt(level %d, option %d)", level,
+                              name)
+                  : 0;
+}
+
+int skt_getsockopt(skt_socket *s, int level, int name, void *val,
+                   socklen_t *len)
+{
+    int rc;
+
+    SKT__CHECK(s != NULL && len != NULL, "NULL argument");
+    rc = skt__sys_getsockopt(s->fd, level, name, val, len);
+    return rc < 0 ? skt__fail(rc, "getsockopt(level %d, option %d)", level,
+                              name)
+                  : 0;
+}
+
+int skt_setsockopt_int(skt_socket *s, int level, int name, int value)
+{
+    return skt_setsockopt(s, level, name, &value, sizeof value);
+}
+
+int skt_getsockopt_int(skt_socket *s, int level, int name, int *value)
+{
+    socklen_t len = sizeof *value;
+    SKT__CHECK(value != NULL, "value is NULL");
+    *value = 0;
+    return skt_getsockopt(s, level, name, value, &len);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Setting up connections                                                   */
+/* ------------------------------------------------------------------------ */
+
+int skt_bind(skt_socket *s, const skt_addr *a)
+{
+    int rc;
+
+    SKT__CHECK(s != NULL && a != NULL, "NULL argument");
+    SKT__CHECK(a->len > 0, "the address is empty");
+    rc = skt__sys_bind(s->fd, skt_addr_sockaddr(a), a->len);
+    return rc < 0 ? skt__fail_addr(rc, "bind to", a) : 0;
+}
+
+int skt_listen(skt_socket *s, int backlog)
+{
+    int rc;
+
+    SKT__CHECK(s != NULL, "socket is NULL");
+    if (backlog < 0)
+        backlog = SOMAXCONN < 128 ? SOMAXCONN : 128;
+    rc = skt__sys_listen(s->fd, backlog);
+    return rc < 0 ? skt__fail(rc, "listen(backlog %d)", backlog) : 0;
+}
+
+static int accept_fd(skt_socket *s, skt_addr *peer)
+{
+    int64_t deadline = 0;
+    skt_addr scratch;
+    skt_addr *into = peer != NULL ? peer : &scratch;
+
+    for (;;) {
+        int fd, rc;
+        into->len = sizeof into->u;
+        fd = skt__sys_accept(s->fd, &into->u.sa, &into->len, 0);
+        if (fd >= 0)
+            return fd;
+        rc = skt__io_retry(s, fd, POLLIN, &deadline);
+        if (rc < 0) {
+            into->len = 0;
+            return rc;
+        }
+    }
+}
+
+int skt_accept(skt_socket *s, skt_socket **conn, skt_addr *peer)
+{
+    int fd, rc;
+
+    SKT__CHECK(s != NULL && conn != NULL, "NULL argument");
+    *conn = NULL;
+    fd = accept_fd(s, peer);
+    if (fd < 0) {
+        char text[SKT_ADDRSTRLEN];
+        skt_addr local = {0};
+        skt_getsockname(s, &local);
+        return skt__fail(fd, "accept on %s",
+                         skt__addr_text(&local, text, sizeof text));
+    }
+    /* Python's rule: the new socket takes the default timeout, whatever the
+     * listener's mode (accept4 does not inherit O_NONBLOCK on Linux). */
+    rc = skt__socket_new(conn, fd, s->family, s->type, s->proto);
+    if (rc < 0)
+        skt__sys_close(fd);
+    return rc;
+}
+
+/* Waits for a connect under way to finish and returns its result. */
+static int finish_connect(skt_socket *s, int64_t deadline)
+{
+    int rc = skt__wait(s->fd, POLLOUT, deadline);
+    int error = 0;
+
+    if (rc < 0)
+        return rc;
+    rc = read_int_option(s->fd, SO_ERROR, &error);
+    if (rc < 0)
+        return rc;
+    return -error;
+}
+
+static int connect_addr(skt_socket *s, const skt_addr *a)
+{
+    int64_t deadline = skt__deadline(s->timeout > 0 ? s->timeout : -1);
+    int rc = skt__sys_connect(s->fd, skt_addr_sockaddr(a), a->len);
+
+    if (rc == 0)
+        return 0;
+    /* After EINTR the kernel goes on connecting: restarting the connect
+     * would fail with EALREADY, so the same attempt is waited for. */
+    if (rc == -EINTR || (rc == -EINPROGRESS && s->timeout > 0))
+        rc = finish_connect(s, deadline);
+    return rc;
+}
+
+int skt_connect(skt_socket *s, const skt_addr *a)
+{
+    int rc;
+
+    SKT__CHECK(s != NULL && a != NULL, "NULL argument");
+    SKT__CHECK(a->len > 0, "the address is empty");
+    rc = connect_addr(s, a);
+    return rc < 0 ? skt__fail_addr(rc, "connect to", a) : 0;
+}
+
+int skt_connect_ex(skt_socket *s, const skt_addr *a)
+{
+    return -skt_connect(s, a);
+}
+
+int skt_shutdown(skt_socket *s, int how)
+{
+    int rc;
+
+    SKT__CHECK(s != NULL, "socket is NULL");
+    rc = skt__sys_shutdown(s->fd, how);
+    return rc < 0 ? skt__fail(rc, "shutdown(%d)", how) : 0;
+}
+
+int skt_getsockname(const skt_socket *s, skt_addr *a)
+{
+    int rc;
+
+    SKT__CHECK(s != NULL && a != NULL, "NULL argument");
+    a->len = sizeof a->u;
+    rc = skt__sys_getsockname(s->fd, &a->u.sa, &a->len);
+    if (rc < 0) {
+        a->len = 0;
+        return skt__fail(rc, "getsockname on fd %d", s->fd);
+    }
+    return 0;
+}
+
+int skt_getpeername(const skt_socket *s, skt_addr *a)
+{
+    int rc;
+
+    SKT__CHECK(s != NULL && a != NULL, "NULL argument");
+    a->len = sizeof a->u;
+    rc = skt__sys_getpeername(s->fd, &a->u.sa, &a->len);
+    if (rc < 0) {
+        a->len = 0;
+        return skt__fail(rc, "getpeername on fd %d", s->fd);
+    }
+    return 0;
+}

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Fails if the shared library exports a symbol that is not skt_*.
+set -eu
+lib=$1
+bad=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep -v '^skt_' \
+      | grep -v '^_init$' | grep -v '^_fini$' || true)
+if [ -n "$bad" ]; then
+    echo "exported symbols outside skt_*:" >&2
+    echo "$bad" >&2
+    exit 1
+fi
+count=$(nm -D --defined-only "$lib" | grep -c ' skt_')
+echo "exports: $count skt_* symbols, nothing else"
