@@ -6,7 +6,6 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <math.h>
 #include <time.h>
 
 int64_t skt__now(void)
@@ -22,7 +21,12 @@ int64_t skt__deadline(double timeout)
         return SKT__NEVER;
     /* Timeouts are capped at SKT_TIMEOUT_MAX (1e9 s = 1e18 ns), so the
      * sum stays far below INT64_MAX. */
-    return skt__now() + (int64_t)ceil(timeout * 1e9);
+    double ns = timeout * 1e9;
+    int64_t whole = (int64_t)ns;
+    /* Rounded up, so a wait never ends before the timeout. */
+    if ((double)whole < ns)
+        whole++;
+    return skt__now() + whole;
 }
 
 int skt__wait(int fd, short events, int64_t deadline)

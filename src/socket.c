@@ -11,7 +11,6 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 

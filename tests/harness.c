@@ -66,7 +66,11 @@ static void list_fds(void)
 
 static int run_one(const char *group, const struct CMUnitTest *test)
 {
-    int before = skt_test_count_fds();
+    int before;
+
+    /* Every case starts from the library's initial default mode. */
+    skt_setdefaulttimeout(SKT_BLOCKING);
+    before = skt_test_count_fds();
     int failed = _cmocka_run_group_tests(group, test, 1, NULL, NULL);
     int after = skt_test_count_fds();
 
