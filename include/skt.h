@@ -582,6 +582,136 @@ SKT_EXTERN int skt_if_indextoname(unsigned index, char *out, size_t outlen);
  * connections too (IPV6_V6ONLY can be cleared), as Python's. */
 SKT_EXTERN bool skt_has_dualstack_ipv6(void);
 
+/* ======================================================================== */
+/* Connections                                                              */
+/* ======================================================================== */
+
+/* The Connection Attempt Delay of RFC 8305, used when opts leave it 0. */
+#define SKT_ATTEMPT_DELAY_DEFAULT 0.25
+
+/*
+ * Options of skt_create_connection. All zero (or a NULL pointer) means
+ * Python's defaults. The struct may grow at the end.
+ */
+typedef struct skt_connect_opts {
+    /* One deadline over resolution and every connect attempt, then the
+     * socket's timeout, as in Python. 0 means the default timeout
+     * (skt_getdefaulttimeout); SKT_BLOCKING means none. */
+    double timeout;
+    /* Bind to this local address first (Python's source_address); len 0
+     * means none. Its family limits the addresses tried. */
+    skt_addr source;
+    /* AF_INET or AF_INET6 to use only that family; 0 for both. */
+    int family;
+    /* Happy Eyeballs: seconds to wait for an attempt before starting the
+     * next one in parallel. 0 means SKT_ATTEMPT_DELAY_DEFAULT; a negative
+     * value means strictly one address after another. */
+    double attempt_delay;
+} skt_connect_opts;
+
+/*
+ * skt_create_connection - Python's socket.create_connection, fixed:
+ * resolves host and port (port may be a number or a service name) and
+ * connects a TCP socket. Happy Eyeballs (RFC 8305) by default: the address
+ * families are interleaved, starting with the first the resolver returned;
+ * a new attempt starts when the previous one has neither connected nor
+ * failed within the attempt delay; the first success wins and every other
+ * attempt is closed. opts->timeout is ONE deadline over the lookup and all
+ * attempts. Returns 0 and *out, connected, with opts->timeout as its mode.
+ * Errors: the most telling error of the attempts (-ECONNREFUSED before
+ * -ETIMEDOUT before -EHOSTUNREACH before -ENETUNREACH before the others),
+ * with every address tried and its own error in the detail; -ETIMEDOUT when
+ * the deadline passed; SKT_EAI_* from the lookup; -EINVAL (bad options);
+ * -EMFILE, -ENOMEM. Honours opts->timeout (not the default's sockets).
+ */
+SKT_EXTERN int skt_create_connection(skt_socket **out, const char *host,
+                                     const char *port,
+                                     const skt_connect_opts *opts);
+
+/*
+ * skt_create_connection_to - the same with one text, "host:port" or
+ * "[v6addr]:port" (brackets required around an IPv6 address). Errors as
+ * skt_create_connection, plus SKT_EADDRSYNTAX and SKT_ENOPORT for the text.
+ */
+SKT_EXTERN int skt_create_connection_to(skt_socket **out, const char *target,
+                                        const skt_connect_opts *opts);
+
+/*
+ * Options of skt_create_server and skt_create_datagram_server. All zero (or
+ * a NULL pointer) means Python's defaults. The struct may grow at the end.
+ */
+typedef struct skt_server_opts {
+    /* AF_INET or AF_INET6; 0 means the first family the host resolves to,
+     * and for an empty host AF_INET (AF_INET6 with dualstack). */
+    int family;
+    /* listen() backlog; 0 means Python's default, min(SOMAXCONN, 128). */
+    int backlog;
+    /* Set SO_REUSEPORT (an error where the platform has none). */
+    bool reuse_port;
+    /* Accept IPv4 on an IPv6 socket (IPV6_V6ONLY=0); an error where the
+     * platform cannot. Without it IPV6_V6ONLY=1 is set explicitly. */
+    bool dualstack;
+} skt_server_opts;
+
+/*
+ * skt_create_server - Python's socket.create_server: a TCP socket bound to
+ * host and port and listening. host NULL or "" means every interface; port
+ * NULL or "0" an ephemeral port. SO_REUSEADDR is set, as Python does on
+ * POSIX. Returns 0 and *out, in the default mode.
+ * Errors: -EADDRINUSE, -EADDRNOTAVAIL, -EACCES (with the address in the
+ * detail), -EINVAL (dualstack without IPv6), -EOPNOTSUPP (dualstack or
+ * reuse_port unsupported), SKT_EAI_* (host did not resolve). The lookup
+ * blocks (no timeout).
+ */
+SKT_EXTERN int skt_create_server(skt_socket **out, const char *host,
+                                 const char *port,
+                                 const skt_server_opts *opts);
+
+/*
+ * skt_create_datagram_server - the same for a UDP socket: bound, not
+ * listening, without SO_REUSEADDR (reuse_port is honoured; backlog is
+ * ignored). Errors as skt_create_server.
+ */
+SKT_EXTERN int skt_create_datagram_server(skt_socket **out, const char *host,
+                                          const char *port,
+                                          const skt_server_opts *opts);
+
+/* ======================================================================== */
+/* Streams                                                                 */
+/* ======================================================================== */
+
+/* (issue 5: skt_stream, Python's makefile) */
+
+/* ======================================================================== */
+/* Framing                                                                 */
+/* ======================================================================== */
+
+/* (issue 5: skt_frame and the application protocol) */
+
+/* ======================================================================== */
+/* Selectors                                                               */
+/* ======================================================================== */
+
+/* (issue 4: skt_selector, Python's selectors) */
+
+/* ======================================================================== */
+/* Servers                                                                 */
+/* ======================================================================== */
+
+/* (issue 4: skt_server, Python's socketserver) */
+
+/* ======================================================================== */
+/* TLS                                                                     */
+/* ======================================================================== */
+
+/* (issue 6: skt_tls_ctx and skt_tls_wrap, Python's ssl) */
+
+/* ======================================================================== */
+/* Messages and the rest of the surface                                    */
+/* ======================================================================== */
+
+/* (issue 7: sendmsg/recvmsg, fds, sendfile, mmsg) */
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,222 @@
+/*
+ * echo-server-any.c - the family-agnostic echo server of the Python socket
+ * HOWTO, in C on skt: it works with IPv4 and IPv6 alike.
+ *
+ *     echo-server-any HOST PORT
+ *
+ * HOST may be a name ("localhost"), a numeric address ("::1"), or "" for
+ * every local address; PORT may be a number (0: the system chooses) or a
+ * service name. skt_getaddrinfo with AI_PASSIVE turns them into a list of
+ * addresses to listen on, and the server takes the first one it can bind:
+ *
+ *     $ echo-server-any ::1 0
+ *     listening on [::1]:43527
+ *     connected by [::1]:51880
+ *     closed [::1]:51880
+ *
+ * If no address can be bound, each one tried is printed with its error.
+ * Connections are served one after another; with SKT_EXAMPLE_ONCE=1 in
+ * the environment the server exits after the first one.
+ *
+ * The Python this follows:
+ *
+ *     for af, socktype, proto, _, sa in socket.getaddrinfo(
+ *             HOST, PORT, socket.AF_UNSPEC, socket.SOCK_STREAM, 0,
+ *             socket.AI_PASSIVE):
+ *         s = None
+ *         try:
+ *             s = socket.socket(af, socktype, proto)
+ *             s.bind(sa)
+ *             s.listen()
+ *             break
+ *         except OSError as err:
+ *             errors.append((sa, err))
+ *             if s is not None:
+ *                 s.close()
+ */
+#include <skt.h>
+
+#include <netdb.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Prints the last failure as the library describes it; returns 1. */
+static int report(int code)
+{
+    const char *detail = skt_error_detail();
+
+    fprintf(stderr, "echo-server-any: %s\n",
+            detail[0] != '\0' ? detail : skt_strerror(code));
+    return 1;
+}
+
+/* The text form of an address: "127.0.0.1:5000" or "[::1]:5000". */
+static const char *addr_text(const skt_addr *addr, char *buf, size_t len)
+{
+    if (skt_addr_format(addr, buf, len) < 0)
+        snprintf(buf, len, "(unknown address)");
+    return buf;
+}
+
+/* Opens a socket for one result of getaddrinfo, binds it and listens. */
+static int try_listen(const skt_addrinfo *ai, skt_socket **out)
+{
+    skt_socket *s;
+    int rc;
+
+    rc = skt_open(&s, ai->family, ai->type, ai->proto);
+    if (rc < 0)
+        return rc;
+    /* Lets a restarted server bind its port again at once, while the
+     * connections of the previous run are still in TIME_WAIT. */
+    rc = skt_setsockopt_int(s, SOL_SOCKET, SO_REUSEADDR, 1);
+    if (rc == 0)
+        rc = skt_bind(s, &ai->addr);
+    if (rc == 0)
+        rc = skt_listen(s, SKT_DEFAULT_BACKLOG);
+    if (rc < 0) {
+        skt_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+/*
+ * Takes the first address that can be bound. The error of each address is
+ * remembered, so that when all of them fail the user sees why each one
+ * did, not only the last.
+ */
+static int listen_any(const skt_addrinfo *list, const char *host,
+                      const char *port, skt_socket **out)
+{
+    const skt_addrinfo *ai;
+    char text[SKT_ADDRSTRLEN];
+    size_t count = 0, i = 0;
+    int *errors;
+
+    for (ai = list; ai != NULL; ai = ai->next)
+        count++;
+    errors = calloc(count + 1, sizeof *errors);
+    if (errors == NULL) {
+        fprintf(stderr, "echo-server-any: out of memory\n");
+        return 1;
+    }
+    for (ai = list; ai != NULL; ai = ai->next, i++) {
+        errors[i] = try_listen(ai, out);
+        if (errors[i] == 0) {
+            free(errors);
+            return 0;
+        }
+    }
+    fprintf(stderr, "echo-server-any: could not listen on %s port %s\n",
+            host, port);
+    for (ai = list, i = 0; ai != NULL; ai = ai->next, i++)
+        fprintf(stderr, "echo-server-any:   %s: %s\n",
+                addr_text(&ai->addr, text, sizeof text),
+                skt_strerror(errors[i]));
+    free(errors);
+    return 1;
+}
+
+/* Sends back everything the client sends, until it closes its side. */
+static int echo(skt_socket *conn)
+{
+    char buf[4096];
+
+    for (;;) {
+        ssize_t got = skt_recv(conn, buf, sizeof buf, 0);
+        int rc;
+
+        if (got <= 0)
+            return (int)got; /* 0: the client closed; < 0: an error */
+        /* One send may take only part of the data; sendall loops. */
+        rc = skt_sendall(conn, buf, (size_t)got, 0, NULL);
+        if (rc < 0)
+            return rc;
+    }
+}
+/* Serves one connection and closes it. Returns the exit status. */
+static int serve_connection(skt_socket *conn, const skt_addr *peer)
+{
+    char text[SKT_ADDRSTRLEN];
+    int status = 0;
+    int rc;
+
+    printf("connected by %s\n", addr_text(peer, text, sizeof text));
+    rc = echo(conn);
+    if (rc < 0)
+        status = report(rc); /* this client is lost; the server goes on */
+    rc = skt_close(conn);
+    if (rc < 0 && status == 0)
+        status = report(rc);
+    printf("closed %s\n", text);
+    return status;
+}
+/* Accepts connections one after another; with once, only the first. */
+static int serve(skt_socket *listener, bool once)
+{
+    for (;;) {
+        skt_socket *conn;
+        skt_addr peer;
+        int status;
+        int rc;
+
+        rc = skt_accept(listener, &conn, &peer);
+        if (rc < 0)
+            return report(rc);
+        status = serve_connection(conn, &peer);
+        if (once)
+            return status;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    skt_addrinfo hints = {
+        .family = AF_UNSPEC,
+        .type = SOCK_STREAM,
+        .flags = AI_PASSIVE, /* addresses to listen on, not to connect to */
+    };
+    const char *once = getenv("SKT_EXAMPLE_ONCE");
+    const char *host;
+    skt_addrinfo *list;
+    skt_socket *listener;
+    skt_addr addr;
+    char text[SKT_ADDRSTRLEN];
+    int rc, status;
+
+    /* Each line goes out at once, even into a pipe or a file, so that a
+     * script waiting for "listening on" sees it. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc != 3) {
+        fprintf(stderr, "usage: echo-server-any HOST PORT\n");
+        return 2;
+    }
+    /* No host (Python's None) means the wildcard addresses. */
+    host = argv[1][0] != '\0' ? argv[1] : NULL;
+    rc = skt_getaddrinfo(host, argv[2], &hints, SKT_BLOCKING, &list);
+    if (rc < 0)
+        return report(rc);
+    status = listen_any(list, argv[1], argv[2], &listener);
+    skt_freeaddrinfo(list);
+    if (status != 0)
+        return status;
+
+    /* Ask for the address we really got: with port 0, the system chose. */
+    rc = skt_getsockname(listener, &addr);
+    if (rc < 0) {
+        status = report(rc);
+        skt_close(listener);
+        return status;
+    }
+    printf("listening on %s\n", addr_text(&addr, text, sizeof text));
+
+    status = serve(listener, once != NULL && strcmp(once, "1") == 0);
+    rc = skt_close(listener);
+    if (rc < 0 && status == 0)
+        status = report(rc);
+    return status;
+}
