@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <netdb.h>
 #include <netinet/in.h>
 
 #ifdef __cplusplus
@@ -456,10 +457,14 @@ typedef struct skt_addrinfo {
 /*
  * skt_getaddrinfo - resolve host and port (either may be NULL, not both)
  * through the system resolver (/etc/hosts, nsswitch, resolv.conf). hints
- * may be NULL. timeout: SKT_BLOCKING or seconds; in this version the
- * lookup blocks and the timeout is not yet honoured. Returns 0 and a list
- * in *res to free with skt_freeaddrinfo. Errors: SKT_EAI_* (with the host
- * in the detail), -EINVAL, -ENOMEM.
+ * may be NULL (all zero, Python's defaults). timeout: SKT_BLOCKING, or
+ * seconds; the call returns -ETIMEDOUT at the deadline however long the
+ * system's lookup takes (the abandoned lookup finishes on its own thread
+ * and frees itself; it blocks neither the caller nor process exit). A
+ * numeric host and port are answered at once, without a thread. Returns 0
+ * and a list in *res to free with skt_freeaddrinfo. Errors: SKT_EAI_* (with
+ * the host in the detail), -ETIMEDOUT, SKT_EPORTRANGE (numeric port over
+ * 65535), -EINVAL, -ENOMEM, -errno (EAI_SYSTEM), -EAGAIN (no thread).
  */
 SKT_EXTERN int skt_getaddrinfo(const char *host, const char *port,
                                const skt_addrinfo *hints, double timeout,
@@ -469,12 +474,14 @@ SKT_EXTERN void skt_freeaddrinfo(skt_addrinfo *res);
 
 /*
  * skt_getnameinfo - Python's getnameinfo: host and service names for an
- * address, NI_* flags. host/serv may be NULL (with length 0) when not
- * wanted. Returns 0. Errors: SKT_EAI_*, SKT_ETRUNCATED (a buffer too
- * small), -EINVAL. Blocks (no timeout).
+ * address, NI_* flags, within timeout (SKT_BLOCKING or seconds, as
+ * skt_getaddrinfo). host/serv may be NULL (with length 0) when not wanted.
+ * Returns 0. Errors: SKT_EAI_*, -ETIMEDOUT, SKT_ETRUNCATED (a buffer too
+ * small; nothing is cut), -EINVAL.
  */
-SKT_EXTERN int skt_getnameinfo(const skt_addr *a, int flags, char *host,
-                               size_t hostlen, char *serv, size_t servlen);
+SKT_EXTERN int skt_getnameinfo(const skt_addr *a, int flags, double timeout,
+                               char *host, size_t hostlen, char *serv,
+                               size_t servlen);
 
 /*
  * skt_gethostbyname - the first IPv4 address of a name, as text, into out

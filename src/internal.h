@@ -123,6 +123,31 @@ SKT__HIDDEN int64_t skt__deadline(double timeout);
 SKT__HIDDEN int skt__wait(int fd, short events, int64_t deadline);
 
 /* ------------------------------------------------------------------------ */
+/* Resolver (resolve.c)                                                     */
+/* ------------------------------------------------------------------------ */
+
+struct addrinfo;
+
+/*
+ * getaddrinfo bounded by an absolute deadline (SKT__NEVER for none). A
+ * numeric host and port are answered inline; names go to the system
+ * resolver on a worker thread, abandoned at the deadline. Returns 0 with
+ * *found (free with freeaddrinfo), -ETIMEDOUT, SKT_EAI_*, or -errno. Sets
+ * no detail: the caller names the operation.
+ */
+SKT__HIDDEN int skt__getaddrinfo_deadline(const char *host, const char *port,
+                                          const struct addrinfo *hints,
+                                          int64_t deadline,
+                                          struct addrinfo **found);
+
+/* getnameinfo likewise; host and serv (either may be NULL) must have
+ * NI_MAXHOST and NI_MAXSERV bytes. */
+SKT__HIDDEN int skt__getnameinfo_deadline(const skt_addr *a, int flags,
+                                          int64_t deadline, char *host,
+                                          size_t hostlen, char *serv,
+                                          size_t servlen);
+
+/* ------------------------------------------------------------------------ */
 /* Addresses (addr.c)                                                       */
 /* ------------------------------------------------------------------------ */
 
@@ -187,5 +212,61 @@ SKT__HIDDEN int skt__io_retry(skt_socket *s, int rc, short events,
         if (SKT__UNLIKELY(!(cond)))                                           \
             return skt__fail(-EINVAL, "%s: %s", __func__, what);              \
     } while (0)
+
+/* ------------------------------------------------------------------------ */
+/* I/O under a caller's deadline (io.c), for streams and frames             */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The loops of skt_recv, skt_sendall and skt_recv_exact, through the
+ * socket's transport, under a deadline the caller holds, so that an
+ * operation made of several of them keeps one deadline. *deadline follows
+ * skt__io_retry's rule (0: computed at the first wait). They set no detail:
+ * the caller names the operation. recv_once returns the byte count (0 at
+ * EOF); sendall and recv_exact return 0 and count progress in *done, and
+ * recv_exact returns SKT_EEOF when the peer closes first.
+ */
+SKT__HIDDEN ssize_t skt__recv_once(skt_socket *s, void *buf, size_t len,
+                                   int64_t *deadline);
+SKT__HIDDEN int skt__sendall_until(skt_socket *s, const void *buf,
+                                   size_t len, int64_t *deadline,
+                                   size_t *done);
+SKT__HIDDEN int skt__recv_exact_until(skt_socket *s, void *buf, size_t len,
+                                      int64_t *deadline, size_t *done);
+
+/* The deadline of a multi-step operation starting now on s (0 when s is
+ * not in timeout mode). */
+SKT__HIDDEN int64_t skt__op_deadline(const skt_socket *s);
+
+/* ------------------------------------------------------------------------ */
+/* Byte buffers (buffer helpers in stream.c; used by frame.c and app.c)     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A growable byte queue: data[start, end) holds the bytes not yet taken.
+ * All zero is an empty buffer that allocates on first use.
+ */
+struct skt__buf {
+    char *data;
+    size_t cap;
+    size_t start;
+    size_t end;
+};
+
+static inline size_t skt__buf_len(const struct skt__buf *b)
+{
+    return b->end - b->start;
+}
+
+/* Makes room for at least `room` more bytes after end, by moving the data
+ * to the front or growing. Returns 0 or -ENOMEM (the data is untouched). */
+SKT__HIDDEN int skt__buf_reserve(struct skt__buf *b, size_t room);
+/* Appends len bytes. Returns 0 or -ENOMEM (nothing appended). */
+SKT__HIDDEN int skt__buf_append(struct skt__buf *b, const void *p,
+                                size_t len);
+/* Drops n <= skt__buf_len(b) bytes from the front. */
+SKT__HIDDEN void skt__buf_consume(struct skt__buf *b, size_t n);
+/* Frees the storage; the buffer is all zero again. */
+SKT__HIDDEN void skt__buf_free(struct skt__buf *b);
 
 #endif /* SKT_INTERNAL_H */

@@ -136,10 +136,8 @@ static int check_port_text(const char *port)
     return 0;
 }
 
-static int getaddrinfo_failed(int eai, const char *host, const char *port)
+static int getaddrinfo_failed(int code, const char *host, const char *port)
 {
-    int code = skt__eai_code(eai);
-
     if (host == NULL)
         return skt__fail(code, "getaddrinfo port \"%s\"", port);
     if (port == NULL)
@@ -221,8 +219,8 @@ int skt_getaddrinfo(const char *host, const char *port,
         want.ai_protocol = hints->proto;
         want.ai_flags = hints->flags;
     }
-    /* The lookup blocks for now; a later issue bounds it by the timeout. */
-    rc = getaddrinfo(host, port, &want, &found);
+    rc = skt__getaddrinfo_deadline(host, port, &want,
+                                   skt__deadline(timeout), &found);
     if (rc != 0)
         return getaddrinfo_failed(rc, host, port);
     rc = copy_results(found, res);
@@ -258,8 +256,8 @@ static int check_nameinfo_args(const skt_addr *a, const char *host,
     return 0;
 }
 
-int skt_getnameinfo(const skt_addr *a, int flags, char *host,
-                    size_t hostlen, char *serv, size_t servlen)
+int skt_getnameinfo(const skt_addr *a, int flags, double timeout,
+                    char *host, size_t hostlen, char *serv, size_t servlen)
 {
     /* Full-size buffers, so that glibc never cuts a name and the caller's
      * own length is checked in one place, by copy_out. */
@@ -268,11 +266,15 @@ int skt_getnameinfo(const skt_addr *a, int flags, char *host,
 
     if (rc < 0)
         return rc;
-    rc = getnameinfo(&a->u.sa, a->len, host ? host_text : NULL,
-                     host ? sizeof host_text : 0, serv ? serv_text : NULL,
-                     serv ? sizeof serv_text : 0, flags);
+    if (!timeout_valid(timeout))
+        return skt__fail_raw(-EINVAL, "getnameinfo: timeout %g is neither "
+                             "SKT_BLOCKING nor 0..%g seconds", timeout,
+                             SKT_TIMEOUT_MAX);
+    rc = skt__getnameinfo_deadline(a, flags, skt__deadline(timeout),
+                                   host ? host_text : NULL, sizeof host_text,
+                                   serv ? serv_text : NULL, sizeof serv_text);
     if (rc != 0)
-        return skt__fail(skt__eai_code(rc), "getnameinfo for %s",
+        return skt__fail(rc, "getnameinfo for %s",
                          skt__addr_text(a, where, sizeof where));
     if (host != NULL) {
         rc = copy_out(host_text, host, hostlen, "getnameinfo (host)");

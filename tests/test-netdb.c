@@ -493,7 +493,8 @@ static void check_nameinfo_against_python(int flags, const char *pyflags)
              "('127.0.0.1', 80), %s))", pyflags);
     python_line(code, expected, sizeof expected);
     loopback_port_80(&a);
-    SKT_OK(skt_getnameinfo(&a, flags, host, sizeof host, serv, sizeof serv));
+    SKT_OK(skt_getnameinfo(&a, flags, SKT_BLOCKING,
+                           host, sizeof host, serv, sizeof serv));
     snprintf(got, sizeof got, "%s %s", host, serv);
     assert_string_equal(got, expected);
 }
@@ -517,9 +518,11 @@ static void test_getnameinfo_host_or_service_alone(void **state)
     skt_addr a;
     (void)state;
     loopback_port_80(&a);
-    SKT_OK(skt_getnameinfo(&a, NI_NUMERICHOST, host, sizeof host, NULL, 0));
+    SKT_OK(skt_getnameinfo(&a, NI_NUMERICHOST, SKT_BLOCKING,
+                           host, sizeof host, NULL, 0));
     assert_string_equal(host, "127.0.0.1");
-    SKT_OK(skt_getnameinfo(&a, NI_NUMERICSERV, NULL, 0, serv, sizeof serv));
+    SKT_OK(skt_getnameinfo(&a, NI_NUMERICSERV, SKT_BLOCKING,
+                           NULL, 0, serv, sizeof serv));
     assert_string_equal(serv, "80");
 }
 
@@ -530,7 +533,7 @@ static void test_getnameinfo_short_host_buffer_is_etruncated(void **state)
     (void)state;
     loopback_port_80(&a);
     /* "127.0.0.1" needs 10 bytes with its NUL. */
-    assert_int_equal(skt_getnameinfo(&a, NI_NUMERICHOST | NI_NUMERICSERV,
+    assert_int_equal(skt_getnameinfo(&a, NI_NUMERICHOST | NI_NUMERICSERV, SKT_BLOCKING,
                                      host, sizeof host, serv, sizeof serv),
                      SKT_ETRUNCATED);
     assert_string_equal(host, "");
@@ -544,7 +547,7 @@ static void test_getnameinfo_short_service_buffer_is_etruncated(
     skt_addr a;
     (void)state;
     loopback_port_80(&a);
-    assert_int_equal(skt_getnameinfo(&a, NI_NUMERICHOST | NI_NUMERICSERV,
+    assert_int_equal(skt_getnameinfo(&a, NI_NUMERICHOST | NI_NUMERICSERV, SKT_BLOCKING,
                                      host, sizeof host, serv, sizeof serv),
                      SKT_ETRUNCATED);
     assert_string_equal(serv, "");
@@ -557,13 +560,18 @@ static void test_getnameinfo_rejects_bad_arguments(void **state)
     (void)state;
     loopback_port_80(&a);
     memset(&empty, 0, sizeof empty);
-    assert_int_equal(skt_getnameinfo(NULL, 0, host, sizeof host, NULL, 0),
+    assert_int_equal(skt_getnameinfo(NULL, 0, SKT_BLOCKING,
+                                     host, sizeof host, NULL, 0),
                      -EINVAL);
-    assert_int_equal(skt_getnameinfo(&empty, 0, host, sizeof host, NULL, 0),
+    assert_int_equal(skt_getnameinfo(&empty, 0, SKT_BLOCKING,
+                                     host, sizeof host, NULL, 0),
                      -EINVAL);
-    assert_int_equal(skt_getnameinfo(&a, 0, NULL, 0, NULL, 0), -EINVAL);
-    assert_int_equal(skt_getnameinfo(&a, 0, NULL, 10, NULL, 0), -EINVAL);
-    assert_int_equal(skt_getnameinfo(&a, 0, host, sizeof host, NULL, 5),
+    assert_int_equal(skt_getnameinfo(&a, 0, SKT_BLOCKING,
+                                     NULL, 0, NULL, 0), -EINVAL);
+    assert_int_equal(skt_getnameinfo(&a, 0, SKT_BLOCKING,
+                                     NULL, 10, NULL, 0), -EINVAL);
+    assert_int_equal(skt_getnameinfo(&a, 0, SKT_BLOCKING,
+                                     host, sizeof host, NULL, 5),
                      -EINVAL);
     assert_true(detail_has("getnameinfo"));
 }
