@@ -81,6 +81,14 @@ extern "C" {
 #define SKT_ENOSCOPE (SKT_ELIB_BASE - 6)
 /* An output buffer too small for the result (nothing was truncated). */
 #define SKT_ETRUNCATED (SKT_ELIB_BASE - 7)
+/* A line (or delimited record) longer than the maximum asked for; the bytes
+ * stay readable. */
+#define SKT_ELINETOOLONG (SKT_ELIB_BASE - 8)
+/* A message over the decoder's maximum size (it is skipped, never misread). */
+#define SKT_EMSGTOOBIG (SKT_ELIB_BASE - 9)
+/* A message header that is malformed: bad JSON, not UTF-8, a field missing
+ * or of the wrong type. */
+#define SKT_EBADHEADER (SKT_ELIB_BASE - 10)
 
 /*
  * skt_strerror - a message for any code this library returns: -errno,
@@ -618,8 +626,8 @@ typedef struct skt_connect_opts {
 
 /*
  * skt_create_connection - Python's socket.create_connection, fixed:
- * resolves host and port (port may be a number or a service name) and
- * connects a TCP socket. Happy Eyeballs (RFC 8305) by default: the address
+ * resolves host and port (port may be a number or a service name; host
+ * NULL means the loopback addresses) and connects a TCP socket. Happy Eyeballs (RFC 8305) by default: the address
  * families are interleaved, starting with the first the resolver returned;
  * a new attempt starts when the previous one has neither connected nor
  * failed within the attempt delay; the first success wins and every other
@@ -628,8 +636,11 @@ typedef struct skt_connect_opts {
  * Errors: the most telling error of the attempts (-ECONNREFUSED before
  * -ETIMEDOUT before -EHOSTUNREACH before -ENETUNREACH before the others),
  * with every address tried and its own error in the detail; -ETIMEDOUT when
- * the deadline passed; SKT_EAI_* from the lookup; -EINVAL (bad options);
- * -EMFILE, -ENOMEM. Honours opts->timeout (not the default's sockets).
+ * the deadline passed (the addresses still under way are listed as timed
+ * out); SKT_EAI_* from the lookup; -EINVAL (bad options, NULL port);
+ * -EMFILE, -ENOMEM. Honours opts->timeout as one deadline. A default
+ * timeout of 0 (non-blocking) connects without a deadline and leaves the
+ * socket non-blocking.
  */
 SKT_EXTERN int skt_create_connection(skt_socket **out, const char *host,
                                      const char *port,
@@ -689,6 +700,162 @@ SKT_EXTERN int skt_create_datagram_server(skt_socket **out, const char *host,
 
 /* (issue 5: skt_stream, Python's makefile) */
 
+/*
+ * skt_stream - Python's socket.makefile(), fixed: a buffered reader and
+ * writer over a stream socket, working through the socket's transport (so
+ * over TLS unchanged). Every call takes one deadline from the socket's
+ * timeout, and a call that fails (-ETIMEDOUT, -EAGAIN in non-blocking mode,
+ * SKT_ELINETOOLONG, SKT_EEOF) consumes nothing: the bytes received so far
+ * stay buffered and the next call goes on from them. Python's makefile
+ * refuses every read after a timeout and hides what it buffered; here the
+ * buffered bytes are always readable (skt_stream_buffer).
+ * A stream may be used by one reading and one writing thread at once, like
+ * the socket. While a stream reads from a socket, read through the stream
+ * only: bytes it has buffered are no longer in the socket.
+ */
+typedef struct skt_stream skt_stream;
+
+/* The read buffer and write buffer size used when the options leave it 0. */
+#define SKT_STREAM_BUFFER_DEFAULT 65536
+
+/* Options of skt_makefile. All zero (or NULL) means the defaults. */
+typedef struct skt_stream_opts {
+    /* Initial read buffer size; it grows when a line or an exact read
+     * needs more. 0 means SKT_STREAM_BUFFER_DEFAULT. */
+    size_t read_buffer;
+    /* Bytes skt_stream_write holds before sending. 0 means
+     * SKT_STREAM_BUFFER_DEFAULT. */
+    size_t write_buffer;
+    /* skt_stream_close closes the socket too (Python's socket.makefile
+     * never does; its file object keeps the socket open until both are
+     * closed). */
+    bool close_socket;
+} skt_stream_opts;
+
+/*
+ * skt_makefile - a stream over s (Python's sock.makefile("rwb")). The
+ * socket stays owned by the caller and must outlive the stream, unless
+ * opts->close_socket hands it over. Buffers are allocated on first use.
+ * Returns 0 and *out. Errors: -EINVAL (NULL), -ENOMEM. No timeout.
+ */
+SKT_EXTERN int skt_makefile(skt_socket *s, skt_stream **out,
+                            const skt_stream_opts *opts);
+
+/*
+ * skt_stream_close - flush what is still buffered for writing, free the
+ * stream, and close the socket when opts->close_socket asked for it. NULL
+ * is a no-op. Returns 0, or the error of the flush (the unsent bytes are
+ * lost then: call skt_stream_flush first to keep control of them) or of
+ * the socket's close. The stream is freed in every case. Honours the
+ * timeout (for the flush).
+ */
+SKT_EXTERN int skt_stream_close(skt_stream *st);
+
+/* skt_stream_socket - the socket under the stream (NULL for NULL). */
+SKT_EXTERN skt_socket *skt_stream_socket(const skt_stream *st);
+
+/*
+ * skt_stream_read - read up to len bytes: the buffered ones, or if none,
+ * what one receive brings (like skt_recv, and Python's read1). Returns the
+ * count, > 0, or 0 at end of stream (and for len 0). Errors: -ETIMEDOUT,
+ * -EAGAIN (non-blocking mode, nothing buffered or ready), -ECONNRESET,
+ * -EINVAL, -ENOMEM, ... Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_stream_read(skt_stream *st, void *buf, size_t len);
+
+/*
+ * skt_stream_read_exact - read exactly len bytes into buf. Bytes are taken
+ * only on success: on any error all of them stay buffered for the next
+ * call (the buffer grows to len if it must). Returns 0. Errors: SKT_EEOF
+ * (the peer closed before len bytes; those that came stay readable),
+ * -ETIMEDOUT (one deadline for the whole call), -EAGAIN (non-blocking
+ * mode), -ECONNRESET, -ENOMEM, -EINVAL, ... Honours the timeout.
+ */
+SKT_EXTERN int skt_stream_read_exact(skt_stream *st, void *buf, size_t len);
+
+/*
+ * skt_stream_readline - read one line, its '\n' included, into buf (size
+ * max): the line may be at most max bytes long. No NUL is added. At end of
+ * stream the last bytes are returned without a '\n', as Python does, and
+ * then 0. Returns the line's length (> 0), or 0 at end of stream.
+ * Errors: SKT_ELINETOOLONG (max bytes came without a '\n'; nothing is
+ * taken, so skt_stream_read can take them), -ETIMEDOUT (one deadline; the
+ * part of the line already received stays buffered and the next call
+ * returns the whole line), -EAGAIN (non-blocking mode, likewise),
+ * -ECONNRESET, -ENOMEM, -EINVAL (NULL, or max 0). Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_stream_readline(skt_stream *st, void *buf,
+                                       size_t max);
+
+/*
+ * skt_stream_readuntil - as skt_stream_readline with any delimiter of
+ * delim_len (1..256) bytes, e.g. "\r\n": the record returned ends with the
+ * delimiter (included in its length, at most max). Same returns and
+ * errors.
+ */
+SKT_EXTERN ssize_t skt_stream_readuntil(skt_stream *st, const void *delim,
+                                        size_t delim_len, void *buf,
+                                        size_t max);
+
+/*
+ * skt_stream_readline_view - as skt_stream_readline without the copy:
+ * *line points at the line inside the stream's buffer, valid until the
+ * next call on the stream's reading side. Same returns and errors.
+ */
+SKT_EXTERN ssize_t skt_stream_readline_view(skt_stream *st, size_t max,
+                                            const void **line);
+
+/*
+ * skt_stream_peek - copy up to len buffered bytes into buf without taking
+ * them; when nothing is buffered, receive once first (Python's peek).
+ * Returns the count, or 0 at end of stream (and for len 0). Errors as
+ * skt_stream_read. Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_stream_peek(skt_stream *st, void *buf, size_t len);
+
+/* skt_stream_buffered - the number of bytes received and not yet read
+ * (0 for NULL). */
+SKT_EXTERN size_t skt_stream_buffered(const skt_stream *st);
+
+/*
+ * skt_stream_buffer - the buffered bytes themselves, without receiving:
+ * returns a pointer to them (NULL when none) and their count in *len
+ * (which may be NULL). Valid until the next call on the reading side.
+ */
+SKT_EXTERN const void *skt_stream_buffer(const skt_stream *st, size_t *len);
+
+/*
+ * skt_stream_consume - drop n of the buffered bytes (after looking at them
+ * through skt_stream_buffer). Returns 0. Errors: -EINVAL (n over
+ * skt_stream_buffered). No I/O.
+ */
+SKT_EXTERN int skt_stream_consume(skt_stream *st, size_t n);
+
+/*
+ * skt_stream_write - buffered write. Bytes are held until the write buffer
+ * is full; then what is held and the new bytes go out under one deadline
+ * (a write as large as the buffer is sent without a copy). *taken (may be
+ * NULL) receives how many of the len bytes the stream took, sent or held,
+ * on failure too: retry with the rest, nothing is lost or sent twice.
+ * Returns 0 (all taken). Errors: -ETIMEDOUT, -EAGAIN (non-blocking mode:
+ * the socket is full), -EPIPE, -ECONNRESET, -ENOMEM, -EINVAL, ... Honours
+ * the timeout when it sends.
+ */
+SKT_EXTERN int skt_stream_write(skt_stream *st, const void *buf, size_t len,
+                                size_t *taken);
+
+/*
+ * skt_stream_flush - send everything held by skt_stream_write, under one
+ * deadline. On failure the bytes not sent stay held for the next flush.
+ * Returns 0. Errors: -ETIMEDOUT, -EAGAIN, -EPIPE, -ECONNRESET, -EINVAL, ...
+ * Honours the timeout.
+ */
+SKT_EXTERN int skt_stream_flush(skt_stream *st);
+
+/* skt_stream_pending - the number of bytes held for writing (0 for
+ * NULL). */
+SKT_EXTERN size_t skt_stream_pending(const skt_stream *st);
+
 /* ======================================================================== */
 /* Framing                                                                 */
 /* ======================================================================== */
@@ -699,7 +866,141 @@ SKT_EXTERN int skt_create_datagram_server(skt_socket **out, const char *host,
 /* Selectors                                                               */
 /* ======================================================================== */
 
-/* (issue 4: skt_selector, Python's selectors) */
+/*
+ * skt_selector - Python's selectors: watch many fds for readiness. One
+ * thread uses a selector at a time, as in Python; only skt_selector_wakeup
+ * may be called from any thread or from a signal handler. Readiness is
+ * level-triggered: an fd stays ready until it is read or written.
+ *
+ * Unregister an fd before closing it. If it is closed while registered,
+ * the selector keeps working: unregister still succeeds; meanwhile the
+ * poll and select backends report it ready with its registered events (so
+ * the next I/O call says -EBADF), and epoll drops it silently.
+ */
+typedef struct skt_selector skt_selector;
+
+/* Events, as Python's selectors.EVENT_READ and EVENT_WRITE. A hang-up or
+ * an error on the fd is reported as every event it is registered for. */
+#define SKT_EVENT_READ 1
+#define SKT_EVENT_WRITE 2
+
+/* The backends of skt_selector_new. */
+typedef enum skt_selector_backend {
+    SKT_SELECTOR_DEFAULT = 0, /* the platform's best: epoll on Linux */
+    SKT_SELECTOR_EPOLL,
+    SKT_SELECTOR_POLL,
+    SKT_SELECTOR_SELECT /* refuses fds >= FD_SETSIZE */
+} skt_selector_backend;
+
+/* skt_selector_key - what is registered for an fd (Python's SelectorKey). */
+typedef struct skt_selector_key {
+    int fd;
+    int events;       /* SKT_EVENT_READ and/or SKT_EVENT_WRITE */
+    void *data;       /* the caller's, never touched by the selector */
+    skt_socket *sock; /* the socket given to register_socket, or NULL */
+} skt_selector_key;
+
+/*
+ * skt_selector_ready - one ready fd, Python's (key, events) pair: a copy of
+ * its key and the events that are ready (never more than registered).
+ */
+typedef struct skt_selector_ready {
+    skt_selector_key key;
+    int events;
+} skt_selector_ready;
+
+/*
+ * skt_selector_new - create a selector with a backend (SKT_SELECTOR_DEFAULT
+ * for the best). It holds a close-on-exec kernel object (for epoll) and an
+ * eventfd for skt_selector_wakeup. Returns 0 and *out. Errors: -EINVAL
+ * (NULL or unknown backend), -ENOTSUP (backend not on this platform),
+ * -EMFILE, -ENFILE, -ENOMEM, -ERANGE (select: the wake-up fd itself is
+ * >= FD_SETSIZE). No timeout.
+ */
+SKT_EXTERN int skt_selector_new(skt_selector **out,
+                                skt_selector_backend backend);
+
+/*
+ * skt_selector_close - free the selector and its own fds. The registered
+ * fds and sockets are not closed (as in Python). NULL is a no-op. Returns
+ * 0.
+ */
+SKT_EXTERN int skt_selector_close(skt_selector *sel);
+
+/* skt_selector_backend_name - "epoll", "poll" or "select"; "" for NULL. */
+SKT_EXTERN const char *skt_selector_backend_name(const skt_selector *sel);
+
+/*
+ * skt_selector_register - watch fd for events (SKT_EVENT_READ and/or
+ * SKT_EVENT_WRITE) and keep data with it. Returns 0. Errors: -EINVAL
+ * (NULL selector, fd < 0, events 0 or unknown bits), -EEXIST (fd already
+ * registered, Python's KeyError), -EBADF (fd not open), -EPERM (epoll: a
+ * regular file, which is always ready), -ERANGE (select backend: fd >=
+ * FD_SETSIZE), -ENOMEM, -ENOSPC. No timeout.
+ */
+SKT_EXTERN int skt_selector_register(skt_selector *sel, int fd, int events,
+                                     void *data);
+
+/*
+ * skt_selector_register_socket - the same for a socket's fd; the key's
+ * sock field then gives the socket back. Errors as skt_selector_register.
+ */
+SKT_EXTERN int skt_selector_register_socket(skt_selector *sel, skt_socket *s,
+                                            int events, void *data);
+
+/*
+ * skt_selector_modify - change the events and data of a registered fd
+ * (the key's sock is kept). Entries for fd in the array of the last
+ * select are updated too: their events are cut to the new ones. Returns
+ * 0. Errors: -ENOENT (fd not registered), -EINVAL (bad events), -EBADF
+ * (fd closed since it was registered), -ENOMEM. No timeout.
+ */
+SKT_EXTERN int skt_selector_modify(skt_selector *sel, int fd, int events,
+                                   void *data);
+
+/*
+ * skt_selector_unregister - stop watching fd. Works on an fd that was
+ * closed while registered. Entries for fd in the array of the last select
+ * get events 0, so that a loop over that array skips an fd an earlier
+ * handler in the same loop closed. Returns 0. Errors: -ENOENT (fd not
+ * registered), -EINVAL. No timeout.
+ */
+SKT_EXTERN int skt_selector_unregister(skt_selector *sel, int fd);
+
+/*
+ * skt_selector_select - wait until at least one registered fd is ready,
+ * the timeout passes, or skt_selector_wakeup is called. timeout:
+ * SKT_BLOCKING (any negative) waits without limit, 0 only looks, > 0 is
+ * seconds (rounded up to the backend's resolution, so the wait is never
+ * shorter). A signal (EINTR) does not end the wait: it goes on with the
+ * remaining time (PEP 475). *ready receives an array, owned by the
+ * selector and valid until the next select or close, of as many entries
+ * as the return value. Skip entries whose events are 0 (see unregister).
+ * Returns the number of ready fds; 0 after a timeout or a wake-up.
+ * Errors: -EINVAL (NULL, NaN timeout), -ENOMEM, -errno of the wait.
+ * Honours timeout as one deadline.
+ */
+SKT_EXTERN int skt_selector_select(skt_selector *sel, double timeout,
+                                   const skt_selector_ready **ready);
+
+/*
+ * skt_selector_get_key - copy the key of fd into *key (Python's
+ * get_key). Returns 0. Errors: -ENOENT (not registered), -EINVAL.
+ */
+SKT_EXTERN int skt_selector_get_key(const skt_selector *sel, int fd,
+                                    skt_selector_key *key);
+
+/* skt_selector_count - the number of registered fds (len(get_map()) in
+ * Python), or -EINVAL for NULL. */
+SKT_EXTERN int skt_selector_count(const skt_selector *sel);
+
+/*
+ * skt_selector_wakeup - make a select that is waiting (or the next one)
+ * return at once with 0. Callable from any thread and from a signal
+ * handler (async-signal-safe; it sets no error detail for that reason).
+ * Returns 0. Errors: -EINVAL (NULL), -errno of the eventfd write.
+ */
+SKT_EXTERN int skt_selector_wakeup(skt_selector *sel);
 
 /* ======================================================================== */
 /* Servers                                                                 */
