@@ -264,7 +264,8 @@ static int parse_bracketed(skt_addr *a, const char *text)
     if (rc < 0)
         return rc;
     if (close[1] == '\0')
-        return refuse(SKT_ENOPORT, text, "no port: write \"[host]:port\"");
+        return refuse(SKT_ENOPORT, text,
+                      "no port (the form is \"[host]:port\")");
     if (close[1] != ':')
         return refuse(SKT_EADDRSYNTAX, text, "expected \":port\" after \"]\"");
     return parse_port(&a->u.in6.sin6_port, close + 2, text);
@@ -282,12 +283,14 @@ static int parse_unbracketed(skt_addr *a, const char *text)
 
     if (colon != NULL && strchr(colon + 1, ':') != NULL)
         return refuse(SKT_EADDRSYNTAX, text,
-                      "an IPv6 address needs brackets, as in \"[::1]:80\"");
+                      "more than one colon (an IPv6 address needs "
+                      "brackets, as in \"[::1]:80\")");
     rc = parse_ipv4_host(a, text, n, text);
     if (rc < 0)
         return rc;
     if (colon == NULL)
-        return refuse(SKT_ENOPORT, text, "no port: write \"host:port\"");
+        return refuse(SKT_ENOPORT, text,
+                      "no port (the form is \"host:port\")");
     return parse_port(&a->u.in4.sin_port, colon + 1, text);
 }
 
@@ -720,11 +723,13 @@ int skt_addr_from_sockaddr(skt_addr *a, const struct sockaddr *sa,
     memset(a, 0, sizeof *a);
     if (sa == NULL)
         return skt__fail(-EINVAL, "copy a sockaddr: the sockaddr is NULL");
-    if (!length_fits(len >= sizeof(sa_family_t) ? sa->sa_family : 0, len))
-        return skt__fail(-EINVAL,
-                         "copy a sockaddr of %u bytes: wrong length for "
-                         "family %d", (unsigned)len,
-                         len >= sizeof(sa_family_t) ? sa->sa_family : -1);
+    if (len < sizeof(sa_family_t))
+        return skt__fail(-EINVAL, "copy a sockaddr of length %u: too short "
+                         "to hold a family", (unsigned)len);
+    if (!length_fits(sa->sa_family, len))
+        return skt__fail(-EINVAL, "copy a sockaddr of length %u: wrong "
+                         "length for family %d", (unsigned)len,
+                         sa->sa_family);
     memcpy(&a->u, sa, len);
     a->len = len;
     a->len = meaningful_length(a);
