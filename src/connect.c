@@ -433,7 +433,7 @@ int skt_create_connection_to(skt_socket **out, const char *target,
                              const skt_connect_opts *opts)
 {
     char buf[512];
-    const char *host, *port;
+    const char *host = NULL, *port = NULL;
     int rc;
 
     SKT__CHECK(out != NULL && target != NULL, "NULL argument");

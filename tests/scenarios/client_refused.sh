@@ -14,7 +14,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
+trap 'exit 1' HUP INT PIPE TERM
 
 # fail REASON: prints the reason and every output captured, exits 1.
 fail() {
@@ -45,7 +45,7 @@ wait_exit() {
 wait_listening() {
     n=50
     while :; do
-        address=$(sed -n 's/^listening on //p' "$1")
+        address=$(sed -n 's/^listening on //p' "$1" 2>/dev/null)
         [ -n "$address" ] && return 0
         kill -0 "$2" 2>/dev/null || fail "the server exited before listening"
         [ "$n" -gt 0 ] || fail "no \"listening on\" line within 5 s"
@@ -61,7 +61,8 @@ pids=$server
 wait_listening "$tmp/server.out" "$server"
 port=${address#127.0.0.1:}
 kill "$server"
-wait "$server"
+wait "$server" 2>/dev/null # it was killed: status 143
+pids=
 "$examples/echo-client" 127.0.0.1 "$port" hello \
     >"$tmp/client.out" 2>"$tmp/client.err" &
 client=$!

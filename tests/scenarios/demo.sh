@@ -14,7 +14,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
+trap 'exit 1' HUP INT PIPE TERM
 
 # fail REASON: prints the reason and every output captured, exits 1.
 fail() {
@@ -62,7 +62,8 @@ grep -Fqx 'demo: ok' "$tmp/demo.out" || fail "no final ok"
 # which would otherwise wait for a connection forever.
 mkdir "$tmp/broken"
 ln -s "$examples/echo-server" "$tmp/broken/echo-server"
-printf '#!/bin/sh\necho "broken client" >&2\nexit 3\n' >"$tmp/broken/echo-client"
+printf '#!/bin/sh\necho "broken client" >&2\nexit 3\n' \
+    >"$tmp/broken/echo-client"
 chmod +x "$tmp/broken/echo-client"
 sh "$root/scripts/demo" "$tmp/broken" >"$tmp/broken.out" 2>&1 &
 pids=$!

@@ -15,7 +15,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
+trap 'exit 1' HUP INT PIPE TERM
 
 # fail REASON: prints the reason and every output captured, exits 1.
 fail() {
@@ -46,7 +46,7 @@ wait_exit() {
 wait_listening() {
     n=50
     while :; do
-        address=$(sed -n 's/^listening on //p' "$1")
+        address=$(sed -n 's/^listening on //p' "$1" 2>/dev/null)
         [ -n "$address" ] && return 0
         kill -0 "$2" 2>/dev/null || fail "the server exited before listening"
         [ "$n" -gt 0 ] || fail "no \"listening on\" line within 5 s"
@@ -55,14 +55,15 @@ wait_listening() {
     done
 }
 
-peers=$2
-
 # The Python peer: python3 on PATH, else /usr/bin/python3.
 python=$(command -v python3) || python=/usr/bin/python3
 "$python" -c 'import socket' 2>/dev/null || {
     echo "SKIP: python3 with the socket module is not installed" >&2
     exit 77
 }
+
+peers=$2
+
 SKT_EXAMPLE_ONCE=1 "$examples/echo-server" 127.0.0.1 0 \
     >"$tmp/server.out" 2>"$tmp/server.err" &
 server=$!

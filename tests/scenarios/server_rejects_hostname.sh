@@ -15,7 +15,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
+trap 'exit 1' HUP INT PIPE TERM
 
 # fail REASON: prints the reason and every output captured, exits 1.
 fail() {

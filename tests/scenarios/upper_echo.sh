@@ -15,7 +15,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
+trap 'exit 1' HUP INT PIPE TERM
 
 # fail REASON: prints the reason and every output captured, exits 1.
 fail() {
@@ -46,7 +46,7 @@ wait_exit() {
 wait_listening() {
     n=50
     while :; do
-        address=$(sed -n 's/^listening on //p' "$1")
+        address=$(sed -n 's/^listening on //p' "$1" 2>/dev/null)
         [ -n "$address" ] && return 0
         kill -0 "$2" 2>/dev/null || fail "the server exited before listening"
         [ "$n" -gt 0 ] || fail "no \"listening on\" line within 5 s"

@@ -1,0 +1,156 @@
+/*
+ * tls-echo-server.c - the echo server of the Python socket HOWTO, over TLS.
+ *
+ *     tls-echo-server HOST PORT CERT KEY
+ *
+ * CERT is the server's certificate chain (PEM) and KEY its private key.
+ * PORT 0 lets the system choose a free port, and the first line printed
+ * shows which:
+ *
+ *     listening on 127.0.0.1:43527
+ *     connected by 127.0.0.1:51880 (TLSv1.3, TLS_AES_256_GCM_SHA384)
+ *     closed 127.0.0.1:51880
+ *
+ * Connections are served one after another, each until the client closes
+ * its side; a client whose handshake fails is reported on stderr and the
+ * server goes on. Each connection has 30 seconds per operation, so that a
+ * client that stalls cannot hold the server forever. With
+ * SKT_EXAMPLE_ONCE=1 in the environment the server exits after the first
+ * connection, with its status, which is what the tests use.
+ *
+ * The Python this follows:
+ *
+ *     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ *     context.load_cert_chain(CERT, KEY)
+ *     with socket.create_server((HOST, PORT)) as s:
+ *         conn, addr = s.accept()
+ *         with context.wrap_socket(conn, server_side=True) as tls:
+ *             while data := tls.recv(4096):
+ *                 tls.sendall(data)
+ */
+#include <skt.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONNECTION_TIMEOUT 30.0
+
+static int report(int code)
+{
+    const char *detail = skt_error_detail();
+
+    fprintf(stderr, "tls-echo-server: %s\n",
+            detail[0] != '\0' ? detail : skt_strerror(code));
+    return 1;
+}
+
+static const char *addr_text(const skt_addr *addr, char *buf, size_t len)
+{
+    if (skt_addr_format(addr, buf, len) < 0)
+        snprintf(buf, len, "(unknown address)");
+    return buf;
+}
+
+static int make_context(skt_tls_ctx **ctx, const char *cert, const char *key)
+{
+    int rc = skt_tls_ctx_new(ctx, SKT_TLS_SERVER);
+
+    if (rc == 0)
+        rc = skt_tls_ctx_load_cert_chain(*ctx, cert, key, NULL);
+    if (rc < 0) {
+        skt_tls_ctx_free(*ctx);
+        *ctx = NULL;
+    }
+    return rc;
+}
+
+/* Sends back everything the client sends, until it closes its side. */
+static int echo(skt_socket *tls)
+{
+    char buf[16384];
+
+    for (;;) {
+        ssize_t got = skt_recv(tls, buf, sizeof buf, 0);
+        int rc;
+
+        if (got <= 0)
+            return (int)got; /* 0: the client closed; < 0: an error */
+        rc = skt_sendall(tls, buf, (size_t)got, 0, NULL);
+        if (rc < 0)
+            return rc;
+    }
+}
+
+/* Handshakes, echoes and closes one connection. Returns its status. */
+static int serve_connection(skt_socket *conn, const skt_addr *peer,
+                            skt_tls_ctx *ctx)
+{
+    char text[SKT_ADDRSTRLEN];
+    int rc;
+
+    addr_text(peer, text, sizeof text);
+    rc = skt_settimeout(conn, CONNECTION_TIMEOUT);
+    if (rc == 0)
+        rc = skt_tls_wrap(conn, ctx, NULL, true);
+    if (rc == 0) {
+        printf("connected by %s (%s, %s)\n", text, skt_tls_version(conn),
+               skt_tls_cipher(conn));
+        rc = echo(conn);
+    }
+    /* Closing a TLS socket sends close_notify first. */
+    skt_close(conn);
+    printf("closed %s\n", text);
+    return rc < 0 ? report(rc) : 0;
+}
+
+static int serve(skt_socket *listener, skt_tls_ctx *ctx, bool once)
+{
+    for (;;) {
+        skt_socket *conn;
+        skt_addr peer;
+        int status, rc;
+
+        rc = skt_accept(listener, &conn, &peer);
+        if (rc < 0)
+            return report(rc);
+        status = serve_connection(conn, &peer, ctx);
+        if (once)
+            return status;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    const char *once = getenv("SKT_EXAMPLE_ONCE");
+    char text[SKT_ADDRSTRLEN];
+    skt_socket *listener;
+    skt_tls_ctx *ctx;
+    skt_addr addr;
+    int rc, status;
+
+    /* Each line goes out at once, so that a script waiting for
+     * "listening on" sees it. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc != 5) {
+        fprintf(stderr, "usage: tls-echo-server HOST PORT CERT KEY\n");
+        return 2;
+    }
+    rc = make_context(&ctx, argv[3], argv[4]);
+    if (rc < 0)
+        return report(rc);
+    rc = skt_create_server(&listener, argv[1], argv[2], NULL);
+    if (rc == 0)
+        rc = skt_getsockname(listener, &addr);
+    if (rc < 0) {
+        status = report(rc);
+        skt_tls_ctx_free(ctx);
+        return status;
+    }
+    printf("listening on %s\n", addr_text(&addr, text, sizeof text));
+    status = serve(listener, ctx, once != NULL && strcmp(once, "1") == 0);
+    skt_close(listener);
+    skt_tls_ctx_free(ctx);
+    return status;
+}
