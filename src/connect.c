@@ -228,6 +228,10 @@ static int collect(struct race *r, const struct pollfd *fds,
         socklen_t len = sizeof error;
         if (fds[i].revents == 0)
             continue;
+        /* A connecting TCP socket polls writable only once established,
+         * and any error adds POLLERR: plain POLLOUT needs no SO_ERROR. */
+        if (fds[i].revents == POLLOUT)
+            return (int)which[i];
         skt__sys_getsockopt(a->fd, SOL_SOCKET, SO_ERROR, &error, &len);
         if (error == 0)
             return (int)which[i];
