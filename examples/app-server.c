@@ -36,6 +36,9 @@
 #include <time.h>
 
 #define LINGER_SECONDS 5.0
+/* Out of fds, the server stops accepting this long, rather than spin on a
+ * listener that stays readable. */
+#define ACCEPT_PAUSE_SECONDS 0.5
 
 struct conn {
     skt_socket *sock;
@@ -58,6 +61,8 @@ struct server {
     skt_selector *selector;
     skt_socket *listener;
     struct conn *conns;
+    /* When accepting starts again after running out of fds; 0: it runs. */
+    double accept_resume;
 };
 
 static volatile sig_atomic_t stopping;
@@ -161,8 +166,8 @@ static void reply_error(struct server *srv, struct conn *c,
 
     fprintf(stderr, "app-server: %s: %s\n", c->peer, reason);
     c->linger_after = true;
-    if (skt_app_error_reply(&m, reason) < 0 &&
-        skt_app_error_reply(&m, "malformed request") < 0) {
+    if (skt_app_error_reply(&m, reason) < 0) {
+        complain(c->peer, -ENOMEM);
         conn_close(srv, c);
         return;
     }
@@ -278,18 +283,35 @@ static void accept_all(struct server *srv)
 
         if (rc == -EAGAIN)
             return;
-        if (rc < 0) {
-            /* EMFILE and the like: the others are still served. */
+        if (rc == -EMFILE || rc == -ENFILE || rc == -ENOBUFS ||
+            rc == -ENOMEM) {
+            /* The clients being served go on; new ones wait a little. */
             complain(NULL, rc);
+            skt_selector_unregister(srv->selector,
+                                    skt_fileno(srv->listener));
+            srv->accept_resume = now() + ACCEPT_PAUSE_SECONDS;
             return;
+        }
+        if (rc < 0) {
+            complain(NULL, rc); /* e.g. ECONNABORTED: that client left */
+            continue;
         }
         conn_open(srv, sock, &peer);
     }
 }
 
-/* Closes connections whose lingering is over; returns the seconds until
- * the next one ends, or SKT_BLOCKING when none lingers. */
-static double expire(struct server *srv)
+/* The earlier of a wait (< 0: none) and seconds from now. */
+static double sooner(double wait, double seconds)
+{
+    return wait < 0 || seconds < wait ? seconds : wait;
+}
+
+/*
+ * Runs what is due: connections whose lingering is over are closed, and
+ * accepting starts again after a pause. Returns the seconds until the next
+ * thing is due, or SKT_BLOCKING when nothing is.
+ */
+static double timers(struct server *srv)
 {
     double t = now(), next = SKT_BLOCKING;
     struct conn *c = srv->conns;
@@ -298,9 +320,17 @@ static double expire(struct server *srv)
         struct conn *following = c->next;
         if (c->lingering && c->linger_end <= t)
             conn_close(srv, c);
-        else if (c->lingering && (next < 0 || c->linger_end - t < next))
-            next = c->linger_end - t;
+        else if (c->lingering)
+            next = sooner(next, c->linger_end - t);
         c = following;
+    }
+    if (srv->accept_resume > 0 && srv->accept_resume <= t) {
+        srv->accept_resume = 0;
+        if (skt_selector_register_socket(srv->selector, srv->listener,
+                                         SKT_EVENT_READ, NULL) < 0)
+            complain(NULL, -ENOMEM);
+    } else if (srv->accept_resume > 0) {
+        next = sooner(next, srv->accept_resume - t);
     }
     return next;
 }
@@ -309,7 +339,7 @@ static int serve(struct server *srv)
 {
     while (!stopping) {
         const skt_selector_ready *ready;
-        int n = skt_selector_select(srv->selector, expire(srv), &ready);
+        int n = skt_selector_select(srv->selector, timers(srv), &ready);
 
         if (n < 0) {
             complain(NULL, n);

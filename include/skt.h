@@ -81,6 +81,38 @@ extern "C" {
 #define SKT_ENOSCOPE (SKT_ELIB_BASE - 6)
 /* An output buffer too small for the result (nothing was truncated). */
 #define SKT_ETRUNCATED (SKT_ELIB_BASE - 7)
+
+/*
+ * TLS codes (see the TLS section). They have a block of their own, so that
+ * codes added above for other modules can never collide with them.
+ */
+#define SKT_ETLS_BASE (SKT_ELIB_BASE - 100)
+/* Non-blocking TLS: wait until the fd is readable, then call again. */
+#define SKT_EWANTREAD (SKT_ETLS_BASE - 1)
+/* Non-blocking TLS: wait until the fd is writable, then call again. */
+#define SKT_EWANTWRITE (SKT_ETLS_BASE - 2)
+/* The TLS handshake failed for a reason that has no code of its own. */
+#define SKT_ETLS_HANDSHAKE (SKT_ETLS_BASE - 3)
+/* No TLS version acceptable to both sides (e.g. a peer with only 1.0). */
+#define SKT_ETLS_VERSION (SKT_ETLS_BASE - 4)
+/* A certificate has expired. */
+#define SKT_ETLS_CERT_EXPIRED (SKT_ETLS_BASE - 5)
+/* The certificate is not valid for the host name or address asked for. */
+#define SKT_ETLS_HOSTNAME (SKT_ETLS_BASE - 6)
+/* The certificate was issued by a CA that is not trusted. */
+#define SKT_ETLS_UNKNOWN_CA (SKT_ETLS_BASE - 7)
+/* The certificate is self-signed and not trusted. */
+#define SKT_ETLS_SELF_SIGNED (SKT_ETLS_BASE - 8)
+/* No client certificate where the server requires one. */
+#define SKT_ETLS_NO_CLIENT_CERT (SKT_ETLS_BASE - 9)
+/* Certificate verification failed for another reason (not yet valid,
+ * bad signature, wrong purpose, rejected by the peer, ...). */
+#define SKT_ETLS_CERT_VERIFY (SKT_ETLS_BASE - 10)
+/* A TLS protocol error after the handshake (a bad record, an alert). */
+#define SKT_ETLS_PROTOCOL (SKT_ETLS_BASE - 11)
+/* OpenSSL refused a setting: a certificate, key, password, CA data or
+ * cipher list. */
+#define SKT_ETLS_CONFIG (SKT_ETLS_BASE - 12)
 /* A line (or delimited record) longer than the maximum asked for; the bytes
  * stay readable. */
 #define SKT_ELINETOOLONG (SKT_ELIB_BASE - 8)
@@ -144,24 +176,59 @@ typedef struct skt_addr {
  *   "1.2.3.4:80"            IPv4, dotted quad only
  *   "[::1]:80"              IPv6
  *   "[fe80::1%eth0]:80"     IPv6 with a scope, by interface name or number
- *   "unix:/path/to/sock"    Unix path (at most 107 bytes)
+ *   "unix:/path/to/sock"    Unix path (at most 108 bytes; one of exactly
+ *                           108 fills sun_path and has no NUL, a form
+ *                           Linux accepts and getsockname reports)
  *   "unix:@name"            Linux abstract name, exact length (at most 107)
  *   "unix:"                 unnamed Unix address; binding it autobinds
+ *   "family:N:HEX"          any other family N (0..65535), its bytes after
+ *                           sa_family in hex pairs; a family with a form
+ *                           of its own below must use it wherever that
+ *                           form can carry the bytes
+ * and the Linux families (numbers are decimal, or hex after "0x"):
+ *   "netlink:PID:GROUPS"    AF_NETLINK: port id and multicast group mask
+ *   "packet:IFNAME[:PROTO]" AF_PACKET: interface by name, or by decimal
+ *                           index (0: every interface); PROTO the
+ *                           EtherType (0x0800), 0 when left out
+ *   "packet:IFNAME:PROTO:PKTTYPE:HATYPE:ADDR"  AF_PACKET as recvfrom
+ *                           reports a sender: packet type (PACKET_HOST 0,
+ *                           ...), ARPHRD_* hardware type, and the hardware
+ *                           address as hex bytes ("02:00:5e:00:00:01",
+ *                           at most 8; may be empty)
+ *   "vsock:CID:PORT[:FLAGS]" AF_VSOCK (CID 4294967295 is VMADDR_CID_ANY,
+ *                           PORT 4294967295 VMADDR_PORT_ANY)
+ *   "can:IFNAME[:RXID:TXID]" AF_CAN; the ids are ISO-TP's
+ *   "alg:TYPE:NAME"         AF_ALG, e.g. "alg:hash:sha256" (printable
+ *                           ASCII without spaces; type at most 13 bytes,
+ *                           name at most 103)
+ *   "tipc:socket:REF:NODE", "tipc:service:TYPE:INSTANCE",
+ *   "tipc:range:TYPE:LOWER:UPPER"  AF_TIPC (TIPC_SOCKET_ADDR,
+ *                           TIPC_SERVICE_ADDR, TIPC_SERVICE_RANGE), each
+ *                           optionally followed by ":zone", ":cluster" or
+ *                           ":node", the scope
+ * Interface names are looked up when parsing and when formatting; a name
+ * made only of digits is written as its index.
  * In Unix names, "\\" stands for a backslash and "\xHH" for any byte, so
  * names holding control bytes or NULs round-trip through text.
  * Returns 0. Errors: -EINVAL (NULL argument), SKT_EADDRSYNTAX (malformed,
- * trailing garbage, bad escape), SKT_EADDRNOTNUMERIC (a host name),
+ * trailing garbage, bad escape, a number out of range, "family:N:HEX" for
+ * bytes a form of its own carries), SKT_EADDRNOTNUMERIC (a host name),
  * SKT_ENOPORT (port missing), SKT_EPORTRANGE (port outside 0..65535),
- * SKT_ENOSCOPE (scope names no interface), -ENAMETOOLONG (Unix name over
- * 107 bytes). On failure *a is left empty. No timeout.
+ * SKT_ENOSCOPE (scope names no interface), -ENODEV (a packet or CAN
+ * interface name that names none), -ENAMETOOLONG (Unix path over 108
+ * bytes, abstract name over 107, ALG type or name too long). On failure
+ * *a is left empty. No timeout.
  */
 SKT_EXTERN int skt_addr_parse(skt_addr *a, const char *text);
 
 /*
  * skt_addr_format - write the text form of an address into buf (size len,
- * NUL included): the exact inverse of skt_addr_parse. An IPv6 scope is
- * written as the interface name when the index names one, else as the
- * number. An address of another family is written as "family:N:HEX".
+ * NUL included): the exact inverse of skt_addr_parse. An IPv6 scope, a
+ * packet or a CAN interface is written as the interface name when the
+ * index names one, else as the number. An address of another family, or
+ * one whose bytes its family's form cannot carry (a J1939 CAN address, an
+ * ALG feature mask, a TIPC lookup domain, padding that is not zero), is
+ * written as "family:N:HEX".
  * Returns the text length (without the NUL). Errors: -EINVAL (NULL or
  * an empty address), SKT_ETRUNCATED (buf too small; buf holds "" then).
  */
@@ -175,17 +242,22 @@ SKT_EXTERN int skt_addr_format(const skt_addr *a, char *buf, size_t len);
 SKT_EXTERN int skt_addr_from_ip(skt_addr *a, const char *host, int port);
 
 /*
- * skt_addr_from_unix - build a Unix address from raw bytes: a path, or an
- * abstract name when abstract is true (name may hold any byte). len 0 gives
- * the unnamed address. Returns 0. Errors: -EINVAL, -ENAMETOOLONG.
+ * skt_addr_from_unix - build a Unix address from raw bytes: a path (at
+ * most 108 bytes, see skt_addr_parse), or an abstract name when abstract
+ * is true (name may hold any byte; at most 107). len 0 gives the unnamed
+ * address. Returns 0. Errors: -EINVAL, -ENAMETOOLONG.
  */
 SKT_EXTERN int skt_addr_from_unix(skt_addr *a, const void *name, size_t len,
                                   bool abstract);
 
 /*
- * skt_addr_from_sockaddr - copy a struct sockaddr of length len. Returns 0.
- * Errors: -EINVAL (NULL, len 0 or larger than sockaddr_storage, or len too
- * short for the family it names).
+ * skt_addr_from_sockaddr - copy a struct sockaddr of length len, at the
+ * length its family compares at: IP addresses are cut to their struct, a
+ * Unix path to its NUL, a netlink, vsock, TIPC, CAN or packet address to
+ * its struct (a shorter CAN or packet address, as getsockname gives, is
+ * padded with zeros). skt_getsockname, skt_getpeername and skt_recvmsg
+ * give addresses in this form. Returns 0. Errors: -EINVAL (NULL, len 0 or
+ * larger than sockaddr_storage, or len too short for IPv4, IPv6 or Unix).
  */
 SKT_EXTERN int skt_addr_from_sockaddr(skt_addr *a, const struct sockaddr *sa,
                                       socklen_t len);
@@ -429,7 +501,8 @@ SKT_EXTERN int skt_recv_exact(skt_socket *s, void *buf, size_t len,
 /*
  * skt_sendto - send a datagram to an address (NULL: the connected peer).
  * Returns the bytes sent. Errors as skt_send, plus -EMSGSIZE,
- * -EDESTADDRREQ, with the address in the detail. Honours the timeout.
+ * -EDESTADDRREQ, with the address in the detail, and -EOPNOTSUPP on a TLS
+ * socket (it would bypass TLS). Honours the timeout.
  */
 SKT_EXTERN ssize_t skt_sendto(skt_socket *s, const void *buf, size_t len,
                               int flags, const skt_addr *to);
@@ -439,7 +512,8 @@ SKT_EXTERN ssize_t skt_sendto(skt_socket *s, const void *buf, size_t len,
  * NULL; it is left empty when the sender has none, e.g. an unnamed Unix
  * socket). Returns the bytes received. A datagram longer than len is
  * truncated by the kernel, as in Python; pass MSG_TRUNC to get its real
- * length. Errors as skt_recv. Honours the timeout.
+ * length. Errors as skt_recv, plus -EOPNOTSUPP on a TLS socket. Honours
+ * the timeout.
  */
 SKT_EXTERN ssize_t skt_recvfrom(skt_socket *s, void *buf, size_t len,
                                 int flags, skt_addr *from);
@@ -862,6 +936,287 @@ SKT_EXTERN size_t skt_stream_pending(const skt_stream *st);
 
 /* (issue 5: skt_frame and the application protocol) */
 
+/*
+ * The socket HOWTO's lesson: recv returns whatever has arrived, so a
+ * message must be fixed-size, delimited, or length-prefixed. skt_frame does
+ * the three: skt_frame_send writes one message, and a decoder finds the
+ * messages in the bytes received, either from a socket (skt_frame_recv,
+ * blocking or timeout mode) or from bytes you feed it (non-blocking use
+ * with a selector). Every decoder has a maximum message size: a message
+ * over it gives SKT_EMSGTOOBIG once and is then skipped as its bytes
+ * arrive, so no later byte is misread as the start of a message.
+ */
+
+/* How messages are delimited (skt_frame_opts.kind). */
+#define SKT_FRAME_LENGTH 0    /* a length header, then the message */
+#define SKT_FRAME_DELIMITER 1 /* the message, then a delimiter */
+#define SKT_FRAME_FIXED 2     /* every message has the same size */
+
+/* skt_frame_opts.flags: the length header is little-endian (the default
+ * is big-endian, network order). */
+#define SKT_FRAME_LITTLE_ENDIAN 0x1
+
+/* The maximum message size when the options leave it 0: 16 MiB. */
+#define SKT_FRAME_MAX_DEFAULT ((size_t)16 << 20)
+/* The longest delimiter accepted. */
+#define SKT_FRAME_DELIMITER_MAX 256
+
+/* Options of the framing functions. All zero means messages with a 4-byte
+ * big-endian length header and a 16 MiB maximum. */
+typedef struct skt_frame_opts {
+    /* SKT_FRAME_LENGTH (0), SKT_FRAME_DELIMITER or SKT_FRAME_FIXED. */
+    int kind;
+    /* SKT_FRAME_LENGTH: header of 1, 2, 4 or 8 bytes; 0 means 4. */
+    int header_size;
+    /* SKT_FRAME_LITTLE_ENDIAN, or 0. */
+    int flags;
+    /* SKT_FRAME_DELIMITER: 1..SKT_FRAME_DELIMITER_MAX bytes, which end each
+     * message and are not part of it; NULL means "\n". */
+    const void *delimiter;
+    size_t delimiter_len;
+    /* SKT_FRAME_FIXED: the size of every message (> 0, <= max_size). */
+    size_t size;
+    /* Decoders: the largest message accepted; 0 means
+     * SKT_FRAME_MAX_DEFAULT. A 1-byte or 2-byte header cannot announce
+     * more than 255 or 65535 bytes anyway. */
+    size_t max_size;
+} skt_frame_opts;
+
+/*
+ * skt_frame_header - write into out (8 bytes are always enough) the length
+ * header of a len-byte message, for opts of kind SKT_FRAME_LENGTH; useful
+ * to build messages for a non-blocking socket yourself. Returns the header
+ * size. Errors: -EINVAL (NULL out, bad options, not SKT_FRAME_LENGTH),
+ * SKT_EMSGTOOBIG (len does not fit in the header). No I/O.
+ */
+SKT_EXTERN int skt_frame_header(const skt_frame_opts *opts, uint64_t len,
+                                void *out);
+
+/*
+ * skt_frame_send - send one message framed as opts says (NULL: the
+ * defaults) under one deadline; the header (or the delimiter) and a short
+ * message go out in one send. *sent (may be NULL) receives the number of
+ * bytes of the whole frame sent, on failure too. Returns 0.
+ * Errors: -EINVAL (NULL, bad options, a fixed-size message of another
+ * size, a message that holds the delimiter: the peer could not find its
+ * end), SKT_EMSGTOOBIG (len does not fit in the header), -ETIMEDOUT,
+ * -EAGAIN (non-blocking mode), -EPIPE, -ECONNRESET, ... Honours the
+ * timeout as one deadline.
+ */
+SKT_EXTERN int skt_frame_send(skt_socket *s, const skt_frame_opts *opts,
+                              const void *msg, size_t len, size_t *sent);
+
+/* A decoder: the bytes of one connection and where they stand. */
+typedef struct skt_frame_decoder skt_frame_decoder;
+
+/*
+ * skt_frame_decoder_new - a decoder for messages framed as opts says (NULL:
+ * the defaults). Returns 0 and *out, to free with skt_frame_decoder_free.
+ * Errors: -EINVAL (NULL out, bad options), -ENOMEM.
+ */
+SKT_EXTERN int skt_frame_decoder_new(skt_frame_decoder **out,
+                                     const skt_frame_opts *opts);
+
+/* skt_frame_decoder_free - free a decoder and its bytes; NULL is a no-op. */
+SKT_EXTERN void skt_frame_decoder_free(skt_frame_decoder *d);
+
+/*
+ * skt_frame_decoder_feed - give the decoder len more bytes (copied).
+ * Returns 0. Errors: -EINVAL, -ENOMEM (nothing was taken). No I/O.
+ */
+SKT_EXTERN int skt_frame_decoder_feed(skt_frame_decoder *d, const void *data,
+                                      size_t len);
+
+/*
+ * skt_frame_decoder_pop - take the next complete message: *msg points at
+ * it inside the decoder (valid until the next call on the decoder) and
+ * *len is its length. Returns 1 for a message, 0 when the bytes so far do
+ * not complete one (feed more). Errors: SKT_EMSGTOOBIG (the next message
+ * is over the maximum: it is reported once, then its bytes are dropped as
+ * they come and the next pop goes on with the message after it), -EINVAL.
+ * No I/O.
+ */
+SKT_EXTERN int skt_frame_decoder_pop(skt_frame_decoder *d, const void **msg,
+                                     size_t *len);
+
+/* skt_frame_decoder_buffered - the bytes held that no message has taken
+ * yet (0 for NULL). */
+SKT_EXTERN size_t skt_frame_decoder_buffered(const skt_frame_decoder *d);
+
+/*
+ * skt_frame_decoder_recv - one receive from s straight into the decoder,
+ * for a non-blocking socket that a selector reported readable; then pop
+ * until it returns 0. Returns the bytes received, 0 at end of stream.
+ * Errors: -EAGAIN (non-blocking mode, nothing ready), -ETIMEDOUT,
+ * -ECONNRESET, -ENOMEM, -EINVAL, ... Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_frame_decoder_recv(skt_frame_decoder *d,
+                                          skt_socket *s);
+
+/*
+ * skt_frame_recv - receive the next message from s through decoder d
+ * (which holds the bytes received past it, for the next call: keep one
+ * decoder per connection). *msg and *len as skt_frame_decoder_pop.
+ * Returns 1 for a message, 0 when the peer closed the connection between
+ * two messages. Errors: SKT_EEOF (closed in the middle of a message),
+ * SKT_EMSGTOOBIG (as skt_frame_decoder_pop; the next call goes on after
+ * it), -ETIMEDOUT (one deadline; the bytes received stay in the decoder
+ * and the next call goes on), -EAGAIN (non-blocking mode, likewise),
+ * -ECONNRESET, -ENOMEM, -EINVAL, ... Honours the timeout.
+ */
+SKT_EXTERN int skt_frame_recv(skt_socket *s, skt_frame_decoder *d,
+                              const void **msg, size_t *len);
+
+/*
+ * The application protocol of the Real Python sockets tutorial, whose
+ * Python client and server skt talks to byte for byte. A message is a
+ * 2-byte big-endian header length; a UTF-8 JSON object with "byteorder",
+ * "content-type", "content-encoding" and "content-length"; then
+ * content-length bytes of content. JSON is written as Python's
+ * json.dumps(obj, ensure_ascii=False) writes it (", " and ": " separators,
+ * non-ASCII characters as UTF-8). A request of content-type "text/json"
+ * holds {"action": ..., "value": ...}; any other content-type is binary.
+ * One request per connection; the server closes after its response.
+ */
+
+/* Default limits of a decoder: the header (the protocol allows 65535
+ * bytes) and the content. */
+#define SKT_APP_HEADER_MAX_DEFAULT 8192
+#define SKT_APP_CONTENT_MAX_DEFAULT ((size_t)16 << 20)
+
+/* Options of the receiving side. All zero (or NULL) means the defaults. */
+typedef struct skt_app_opts {
+    /* Longest header accepted, at most 65535; 0 means the default. */
+    size_t max_header;
+    /* Longest content accepted; 0 means the default. */
+    size_t max_content;
+} skt_app_opts;
+
+/*
+ * skt_app_message - one message. To send, fill one in yourself (the
+ * pointers are yours; byteorder NULL means this machine's, "little" or
+ * "big", as Python's sys.byteorder). Messages the library returns are
+ * one allocation, freed with skt_app_message_free; their content is
+ * followed by a NUL that content_length does not count.
+ */
+typedef struct skt_app_message {
+    const char *byteorder;
+    const char *content_type;
+    const char *content_encoding;
+    const void *content;
+    size_t content_length;
+} skt_app_message;
+
+/* skt_app_message_free - free a message the library returned; NULL is a
+ * no-op. */
+SKT_EXTERN void skt_app_message_free(skt_app_message *m);
+
+/*
+ * skt_app_encode - the bytes of a message on the wire, in *out (release
+ * with free()) and their count in *len. Returns 0. Errors: -EINVAL (NULL
+ * argument or field, a string that is not UTF-8), SKT_EMSGTOOBIG (the
+ * header over 65535 bytes), -ENOMEM. No I/O.
+ */
+SKT_EXTERN int skt_app_encode(const skt_app_message *m, void **out,
+                              size_t *len);
+
+/*
+ * skt_app_send - encode a message and send it under one deadline. *sent
+ * (may be NULL) receives the bytes sent, on failure too. Returns 0.
+ * Errors: as skt_app_encode, and as skt_sendall. Honours the timeout as
+ * one deadline.
+ */
+SKT_EXTERN int skt_app_send(skt_socket *s, const skt_app_message *m,
+                            size_t *sent);
+
+/*
+ * skt_app_recv - receive one message (opts may be NULL), reading exactly
+ * its bytes and nothing after it, under one deadline. Returns 0 and *out
+ * (free with skt_app_message_free). Errors: SKT_EEOF (closed before the
+ * message was complete), SKT_EBADHEADER (the header is not a UTF-8 JSON
+ * object with the four fields, "content-length" a non-negative integer),
+ * SKT_EMSGTOOBIG (header or content over the limit), -ETIMEDOUT, -EAGAIN
+ * (non-blocking mode: use a decoder instead), -ECONNRESET, -ENOMEM,
+ * -EINVAL. After a failure the connection cannot be read in step any
+ * more: close it. Honours the timeout as one deadline.
+ */
+SKT_EXTERN int skt_app_recv(skt_socket *s, const skt_app_opts *opts,
+                            skt_app_message **out);
+
+/* A decoder of application messages, for non-blocking sockets. */
+typedef struct skt_app_decoder skt_app_decoder;
+
+/* skt_app_decoder_new - opts may be NULL. Returns 0 and *out, to free with
+ * skt_app_decoder_free. Errors: -EINVAL (a limit over 65535 for the
+ * header), -ENOMEM. */
+SKT_EXTERN int skt_app_decoder_new(skt_app_decoder **out,
+                                   const skt_app_opts *opts);
+/* skt_app_decoder_free - NULL is a no-op. */
+SKT_EXTERN void skt_app_decoder_free(skt_app_decoder *d);
+
+/* skt_app_decoder_feed - give it len more bytes (copied). Returns 0.
+ * Errors: -EINVAL, -ENOMEM (nothing taken). No I/O. */
+SKT_EXTERN int skt_app_decoder_feed(skt_app_decoder *d, const void *data,
+                                    size_t len);
+
+/*
+ * skt_app_decoder_pop - take the next complete message into *out (free
+ * with skt_app_message_free). Returns 1 for a message, 0 when more bytes
+ * are needed. Errors: SKT_EBADHEADER, SKT_EMSGTOOBIG (as skt_app_recv; the
+ * error is then returned by every later pop, since the stream cannot be
+ * read in step any more), -ENOMEM, -EINVAL. No I/O.
+ */
+SKT_EXTERN int skt_app_decoder_pop(skt_app_decoder *d, skt_app_message **out);
+
+/* skt_app_decoder_buffered - bytes held that no message has taken yet. */
+SKT_EXTERN size_t skt_app_decoder_buffered(const skt_app_decoder *d);
+
+/*
+ * skt_app_request - the request the tutorial's client sends for an action
+ * and a value: for "search", text/json {"action": ..., "value": ...} in
+ * utf-8; for any other action, content-type
+ * "binary/custom-client-binary-type", encoding "binary", content the
+ * action followed by the value. Returns 0 and *out. Errors: -EINVAL (NULL,
+ * not UTF-8), -ENOMEM. No I/O.
+ */
+SKT_EXTERN int skt_app_request(skt_app_message **out, const char *action,
+                               const char *value);
+
+/*
+ * skt_app_respond - the tutorial server's response to a request. For
+ * text/json: action "search" looks its value up in the server's table
+ * ("morpheus", "ring", and the dog face U+1F436), else "No match for
+ * \"VALUE\"."; any other action is answered "Error: invalid action
+ * \"ACTION\"."; the answer goes back as text/json {"result": ...}. For any
+ * other content-type: content-type "binary/custom-server-binary-type",
+ * encoding "binary", content "First 10 bytes of request: " and the
+ * request's first 10 bytes. Returns 0 and *out; or 1 when the request's
+ * content was malformed (not UTF-8 JSON, no string "action" or "value", an
+ * encoding other than utf-8): *out then answers "Error: ..." and
+ * skt_error_detail() says why. Errors: -EINVAL, -ENOMEM. No I/O.
+ */
+SKT_EXTERN int skt_app_respond(const skt_app_message *request,
+                               skt_app_message **out);
+
+/*
+ * skt_app_error_reply - a text/json response {"result": "Error: REASON"},
+ * for a server that could not read a request. reason may be any text: it
+ * is escaped as JSON needs, and a byte that is not part of a UTF-8
+ * character (a sentence cut short, say) becomes '?'. Returns 0 and *out.
+ * Errors: -EINVAL (NULL), -ENOMEM. No I/O.
+ */
+SKT_EXTERN int skt_app_error_reply(skt_app_message **out, const char *reason);
+
+/*
+ * skt_app_result - what a client prints for a response: for text/json the
+ * string "result" of its JSON object, else the content's bytes. *text
+ * (release with free()) is NUL-terminated; *len (may be NULL) its length.
+ * Returns 0. Errors: -EBADMSG (text/json content that is not UTF-8 JSON
+ * with a string "result", or not in utf-8), -EINVAL, -ENOMEM. No I/O.
+ */
+SKT_EXTERN int skt_app_result(const skt_app_message *response, char **text,
+                              size_t *len);
+
 /* ======================================================================== */
 /* Selectors                                                               */
 /* ======================================================================== */
@@ -1006,19 +1361,798 @@ SKT_EXTERN int skt_selector_wakeup(skt_selector *sel);
 /* Servers                                                                 */
 /* ======================================================================== */
 
-/* (issue 4: skt_server, Python's socketserver) */
+/*
+ * skt_server - Python's socketserver: a TCP, UDP, Unix stream or Unix
+ * datagram server (chosen by the address family and the config's type)
+ * that calls your handler for each connection or datagram.
+ *
+ * Serving modes (skt_server_config.mode):
+ *   SKT_SERVER_SEQUENTIAL  one request after another, in serve_forever's
+ *                          thread (Python's TCPServer)
+ *   SKT_SERVER_THREADS     a thread per request (ThreadingMixIn)
+ *   SKT_SERVER_POOL        a fixed pool of threads and a queue
+ *   SKT_SERVER_FORK        a child process per request (ForkingMixIn)
+ *   SKT_SERVER_EVENTS      one thread and a selector: non-blocking
+ *                          connections driven by on_event callbacks
+ *
+ * The blocking modes give the handler a connection in the default mode
+ * (skt_getdefaulttimeout), or in timeout mode when idle_timeout is set, and
+ * close it (after shutdown(SHUT_WR), as Python does) when the handler
+ * returns: the handler must not close it. A handler returns 0, or a
+ * negative code, which is passed to handle_error.
+ *
+ * Unlike Python's, skt_server_shutdown never waits and never deadlocks:
+ * it may be called from any thread, from inside any handler or hook, from a
+ * forked child's handler, or from a signal handler, and serve_forever
+ * returns within milliseconds (it is woken through its selector, not
+ * polled). skt_server_close waits for serve_forever, the handler threads
+ * and the children. Accepting under EMFILE/ENFILE/ENOBUFS/ENOMEM reports
+ * the error to handle_error and pauses accepting (10 ms, doubling up to 1 s,
+ * or until a connection ends) instead of spinning or stopping.
+ */
+typedef struct skt_server skt_server;
+/* One connection of an event-driven server. */
+typedef struct skt_server_conn skt_server_conn;
+
+typedef enum skt_server_mode {
+    SKT_SERVER_SEQUENTIAL = 0,
+    SKT_SERVER_THREADS,
+    SKT_SERVER_POOL,
+    SKT_SERVER_FORK,
+    SKT_SERVER_EVENTS
+} skt_server_mode;
+
+/* Returned by on_event: close the connection once its pending output has
+ * been sent. */
+#define SKT_SERVER_CLOSE 1
+
+/* Stream servers, blocking modes: serve one connection. */
+typedef int (*skt_server_handler)(skt_server *srv, skt_socket *conn,
+                                  const skt_addr *client, void *user);
+/* Datagram servers, every mode: answer one datagram. sock is the server's
+ * socket (non-blocking), for replies with skt_sendto(sock, ..., client). */
+typedef int (*skt_server_datagram_handler)(skt_server *srv, skt_socket *sock,
+                                           const void *data, size_t len,
+                                           const skt_addr *client,
+                                           void *user);
+/* Event-driven mode: a new connection (set its state here). A negative
+ * return refuses it (it is closed, on_close is not called). */
+typedef int (*skt_server_open_handler)(skt_server_conn *conn, void *user);
+/*
+ * Event-driven mode: conn is ready for events (SKT_EVENT_READ, or
+ * SKT_EVENT_WRITE when asked for with skt_server_conn_want). Read with
+ * skt_recv(skt_server_conn_socket(conn), ...) (non-blocking: -EAGAIN means
+ * nothing more for now) and answer with skt_server_conn_send. Return 0 to
+ * go on, SKT_SERVER_CLOSE to close after the pending output, or a negative
+ * code to close at once and report it to handle_error. Must not block.
+ */
+typedef int (*skt_server_event_handler)(skt_server_conn *conn, int events,
+                                        void *state);
+/* Event-driven mode: conn is about to be closed; free its state. reason is
+ * 0 for a normal close, else the negative code (-ETIMEDOUT when idle). */
+typedef void (*skt_server_close_handler)(skt_server_conn *conn, int reason,
+                                         void *state);
+
+/*
+ * The configuration of skt_server_new. All zero, plus a handler, is a
+ * sequential TCP server with Python's defaults. May grow at the end.
+ */
+typedef struct skt_server_config {
+    skt_server_mode mode;
+    /* SOCK_STREAM (0 means this) or SOCK_DGRAM. */
+    int type;
+    /* Stream servers in the blocking modes. */
+    skt_server_handler handle;
+    /* Datagram servers, in every mode (in EVENTS and SEQUENTIAL it runs
+     * in serve_forever's thread). */
+    skt_server_datagram_handler handle_datagram;
+    /* Stream servers in SKT_SERVER_EVENTS: on_event is required. */
+    skt_server_open_handler on_open;
+    skt_server_event_handler on_event;
+    skt_server_close_handler on_close;
+    /* Hooks, all optional, called in serve_forever's thread except
+     * handle_error, which runs where the error happened (so that
+     * skt_error_detail() describes it). verify_request returning false
+     * drops the request unhandled (conn is the server's socket for a
+     * datagram). handle_error gets client NULL for a server-level error
+     * such as an accept failure. handle_timeout is called each time
+     * `timeout` seconds pass without a new request. */
+    bool (*verify_request)(skt_server *srv, skt_socket *conn,
+                           const skt_addr *client, void *user);
+    void (*handle_error)(skt_server *srv, const skt_addr *client, int code,
+                         void *user);
+    void (*handle_timeout)(skt_server *srv, void *user);
+    /* Passed to every handler and hook (event handlers get it through
+     * on_open and skt_server_user). */
+    void *user;
+    /* Seconds without a request before handle_timeout; 0 means never. */
+    double timeout;
+    /* Seconds a connection may stay idle before it is closed with
+     * -ETIMEDOUT; 0 means never. In the blocking modes this is the
+     * connection's timeout mode, so a recv that waits longer fails. */
+    double idle_timeout;
+    /* Connections (or datagrams) served at once, queued ones included;
+     * beyond it accepting pauses. 0 means no limit. */
+    int max_connections;
+    /* SKT_SERVER_POOL: threads; 0 means online CPUs + 4, at most 32 (as
+     * Python's ThreadPoolExecutor). */
+    int pool_size;
+    /* listen() backlog; 0 means Python's default, min(SOMAXCONN, 128). */
+    int backlog;
+    /* Seconds skt_server_close lets handlers finish before it shuts their
+     * connections down (threads) or kills them (SIGKILL, children); 0
+     * means 5; negative means wait without limit. */
+    double close_timeout;
+    /* Largest datagram received whole; 0 means 65535. */
+    size_t max_datagram;
+} skt_server_config;
+
+/*
+ * skt_server_new - create a server bound to addr (any family skt_addr
+ * holds; port 0 picks a free port) and, for a stream server, listening.
+ * TCP listeners set SO_REUSEADDR, as Python does; a Unix socket file is
+ * removed by skt_server_close if it is still the one bound. Nothing is
+ * served before skt_server_serve_forever. Returns 0 and *out. Errors:
+ * -EINVAL (NULL, unknown mode or type, a handler missing for the mode, a
+ * negative or NaN number), -EADDRINUSE, -EADDRNOTAVAIL, -EACCES,
+ * -EAFNOSUPPORT, -EMFILE, -ENOMEM, with the address in the detail. No
+ * timeout.
+ */
+SKT_EXTERN int skt_server_new(skt_server **out, const skt_addr *addr,
+                              const skt_server_config *cfg);
+
+/*
+ * skt_server_serve_forever - serve until skt_server_shutdown. In the
+ * thread and pool modes, handlers still running go on after it returns
+ * (skt_server_close waits for them). A shutdown requested before the call
+ * makes it return at once. Returns 0 after a shutdown. Errors: -EINVAL,
+ * -EBUSY (already serving in another thread), -errno of a failure that
+ * stops the server (the selector's, or an accept error other than the
+ * transient ones, after handle_error). No timeout.
+ */
+SKT_EXTERN int skt_server_serve_forever(skt_server *srv);
+
+/*
+ * skt_server_shutdown - ask serve_forever to return, and return at once.
+ * Async-signal-safe and callable from any thread or handler (see above).
+ * Returns 0, or -EINVAL for NULL.
+ */
+SKT_EXTERN int skt_server_shutdown(skt_server *srv);
+
+/*
+ * skt_server_close - stop serving and free the server: waits for
+ * serve_forever to return (shutting it down), stops accepting, lets the
+ * handlers finish within close_timeout (then shuts their connections down,
+ * or kills the children), joins every thread, reaps every child, closes
+ * the event-driven connections (on_close with reason 0), and closes every
+ * fd. NULL is a no-op. Returns 0. Errors: -EBUSY when called from one of
+ * the server's own handlers or hooks (nothing is freed then).
+ */
+SKT_EXTERN int skt_server_close(skt_server *srv);
+
+/* skt_server_address - the bound address (with the real port). Returns 0.
+ * Errors: -EINVAL. */
+SKT_EXTERN int skt_server_address(const skt_server *srv, skt_addr *out);
+
+/* skt_server_socket - the listening (or datagram) socket, owned by the
+ * server (Python's server.socket); NULL for NULL. */
+SKT_EXTERN skt_socket *skt_server_socket(skt_server *srv);
+
+/* skt_server_user - the config's user pointer; NULL for NULL. */
+SKT_EXTERN void *skt_server_user(const skt_server *srv);
+
+/* skt_server_connections - the connections or datagrams being served or
+ * queued now (children in fork mode). -EINVAL for NULL. */
+SKT_EXTERN int skt_server_connections(skt_server *srv);
+
+/*
+ * Event-driven connections. These are called from the server's callbacks,
+ * in serve_forever's thread, and conn is valid until its on_close returns.
+ */
+
+/* skt_server_conn_socket - the connection's socket, in non-blocking mode.
+ * Do not close it; return SKT_SERVER_CLOSE instead. */
+SKT_EXTERN skt_socket *skt_server_conn_socket(skt_server_conn *conn);
+/* skt_server_conn_client - the client's address. */
+SKT_EXTERN const skt_addr *skt_server_conn_client(
+    const skt_server_conn *conn);
+/* skt_server_conn_server - the server (for skt_server_shutdown). */
+SKT_EXTERN skt_server *skt_server_conn_server(skt_server_conn *conn);
+/* skt_server_conn_state, skt_server_conn_set_state - the connection's own
+ * pointer, passed to on_event and on_close; NULL at first. */
+SKT_EXTERN void *skt_server_conn_state(const skt_server_conn *conn);
+SKT_EXTERN void skt_server_conn_set_state(skt_server_conn *conn, void *state);
+
+/*
+ * skt_server_conn_send - send len bytes: at once when the socket takes
+ * them (one send call), the rest kept and sent as the socket becomes
+ * writable, in order. While more than 256 KiB wait, the connection is not
+ * read from (on_event gets no SKT_EVENT_READ), so a client that does not
+ * read cannot make the server grow. Returns 0. Errors: -EINVAL, -EPIPE
+ * (the connection is closing), -ECONNRESET, -ENOMEM, ... Never blocks.
+ */
+SKT_EXTERN int skt_server_conn_send(skt_server_conn *conn, const void *buf,
+                                    size_t len);
+
+/* skt_server_conn_pending - bytes given to conn_send not yet sent. */
+SKT_EXTERN size_t skt_server_conn_pending(const skt_server_conn *conn);
+
+/*
+ * skt_server_conn_want - the events on_event is called for:
+ * SKT_EVENT_READ (the default), SKT_EVENT_WRITE, both, or 0 (pause; the
+ * idle timeout still runs). Returns 0. Errors: -EINVAL (unknown bits).
+ */
+SKT_EXTERN int skt_server_conn_want(skt_server_conn *conn, int events);
+
+/*
+ * skt_server_conn_close - close conn once its pending output is sent (for
+ * a connection other than the one whose callback is running; that one
+ * returns SKT_SERVER_CLOSE). on_close follows with reason 0.
+ */
+SKT_EXTERN void skt_server_conn_close(skt_server_conn *conn);
 
 /* ======================================================================== */
 /* TLS                                                                     */
 /* ======================================================================== */
 
-/* (issue 6: skt_tls_ctx and skt_tls_wrap, Python's ssl) */
+/*
+ * TLS on OpenSSL 3, after Python's ssl module. A context (skt_tls_ctx,
+ * Python's SSLContext) holds the configuration; skt_tls_wrap turns a
+ * connected stream socket into a TLS socket, after which skt_send,
+ * skt_recv, skt_sendall, skt_recv_exact and everything built on them move
+ * plaintext through TLS unchanged, under the socket's timeout.
+ *
+ * Non-blocking mode: where a plain socket returns -EAGAIN, a TLS socket
+ * returns SKT_EWANTREAD (call again once the fd is readable) or
+ * SKT_EWANTWRITE (once it is writable), since TLS may have to read before
+ * it can send and the other way round. After SKT_EWANTWRITE from a send,
+ * the next send must pass the same bytes again (the buffer may move and may
+ * be longer), as with Python and OpenSSL. Decrypted bytes can wait inside
+ * the TLS layer where poll cannot see them: check skt_tls_pending before
+ * waiting for POLLIN.
+ *
+ * Threads: a TLS socket must be used by one thread at a time (OpenSSL's
+ * connection objects allow no more), unlike a plain one. A configured
+ * context may be shared by any number of sockets and threads.
+ *
+ * Errors: certificate and protocol failures have codes of their own
+ * (SKT_ETLS_*, listed with the other codes above) and skt_error_detail()
+ * gives OpenSSL's reasons, e.g. "TLS handshake with 127.0.0.1:4433 (server
+ * name localhost): certificate verify failed: certificate has expired
+ * (depth 0, subject CN=localhost): TLS certificate has expired".
+ */
+typedef struct skt_tls_ctx skt_tls_ctx;
+
+/* The side a context is for (Python's PROTOCOL_TLS_CLIENT/_SERVER). */
+#define SKT_TLS_CLIENT 0
+#define SKT_TLS_SERVER 1
+
+/* Verify modes: Python's CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED. */
+#define SKT_TLS_CERT_NONE 0
+#define SKT_TLS_CERT_OPTIONAL 1
+#define SKT_TLS_CERT_REQUIRED 2
+
+/* Protocol versions, with their numbers on the wire (Python's
+ * TLSVersion). SKT_TLS_VERSION_ANY removes the bound. */
+#define SKT_TLS_VERSION_ANY 0
+#define SKT_TLS_VERSION_1_0 0x0301
+#define SKT_TLS_VERSION_1_1 0x0302
+#define SKT_TLS_VERSION_1_2 0x0303
+#define SKT_TLS_VERSION_1_3 0x0304
+
+/*
+ * skt_tls_ctx_new - a context for one side, with secure defaults. Both
+ * sides: TLS 1.2 minimum, no compression, no renegotiation, OpenSSL's
+ * default ciphers. Client: verify mode SKT_TLS_CERT_REQUIRED, hostname
+ * checking on, the system trust store loaded (OpenSSL's default paths,
+ * which SSL_CERT_FILE and SSL_CERT_DIR override). Server: verify mode
+ * SKT_TLS_CERT_NONE (no client certificate asked for), no hostname
+ * checking; it needs skt_tls_ctx_load_cert_chain before use.
+ * Returns 0 and *out, to free with skt_tls_ctx_free. Errors: -EINVAL (bad
+ * side), -ENOMEM, SKT_ETLS_CONFIG.
+ */
+SKT_EXTERN int skt_tls_ctx_new(skt_tls_ctx **out, int side);
+
+/*
+ * skt_tls_ctx_free - release the caller's hold on a context. Sockets
+ * wrapped with it keep what they need until they are closed or unwrapped,
+ * so it may be freed at once after wrapping. NULL is a no-op.
+ */
+SKT_EXTERN void skt_tls_ctx_free(skt_tls_ctx *ctx);
+
+/*
+ * skt_tls_ctx_load_verify_locations - trust the CA certificates in a PEM
+ * file, in a directory prepared with `openssl rehash`, and/or in PEM text
+ * in memory (cadata, NUL-terminated, one or more certificates). Any of the
+ * three may be NULL, not all. On a client they verify servers; on a server
+ * they verify client certificates. Returns 0. Errors: -EINVAL, -ENOENT,
+ * -ENOTDIR, -EACCES (with the path in the detail), SKT_ETLS_CONFIG (no
+ * certificate found, or malformed PEM).
+ */
+SKT_EXTERN int skt_tls_ctx_load_verify_locations(skt_tls_ctx *ctx,
+                                                 const char *cafile,
+                                                 const char *capath,
+                                                 const char *cadata);
+
+/*
+ * skt_tls_ctx_load_default_certs - trust the system store (already done
+ * for client contexts). Returns 0. Errors: -EINVAL, SKT_ETLS_CONFIG.
+ */
+SKT_EXTERN int skt_tls_ctx_load_default_certs(skt_tls_ctx *ctx);
+
+/*
+ * skt_tls_ctx_load_cert_chain - this side's certificate chain (PEM: the
+ * certificate first, then its intermediates) and private key. keyfile NULL
+ * means the key is in certfile. password (NULL for none) decrypts an
+ * encrypted key; without one, an encrypted key is refused: nothing ever
+ * prompts on a terminal. Returns 0. Errors: -EINVAL, -ENOENT, -EACCES,
+ * SKT_ETLS_CONFIG (malformed PEM, wrong or missing password, a key that
+ * does not match the certificate).
+ */
+SKT_EXTERN int skt_tls_ctx_load_cert_chain(skt_tls_ctx *ctx,
+                                           const char *certfile,
+                                           const char *keyfile,
+                                           const char *password);
+
+/*
+ * skt_tls_ctx_set_ciphers - the OpenSSL cipher list for TLS 1.2 and below
+ * (e.g. "ECDHE+AESGCM"); TLS 1.3 suites, all AEAD, keep OpenSSL's
+ * defaults, as in Python. Returns 0. Errors: -EINVAL, SKT_ETLS_CONFIG (no
+ * cipher matches).
+ */
+SKT_EXTERN int skt_tls_ctx_set_ciphers(skt_tls_ctx *ctx, const char *ciphers);
+
+/*
+ * skt_tls_ctx_set_alpn_protocols - the ALPN protocols, most preferred
+ * first, as a NULL-terminated array (e.g. {"h2", "http/1.1", NULL}); NULL
+ * or an empty array turns ALPN off. A client offers them; a server picks
+ * the first of its own that the client offers, and selects none (without
+ * failing) when there is no overlap, as Python does. Returns 0. Errors:
+ * -EINVAL (a name empty or over 255 bytes), -ENOMEM.
+ */
+SKT_EXTERN int skt_tls_ctx_set_alpn_protocols(skt_tls_ctx *ctx,
+                                              const char *const *protocols);
+
+/*
+ * skt_tls_ctx_set_minimum_version, skt_tls_ctx_set_maximum_version - bound
+ * the protocol versions: SKT_TLS_VERSION_1_0 ... _1_3, or
+ * SKT_TLS_VERSION_ANY for no bound. Versions OpenSSL's security level
+ * forbids stay forbidden. Returns 0. Errors: -EINVAL.
+ */
+SKT_EXTERN int skt_tls_ctx_set_minimum_version(skt_tls_ctx *ctx, int version);
+SKT_EXTERN int skt_tls_ctx_set_maximum_version(skt_tls_ctx *ctx, int version);
+
+/*
+ * skt_tls_ctx_set_verify_mode - SKT_TLS_CERT_NONE (do not fail on the
+ * peer's certificate), SKT_TLS_CERT_OPTIONAL (a server asks for a client
+ * certificate and verifies one if sent; a client behaves as with
+ * REQUIRED) or SKT_TLS_CERT_REQUIRED (the peer must present a certificate
+ * that verifies; on a server this is mutual TLS). As in Python, NONE is
+ * refused while hostname checking is on. Returns 0. Errors: -EINVAL.
+ */
+SKT_EXTERN int skt_tls_ctx_set_verify_mode(skt_tls_ctx *ctx, int mode);
+/* skt_tls_ctx_get_verify_mode - the mode, or -EINVAL for NULL. */
+SKT_EXTERN int skt_tls_ctx_get_verify_mode(const skt_tls_ctx *ctx);
+
+/*
+ * skt_tls_ctx_set_check_hostname - whether a client checks that the
+ * server's certificate is valid for the server_hostname given to
+ * skt_tls_wrap (a DNS name, or an IP address matched against IP entries).
+ * Independent of SNI, which is sent whenever a name is given. As in
+ * Python, turning it on while the verify mode is NONE sets REQUIRED.
+ * Returns 0. Errors: -EINVAL.
+ */
+SKT_EXTERN int skt_tls_ctx_set_check_hostname(skt_tls_ctx *ctx, bool check);
+/* skt_tls_ctx_get_check_hostname - the setting; false for NULL. */
+SKT_EXTERN bool skt_tls_ctx_get_check_hostname(const skt_tls_ctx *ctx);
+
+/*
+ * skt_tls_wrap - make s, a connected stream socket, a TLS socket and run
+ * the handshake (Python's wrap_socket). server_hostname (client side; may
+ * be NULL when hostname checking is off) is sent as SNI unless it is an IP
+ * address (RFC 6066), and is what the certificate is checked against. The
+ * handshake honours the socket's timeout as one deadline. Blocking and
+ * timeout modes return when it is done. In non-blocking mode the TLS layer
+ * is installed and the first step made: SKT_EWANTREAD or SKT_EWANTWRITE
+ * then mean "in progress" (not failure), and skt_tls_handshake goes on
+ * with it when the fd is ready.
+ * Returns 0. Errors: -EINVAL (NULL, already wrapped, a context for the
+ * other side, hostname checking without server_hostname, a server_hostname
+ * on the server side), -EOPNOTSUPP (not a stream socket), -ENOMEM, and
+ * from the handshake: -ETIMEDOUT, SKT_ETLS_* (the reason in the detail),
+ * -ECONNRESET, -EPIPE. Argument errors leave s unchanged; after a failed
+ * handshake the TLS layer stays, failed, so that no plaintext can follow
+ * by mistake: every later operation returns the same code, and only
+ * skt_close (or skt_tls_unwrap, which just removes it) is left to do.
+ * Honours the timeout.
+ */
+SKT_EXTERN int skt_tls_wrap(skt_socket *s, skt_tls_ctx *ctx,
+                            const char *server_hostname, bool server_side);
+
+/*
+ * skt_tls_handshake - run or continue the handshake (Python's
+ * do_handshake). 0 at once if it is already done. Errors as skt_tls_wrap,
+ * plus -EINVAL (not a TLS socket); in non-blocking mode SKT_EWANTREAD and
+ * SKT_EWANTWRITE say what to wait for. Honours the timeout (one deadline).
+ */
+SKT_EXTERN int skt_tls_handshake(skt_socket *s);
+
+/*
+ * skt_tls_unwrap - end TLS and leave s a plain socket (Python's unwrap):
+ * sends close_notify, then reads until the peer's close_notify or end of
+ * file (data that crossed it is dropped), so that plaintext can follow on
+ * the same connection. A TLS layer whose handshake failed or never
+ * finished is removed without a word to the peer. Returns 0. Errors:
+ * -EINVAL (not a TLS socket), -ETIMEDOUT (one deadline), SKT_EWANTREAD or
+ * SKT_EWANTWRITE (non-blocking: call again when ready), -ECONNRESET,
+ * SKT_ETLS_PROTOCOL; the layer stays on failure. Honours the timeout.
+ *
+ * skt_close on a TLS socket sends close_notify too, in one attempt that
+ * never blocks, so that a peer reading to the end sees a clean close.
+ */
+SKT_EXTERN int skt_tls_unwrap(skt_socket *s);
+
+/*
+ * skt_tls_pending - the decrypted bytes that skt_recv can return without
+ * reading the fd (Python's pending). A select loop must not wait for
+ * POLLIN while this is > 0. 0 for a plain socket or NULL.
+ */
+SKT_EXTERN size_t skt_tls_pending(const skt_socket *s);
+
+/*
+ * Connection information, once the handshake is done; before that, and
+ * for a plain socket or NULL, the strings are NULL. The strings stay valid
+ * until the socket is closed or unwrapped.
+ * skt_tls_version - "TLSv1.2", "TLSv1.3" (Python's version()).
+ * skt_tls_cipher - the cipher's OpenSSL name, e.g. "TLS_AES_256_GCM_SHA384".
+ * skt_tls_selected_alpn_protocol - the protocol both sides agreed on, or
+ * NULL when none was.
+ * skt_tls_server_hostname - on a client, the server_hostname given to
+ * skt_tls_wrap; on a server, the name the client sent as SNI (or NULL).
+ * Available once the peer's hello has arrived.
+ */
+SKT_EXTERN const char *skt_tls_version(const skt_socket *s);
+SKT_EXTERN const char *skt_tls_cipher(const skt_socket *s);
+SKT_EXTERN const char *skt_tls_selected_alpn_protocol(const skt_socket *s);
+SKT_EXTERN const char *skt_tls_server_hostname(const skt_socket *s);
+
+/*
+ * skt_tls_verify_result - the outcome of verifying the peer's certificate:
+ * 0 when it verified (or when the peer presented none), else the
+ * SKT_ETLS_* code of the failure, also under SKT_TLS_CERT_NONE, where the
+ * failure did not stop the handshake. *reason (may be NULL) receives
+ * OpenSSL's static text ("ok", "certificate has expired"). Errors: -EINVAL
+ * (not a TLS socket).
+ */
+SKT_EXTERN int skt_tls_verify_result(const skt_socket *s,
+                                     const char **reason);
+
+/*
+ * skt_tls_cert - the peer's certificate (Python's getpeercert), as text.
+ * Names are in RFC 2253 form ("CN=localhost,O=skt"). Alternative names
+ * read "DNS:example.com", "IP:127.0.0.1", "IP:::1", "email:a@b",
+ * "URI:https://x" and end with NULL. Times are Unix seconds (UTC).
+ */
+typedef struct skt_tls_cert {
+    char *subject;
+    char *issuer;
+    char **subject_alt_names;
+    int64_t not_before;
+    int64_t not_after;
+    char *serial_number; /* upper-case hex, as Python */
+} skt_tls_cert;
+
+/*
+ * skt_tls_getpeercert - the peer's certificate, whether or not it verified
+ * (see skt_tls_verify_result). Returns 0 and *out, to free with
+ * skt_tls_freecert. Errors: -EINVAL (not a TLS socket), -ENOENT (the peer
+ * presented none, or the handshake has not got that far), -ENOMEM.
+ */
+SKT_EXTERN int skt_tls_getpeercert(const skt_socket *s, skt_tls_cert **out);
+/* skt_tls_freecert - free a certificate; NULL is a no-op. */
+SKT_EXTERN void skt_tls_freecert(skt_tls_cert *cert);
 
 /* ======================================================================== */
 /* Messages and the rest of the surface                                    */
 /* ======================================================================== */
 
-/* (issue 7: sendmsg/recvmsg, fds, sendfile, mmsg) */
+/*
+ * Python's sendmsg, recvmsg, send_fds, recv_fds and sendfile, plus what
+ * Python lacks: batched datagrams (sendmmsg/recvmmsg), peer credentials,
+ * multicast and broadcast helpers. Like the calls above, each honours the
+ * socket's mode (blocking, non-blocking, timeout) with one deadline per
+ * call, retries EINTR, and sends with MSG_NOSIGNAL. None of them works
+ * over TLS (they need the fd itself): they return -EOPNOTSUPP on a TLS
+ * socket, except skt_sendfile, which sends through TLS by copying.
+ */
+
+/* ------------------------------------------------------------------------ */
+/* Ancillary data: a builder and a parser                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * skt_ancbuf - room for control messages (ancillary data) in the caller's
+ * storage: data points at cap bytes, of which the first len are in use.
+ * Any alignment will do: the library copies headers in and out, and never
+ * asks the caller for CMSG_* arithmetic. To send, start with len 0 and add
+ * messages with skt_ancbuf_add*. To receive, cap is how much the kernel
+ * may write (Python's ancbufsize) and skt_recvmsg sets len. Size it with
+ * skt_cmsg_space: the sum of skt_cmsg_space(n) over the messages, for n
+ * data bytes each.
+ */
+typedef struct skt_ancbuf {
+    void *data;
+    size_t cap;
+    size_t len;
+} skt_ancbuf;
+
+/*
+ * skt_cmsg - one control message as skt_ancbuf_next gives it: the level
+ * and type (SOL_SOCKET and SCM_RIGHTS, ...) and the data bytes, which
+ * point into the skt_ancbuf and may be unaligned (copy them out, or use
+ * skt_cmsg_fds and skt_cmsg_creds).
+ */
+typedef struct skt_cmsg {
+    int level;
+    int type;
+    const void *data;
+    size_t len;
+} skt_cmsg;
+
+/* skt_cred - a process's credentials, with struct ucred's layout but
+ * without needing _GNU_SOURCE. */
+typedef struct skt_cred {
+    pid_t pid;
+    uid_t uid;
+    gid_t gid;
+} skt_cred;
+
+/*
+ * skt_cmsg_len, skt_cmsg_space - Python's CMSG_LEN and CMSG_SPACE: the
+ * length of a control message with len data bytes without and with its
+ * trailing padding. Return the length. Errors: -EOVERFLOW for a len whose
+ * result would not fit in an int (Python's OverflowError: len above
+ * 2147483631 for skt_cmsg_len, above 2147483623 for skt_cmsg_space).
+ */
+SKT_EXTERN ssize_t skt_cmsg_len(size_t len);
+SKT_EXTERN ssize_t skt_cmsg_space(size_t len);
+
+/*
+ * skt_ancbuf_add - append one control message with len data bytes.
+ * Returns 0. Errors: -EINVAL (NULL, or data NULL with len > 0, or
+ * b->len > b->cap), -ENOBUFS (no room: the detail says how many bytes the
+ * buffer needs; b is unchanged).
+ */
+SKT_EXTERN int skt_ancbuf_add(skt_ancbuf *b, int level, int type,
+                              const void *data, size_t len);
+
+/* skt_ancbuf_add_fds - append SCM_RIGHTS with count fds (1..253, the
+ * kernel's SCM_MAX_FD). Returns 0. Errors as skt_ancbuf_add. */
+SKT_EXTERN int skt_ancbuf_add_fds(skt_ancbuf *b, const int *fds,
+                                  size_t count);
+
+/*
+ * skt_ancbuf_add_creds - append SCM_CREDENTIALS: cred, or this process's
+ * pid, real uid and real gid when cred is NULL. The kernel refuses, at
+ * send time with -EPERM, credentials a process may not claim. The
+ * receiver needs SO_PASSCRED (skt_setsockopt_int(s, SOL_SOCKET,
+ * SO_PASSCRED, 1)) to get them. Returns 0. Errors as skt_ancbuf_add.
+ */
+SKT_EXTERN int skt_ancbuf_add_creds(skt_ancbuf *b, const skt_cred *cred);
+
+/*
+ * skt_ancbuf_next - the parser: the control message at *pos (start with
+ * *pos = 0) into *out, and *pos moved past it. Returns 1 for a message, 0
+ * at the end. Errors: -EINVAL (NULL, or malformed bytes: a header shorter
+ * than a header or longer than what is left; the detail gives the offset).
+ * Bytes from a trusted kernel are never malformed; the parser checks
+ * anyway, so it can read any bytes.
+ */
+SKT_EXTERN int skt_ancbuf_next(const skt_ancbuf *b, size_t *pos,
+                               skt_cmsg *out);
+
+/*
+ * skt_cmsg_fds - the fds of an SCM_RIGHTS message: copies up to max of
+ * them into fds (which may be NULL when max is 0) and returns how many the
+ * message holds. Errors: -EINVAL (NULL, or not SOL_SOCKET/SCM_RIGHTS).
+ */
+SKT_EXTERN ssize_t skt_cmsg_fds(const skt_cmsg *c, int *fds, size_t max);
+
+/* skt_cmsg_creds - the credentials of an SCM_CREDENTIALS message.
+ * Returns 0. Errors: -EINVAL (NULL, another message, too short). */
+SKT_EXTERN int skt_cmsg_creds(const skt_cmsg *c, skt_cred *out);
+
+/* ------------------------------------------------------------------------ */
+/* sendmsg and recvmsg                                                      */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * skt_msg - one message for skt_sendmsg/skt_recvmsg and the batched calls.
+ *   iov, iovlen  the buffers, gathered from or scattered into, in order
+ *                (iov may be NULL when iovlen is 0; at most 1024).
+ *   addr         sending: the destination, or NULL for the connected
+ *                peer; receiving: receives the sender (left empty when
+ *                there is none, e.g. on a connected TCP socket), or NULL.
+ *   anc          control messages to send, or room for those received;
+ *                may be NULL.
+ *   len, flags   set on return: the bytes moved, and (receiving) the
+ *                message's flags: MSG_TRUNC (the datagram was longer than
+ *                the buffers), MSG_CTRUNC (the control messages did not
+ *                fit), MSG_EOR, MSG_OOB, MSG_ERRQUEUE.
+ */
+typedef struct skt_msg {
+    const struct iovec *iov;
+    size_t iovlen;
+    skt_addr *addr;
+    skt_ancbuf *anc;
+    size_t len;
+    int flags;
+} skt_msg;
+
+/*
+ * skt_sendmsg - Python's sendmsg: one sendmsg(2) of m's buffers, control
+ * messages and address (MSG_NOSIGNAL added). Returns the bytes sent,
+ * which on a stream socket may be fewer than the buffers hold. Errors:
+ * -EINVAL (NULL, iov NULL with iovlen > 0, anc->len > anc->cap),
+ * -EAGAIN (non-blocking mode), -ETIMEDOUT, -EMSGSIZE, -EPIPE, -ECONNRESET,
+ * -EPERM (credentials the kernel refuses), -EBADF (an fd to pass is not
+ * open), -EOPNOTSUPP (TLS), ... with the destination in the detail.
+ * Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_sendmsg(skt_socket *s, const skt_msg *m, int flags);
+
+/*
+ * skt_recvmsg - Python's recvmsg_into: one recvmsg(2) into m's buffers,
+ * with MSG_CMSG_CLOEXEC always added on Unix sockets (the family that
+ * passes fds; others, such as AF_PACKET, refuse the flag), so received
+ * fds are close-on-exec from the start. Sets m->len, m->flags,
+ * m->anc->len and *m->addr.
+ * Unlike Python, fds are never leaked by truncated control data: when the
+ * kernel reports MSG_CTRUNC, every fd that did arrive (SCM_RIGHTS, and
+ * Linux's SCM_PIDFD) is closed and overwritten with -1 in m->anc, and
+ * MSG_CTRUNC stays in m->flags. Returns the bytes received (0: end of
+ * stream, or an empty datagram). Errors: -EINVAL, -EAGAIN, -ETIMEDOUT,
+ * -ECONNRESET, -EOPNOTSUPP (TLS), ... Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_recvmsg(skt_socket *s, skt_msg *m, int flags);
+
+/* ------------------------------------------------------------------------ */
+/* Passing fds and credentials                                              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * skt_send_fds - Python's socket.send_fds, with the flags and address
+ * honoured: sends len bytes of buf (at least 1 byte is wise: a stream
+ * socket does not deliver control data without data) with nfds fds
+ * (1..253) to `to` (NULL: the connected peer). The fds stay open here.
+ * Returns the bytes sent. Errors as skt_sendmsg. Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_send_fds(skt_socket *s, const void *buf, size_t len,
+                                const int *fds, size_t nfds, int flags,
+                                const skt_addr *to);
+
+/*
+ * skt_recv_fds - Python's socket.recv_fds, fixed: receives up to len bytes
+ * into buf and up to *nfds fds into fds (at most 253); *nfds is set to the
+ * number received. The fds are close-on-exec (MSG_CMSG_CLOEXEC) and the
+ * caller owns them. *msg_flags receives the message's flags; it is
+ * required, because truncation must not pass unseen: when more fds came
+ * than *nfds allows, or the kernel reported MSG_CTRUNC, every fd that
+ * arrived is closed, *nfds is 0 and MSG_CTRUNC is set; the bytes are
+ * still returned. Other control messages (credentials) are skipped; a
+ * pidfd (SCM_PIDFD) is closed. from (may be NULL) receives the sender.
+ * flags are honoured (MSG_PEEK, MSG_DONTWAIT, ...). Returns the bytes
+ * received. Errors as skt_recvmsg; on any error after the receive, every
+ * received fd is closed first. Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_recv_fds(skt_socket *s, void *buf, size_t len,
+                                int *fds, size_t *nfds, int flags,
+                                int *msg_flags, skt_addr *from);
+
+/*
+ * skt_getpeercred - the credentials of the process that connected (or
+ * created the socketpair) at the other end of a Unix socket (SO_PEERCRED),
+ * as of connect time. Returns 0. Errors: -EINVAL, -ENOTCONN,
+ * -ENOPROTOOPT (not a Unix socket), -EOPNOTSUPP (TLS). No timeout.
+ */
+SKT_EXTERN int skt_getpeercred(skt_socket *s, skt_cred *out);
+
+/* ------------------------------------------------------------------------ */
+/* sendfile                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * skt_sendfile - Python's socket.sendfile: send count bytes of file fd
+ * from offset (count 0: up to the end of the file; fewer are sent when the
+ * file ends first) on a stream socket. A regular file goes through the
+ * kernel's sendfile(2), with no copy to user space; anything else (a pipe,
+ * a socket, a TLS socket, a file system sendfile refuses) is read and sent
+ * in 64 KiB blocks. offset counts from the start of a seekable file; for a
+ * pipe or socket it must be 0 (reading starts at what comes next). As in
+ * Python, a seekable file's position is left at offset + *sent on return,
+ * on failure too. SIGPIPE is never raised (it is blocked in the calling
+ * thread during the call; its disposition is left alone).
+ * *sent (may be NULL) always receives the number of bytes sent, on
+ * failure too. Returns 0. Errors: -EINVAL (NULL, fd < 0, offset < 0, a
+ * socket that is not SOCK_STREAM), -ESPIPE (offset > 0 on a pipe),
+ * -ETIMEDOUT (one deadline for the whole call), -EAGAIN (non-blocking
+ * mode, or a non-blocking pipe with nothing to read in that mode), -EPIPE,
+ * -ECONNRESET, -EBADF, -ENOMEM, -errno of a failed read, ... Honours the
+ * timeout as one deadline. A blocking pipe that stays empty blocks the
+ * call; bytes read from a pipe but not sent when the send fails are lost,
+ * as in Python.
+ */
+SKT_EXTERN int skt_sendfile(skt_socket *s, int fd, off_t offset,
+                            size_t count, size_t *sent);
+
+/* ------------------------------------------------------------------------ */
+/* Batched datagrams                                                        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * skt_sendmmsg - send up to count messages (at most 1024 per call) with
+ * one sendmmsg(2). Sets msgs[i].len for each message sent. Returns how
+ * many were sent (1..count): fewer when the socket's buffer filled or a
+ * message failed after others had gone, in which case the next call,
+ * starting at the first unsent message, reports that message's error.
+ * Where the kernel lacks sendmmsg, a loop of sendmsg does the same.
+ * Errors (nothing sent): -EINVAL (NULL, count 0, a malformed message),
+ * -EAGAIN, -ETIMEDOUT, -EMSGSIZE, -ECONNREFUSED, -ENOMEM, -EOPNOTSUPP
+ * (TLS), ... with the first message's destination in the detail. Honours
+ * the timeout (it waits only while nothing has been sent).
+ */
+SKT_EXTERN int skt_sendmmsg(skt_socket *s, skt_msg *msgs, size_t count,
+                            int flags);
+
+/*
+ * skt_recvmmsg - receive up to count messages (at most 1024 per call) with
+ * one recvmmsg(2). It waits, as the socket's mode says, for the first one
+ * only (MSG_WAITFORONE), then takes what is already queued. Sets len,
+ * flags, addr and anc of each message received, as skt_recvmsg does
+ * (MSG_CMSG_CLOEXEC, fds closed on MSG_CTRUNC). Returns how many were
+ * received (1..count). Where the kernel lacks recvmmsg, a loop of recvmsg
+ * does the same. Errors (nothing received): -EINVAL, -EAGAIN, -ETIMEDOUT,
+ * -ECONNREFUSED, -ENOMEM, -EOPNOTSUPP (TLS), ... Honours the timeout.
+ */
+SKT_EXTERN int skt_recvmmsg(skt_socket *s, skt_msg *msgs, size_t count,
+                            int flags);
+
+/* ------------------------------------------------------------------------ */
+/* Multicast and broadcast                                                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * skt_mcast_join, skt_mcast_leave - join or leave a multicast group
+ * (IP_ADD_MEMBERSHIP/IPV6_JOIN_GROUP and their opposites). group is an
+ * IPv4 or IPv6 multicast address (its port is ignored: bind the port);
+ * ifindex is the interface (skt_if_nametoindex), 0 to let the kernel
+ * choose by route. Returns 0. Errors: -EINVAL (NULL, not a multicast
+ * address), -EAFNOSUPPORT (not an IP group), -EADDRINUSE (joined twice),
+ * -EADDRNOTAVAIL (leaving a group not joined), -ENODEV, ... with the
+ * group in the detail. No timeout.
+ */
+SKT_EXTERN int skt_mcast_join(skt_socket *s, const skt_addr *group,
+                              unsigned ifindex);
+SKT_EXTERN int skt_mcast_leave(skt_socket *s, const skt_addr *group,
+                               unsigned ifindex);
+
+/*
+ * skt_mcast_set_ttl - the hop limit of multicast datagrams sent
+ * (IP_MULTICAST_TTL or IPV6_MULTICAST_HOPS by the socket's family; 1 by
+ * default, which keeps them on the local network). skt_mcast_set_loop -
+ * whether they are looped back to this host's own members (on by
+ * default). skt_mcast_set_interface - the interface they leave by
+ * (IP_MULTICAST_IF/IPV6_MULTICAST_IF), 0 for the route's. Return 0.
+ * Errors: -EINVAL (ttl outside 0..255), -EAFNOSUPPORT (not an IP socket),
+ * -ENODEV, -errno of setsockopt. No timeout.
+ */
+SKT_EXTERN int skt_mcast_set_ttl(skt_socket *s, int ttl);
+SKT_EXTERN int skt_mcast_set_loop(skt_socket *s, bool loop);
+SKT_EXTERN int skt_mcast_set_interface(skt_socket *s, unsigned ifindex);
+
+/* skt_set_broadcast - allow sending to broadcast addresses (SO_BROADCAST;
+ * without it such sends fail with -EACCES). Returns 0 or -errno. */
+SKT_EXTERN int skt_set_broadcast(skt_socket *s, bool on);
 
 #ifdef __cplusplus
 }

@@ -7,9 +7,11 @@
  * network. The text forms are chosen so that skt_addr_format is the exact
  * inverse of skt_addr_parse: Unix names escape the bytes that text cannot
  * carry, IPv6 scopes fall back to numbers, and families without a form of
- * their own are written as raw bytes ("family:N:HEX").
+ * their own are written as raw bytes ("family:N:HEX"). The Linux families
+ * (netlink, packet, vsock, CAN, ALG, TIPC) have their forms in
+ * addr_linux.c, behind addr_family.h.
  */
-#include "internal.h"
+#include "addr_family.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +24,9 @@
 /* Longest Unix name: sun_path less the path's final NUL, or less the
  * leading NUL that marks an abstract name. */
 #define UNIX_NAME_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
+/* Linux also takes, and getsockname reports, a path that fills sun_path
+ * with no NUL at all: one byte more than UNIX_NAME_MAX. */
+#define UNIX_PATH_MAX (UNIX_NAME_MAX + 1)
 /* Most bytes an address of an unknown family can carry after sa_family. */
 #define RAW_MAX (sizeof(struct sockaddr_storage) - sizeof(sa_family_t))
 /* Characters of the input shown in a detail; room for one last escape,
@@ -68,6 +73,11 @@ static int refuse(int code, const char *text, const char *why)
 
     return skt__fail_raw(code, "parse address \"%s\": %s",
                          quote(text, shown), why);
+}
+
+int skt__addr_refuse(int code, const char *text, const char *why)
+{
+    return refuse(code, text, why);
 }
 
 static bool is_digit(int c)
@@ -312,7 +322,8 @@ static const unsigned char *raw_bytes_const(const skt_addr *a)
 /*
  * Stores a Unix name. A path gets its NUL and an abstract name its leading
  * NUL, so both lengths are the offset, one NUL and the name, which is
- * what the kernel itself reports for them.
+ * what the kernel itself reports for them; a path that fills sun_path has
+ * no room for its NUL and goes without, as the kernel reports it too.
  */
 static void store_unix(skt_addr *a, const void *name, size_t len,
                        bool abstract)
@@ -325,6 +336,8 @@ static void store_unix(skt_addr *a, const void *name, size_t len,
     }
     memcpy(raw_bytes(a) + abstract, name, len);
     a->len = (socklen_t)(UNIX_PATH_OFFSET + 1 + len);
+    if (len == UNIX_PATH_MAX)
+        a->len--;
 }
 
 /* Decodes one escape after a backslash; advances *text past it. */
@@ -369,15 +382,18 @@ static int unescape(const char *text, unsigned char *out, size_t cap,
 static int parse_unix(skt_addr *a, const char *name, const char *text)
 {
     bool abstract = name[0] == '@';
-    unsigned char bytes[UNIX_NAME_MAX];
+    unsigned char bytes[UNIX_PATH_MAX];
     size_t len;
 
     if (unescape(name + abstract, bytes, sizeof bytes, &len) < 0)
         return refuse(SKT_EADDRSYNTAX, text,
                       "a backslash must start \"\\\\\" or \"\\xHH\"");
-    if (len > UNIX_NAME_MAX)
+    if (abstract && len > UNIX_NAME_MAX)
         return refuse(-ENAMETOOLONG, text,
-                      "a Unix name holds at most 107 bytes");
+                      "an abstract Unix name holds at most 107 bytes");
+    if (len > UNIX_PATH_MAX)
+        return refuse(-ENAMETOOLONG, text,
+                      "a Unix path holds at most 108 bytes");
     if (!abstract && memchr(bytes, '\0', len) != NULL)
         return refuse(SKT_EADDRSYNTAX, text,
                       "a Unix path cannot hold a NUL byte");
@@ -427,6 +443,24 @@ static int parse_raw(skt_addr *a, const char *spec, const char *text)
     return parse_hex(a, p + 1, text);
 }
 
+/*
+ * Parses the raw form, then refuses it where the family's own form could
+ * carry the same bytes, so that each address has exactly one text. The
+ * raw form stays for the bytes an own form cannot carry.
+ */
+static int parse_raw_checked(skt_addr *a, const char *spec, const char *text)
+{
+    char own[SKT_ADDRSTRLEN];
+    char why[SKT_ADDRSTRLEN + 64];
+    int rc = parse_raw(a, spec, text);
+
+    if (rc < 0 || skt__addr_ext_format(a, own, sizeof own) < 0)
+        return rc;
+    snprintf(why, sizeof why, "this address has a text form of its own: %s",
+             own);
+    return refuse(SKT_EADDRSYNTAX, text, why);
+}
+
 static bool starts_with(const char *text, const char *prefix)
 {
     return strncmp(text, prefix, strlen(prefix)) == 0;
@@ -434,14 +468,19 @@ static bool starts_with(const char *text, const char *prefix)
 
 static int parse_text(skt_addr *a, const char *text)
 {
+    int rc;
+
     if (*text == '\0')
         return refuse(SKT_EADDRSYNTAX, text, "empty text");
     if (starts_with(text, "unix:"))
         return parse_unix(a, text + strlen("unix:"), text);
     if (starts_with(text, "family:"))
-        return parse_raw(a, text + strlen("family:"), text);
+        return parse_raw_checked(a, text + strlen("family:"), text);
     if (text[0] == '[')
         return parse_bracketed(a, text);
+    rc = skt__addr_ext_parse(a, text);
+    if (rc != SKT__ADDR_NOT_MINE)
+        return rc;
     return parse_unbracketed(a, text);
 }
 
@@ -590,6 +629,24 @@ static void format_raw(struct text *t, const skt_addr *a)
         putf(t, "%02x", bytes[i]);
 }
 
+/* Writes the text of a valid address, in its family's form if it has
+ * one that carries these bytes, else in the raw form. */
+static void format_text(struct text *t, const skt_addr *a)
+{
+    int n;
+
+    if (a->u.sa.sa_family == AF_INET)
+        format_ipv4(t, &a->u.in4);
+    else if (a->u.sa.sa_family == AF_INET6)
+        format_ipv6(t, &a->u.in6);
+    else if (a->u.sa.sa_family == AF_UNIX)
+        format_unix(t, a);
+    else if ((n = skt__addr_ext_format(a, t->buf, sizeof t->buf)) >= 0)
+        t->len = (size_t)n;
+    else
+        format_raw(t, a);
+}
+
 /*
  * Formats without touching the thread's detail, so that the detail code
  * can call it while it builds a sentence.
@@ -600,14 +657,7 @@ static int format_into(const skt_addr *a, char *buf, size_t size)
 
     if (a == NULL || buf == NULL || !is_valid(a))
         return -EINVAL;
-    if (a->u.sa.sa_family == AF_INET)
-        format_ipv4(&t, &a->u.in4);
-    else if (a->u.sa.sa_family == AF_INET6)
-        format_ipv6(&t, &a->u.in6);
-    else if (a->u.sa.sa_family == AF_UNIX)
-        format_unix(&t, a);
-    else
-        format_raw(&t, a);
+    format_text(&t, a);
     if (t.len >= size || t.len >= sizeof t.buf) {
         if (size > 0)
             buf[0] = '\0';
@@ -681,10 +731,11 @@ int skt_addr_from_unix(skt_addr *a, const void *name, size_t len,
     memset(a, 0, sizeof *a);
     if (name == NULL && len > 0)
         return skt__fail(-EINVAL, "build a Unix address: the name is NULL");
-    if (len > UNIX_NAME_MAX)
+    if (len > (abstract ? UNIX_NAME_MAX : UNIX_PATH_MAX))
         return skt__fail(-ENAMETOOLONG,
-                         "build a Unix address of %zu bytes (at most %zu)",
-                         len, UNIX_NAME_MAX);
+                         "build a Unix %s of %zu bytes (at most %zu)",
+                         abstract ? "abstract name" : "path", len,
+                         abstract ? UNIX_NAME_MAX : UNIX_PATH_MAX);
     if (!abstract && len > 0 && memchr(name, '\0', len) != NULL)
         return skt__fail(-EINVAL,
                          "build a Unix address: a path cannot hold a NUL");
@@ -715,6 +766,20 @@ static socklen_t meaningful_length(const skt_addr *a)
     return (socklen_t)(UNIX_PATH_OFFSET + n);
 }
 
+/*
+ * Linux reports a path that fills sun_path with one byte more than
+ * sockaddr_un: the NUL it keeps past the end. That byte is no part of the
+ * address, so the length drops it.
+ */
+static socklen_t unix_reported_length(const struct sockaddr *sa,
+                                      socklen_t len)
+{
+    if (sa->sa_family == AF_UNIX && len == sizeof(struct sockaddr_un) + 1 &&
+        ((const char *)sa)[sizeof(struct sockaddr_un)] == '\0')
+        return sizeof(struct sockaddr_un);
+    return len;
+}
+
 int skt_addr_from_sockaddr(skt_addr *a, const struct sockaddr *sa,
                            socklen_t len)
 {
@@ -723,6 +788,8 @@ int skt_addr_from_sockaddr(skt_addr *a, const struct sockaddr *sa,
     memset(a, 0, sizeof *a);
     if (sa == NULL)
         return skt__fail(-EINVAL, "copy a sockaddr: the sockaddr is NULL");
+    if (len >= sizeof(sa_family_t))
+        len = unix_reported_length(sa, len);
     if (len < sizeof(sa_family_t))
         return skt__fail(-EINVAL, "copy a sockaddr of length %u: too short "
                          "to hold a family", (unsigned)len);
@@ -733,7 +800,26 @@ int skt_addr_from_sockaddr(skt_addr *a, const struct sockaddr *sa,
     memcpy(&a->u, sa, len);
     a->len = len;
     a->len = meaningful_length(a);
+    skt__addr_ext_normalize(a);
     return 0;
+}
+
+void skt__addr_from_kernel(skt_addr *a, socklen_t len)
+{
+    a->len = len < sizeof a->u ? len : sizeof a->u;
+    if (a->len >= sizeof(sa_family_t))
+        a->len = unix_reported_length(&a->u.sa, a->len);
+    /* The bytes past the address are cleared, as from_sockaddr does, so
+     * that a caller comparing whole structs sees no leftovers. */
+    memset((char *)&a->u + a->len, 0, sizeof a->u - a->len);
+    if (!is_valid(a)) {
+        /* Nothing a caller could use, such as the empty name of an
+         * unnamed peer: the address is left empty. */
+        a->len = 0;
+        return;
+    }
+    a->len = meaningful_length(a);
+    skt__addr_ext_normalize(a);
 }
 
 const struct sockaddr *skt_addr_sockaddr(const skt_addr *a)

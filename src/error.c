@@ -60,7 +60,32 @@
     X(SKT_ENOPORT, "SKT_ENOPORT", "Address has no port")                      \
     X(SKT_EPORTRANGE, "SKT_EPORTRANGE", "Port outside 0..65535")              \
     X(SKT_ENOSCOPE, "SKT_ENOSCOPE", "IPv6 scope names no interface")          \
-    X(SKT_ETRUNCATED, "SKT_ETRUNCATED", "Output buffer too small")
+    X(SKT_ELINETOOLONG, "SKT_ELINETOOLONG", "Line longer than the maximum")   \
+    X(SKT_EMSGTOOBIG, "SKT_EMSGTOOBIG",                                       \
+      "Message larger than the maximum size")                                 \
+    X(SKT_EBADHEADER, "SKT_EBADHEADER", "Malformed message header")           \
+    X(SKT_ETRUNCATED, "SKT_ETRUNCATED", "Output buffer too small")            \
+    X(SKT_EWANTREAD, "SKT_EWANTREAD",                                         \
+      "TLS must read before the operation can go on")                         \
+    X(SKT_EWANTWRITE, "SKT_EWANTWRITE",                                       \
+      "TLS must write before the operation can go on")                        \
+    X(SKT_ETLS_HANDSHAKE, "SKT_ETLS_HANDSHAKE", "TLS handshake failed")       \
+    X(SKT_ETLS_VERSION, "SKT_ETLS_VERSION",                                   \
+      "No TLS version acceptable to both sides")                              \
+    X(SKT_ETLS_CERT_EXPIRED, "SKT_ETLS_CERT_EXPIRED",                         \
+      "TLS certificate has expired")                                          \
+    X(SKT_ETLS_HOSTNAME, "SKT_ETLS_HOSTNAME",                                 \
+      "TLS certificate does not match the host name")                         \
+    X(SKT_ETLS_UNKNOWN_CA, "SKT_ETLS_UNKNOWN_CA",                             \
+      "TLS certificate issued by an unknown CA")                              \
+    X(SKT_ETLS_SELF_SIGNED, "SKT_ETLS_SELF_SIGNED",                           \
+      "TLS certificate is self-signed and not trusted")                       \
+    X(SKT_ETLS_NO_CLIENT_CERT, "SKT_ETLS_NO_CLIENT_CERT",                     \
+      "No TLS client certificate where one is required")                      \
+    X(SKT_ETLS_CERT_VERIFY, "SKT_ETLS_CERT_VERIFY",                           \
+      "TLS certificate verification failed")                                  \
+    X(SKT_ETLS_PROTOCOL, "SKT_ETLS_PROTOCOL", "TLS protocol error")           \
+    X(SKT_ETLS_CONFIG, "SKT_ETLS_CONFIG", "TLS setting refused by OpenSSL")
 
 struct code_entry {
     int code;

@@ -86,6 +86,50 @@ SKT__HIDDEN int skt__sys_get_cloexec(int fd);
 SKT__HIDDEN int skt__sys_set_cloexec(int fd, bool on);
 
 /*
+ * Messages and files (msg.c, mmsg.c, sendfile.c). sendmsg, sendmmsg and
+ * sendfile share the send fault point, recvmsg and recvmmsg the receive
+ * one. MSG_CMSG_CLOEXEC is left to the callers, since only Unix sockets
+ * take it (AF_PACKET refuses the flag with EINVAL). sendfile cannot take
+ * MSG_NOSIGNAL: it blocks SIGPIPE in the calling thread for the call and
+ * takes back a SIGPIPE the call raised, leaving the signal's disposition
+ * alone. read serves sendfile's fallback.
+ */
+struct msghdr;
+struct mmsghdr;
+SKT__HIDDEN ssize_t skt__sys_sendmsg(int fd, const struct msghdr *msg,
+                                     int flags);
+SKT__HIDDEN ssize_t skt__sys_recvmsg(int fd, struct msghdr *msg, int flags);
+SKT__HIDDEN int skt__sys_sendmmsg(int fd, struct mmsghdr *msgs,
+                                  unsigned count, int flags);
+SKT__HIDDEN int skt__sys_recvmmsg(int fd, struct mmsghdr *msgs,
+                                  unsigned count, int flags);
+SKT__HIDDEN ssize_t skt__sys_sendfile(int out_fd, int in_fd, off_t *offset,
+                                      size_t count);
+SKT__HIDDEN ssize_t skt__sys_read(int fd, void *buf, size_t len);
+
+/*
+ * Readiness and wake-up, for the selectors and servers. The waits
+ * (epoll_wait, select) share the poll fault point, SKT__OP_POLL. eventfd
+ * and pidfd are created close-on-exec; skt__sys_eventfd_signal is
+ * async-signal-safe. skt__sys_fd_valid returns 0 for an open fd, else
+ * -EBADF.
+ */
+struct epoll_event;
+SKT__HIDDEN int skt__sys_epoll_create(void);
+SKT__HIDDEN int skt__sys_epoll_ctl(int epfd, int op, int fd,
+                                   struct epoll_event *ev);
+SKT__HIDDEN int skt__sys_epoll_wait(int epfd, struct epoll_event *events,
+                                    int max, int timeout_ms);
+SKT__HIDDEN int skt__sys_select(int nfds, fd_set *readable,
+                                fd_set *writable,
+                                const struct timespec *timeout);
+SKT__HIDDEN int skt__sys_eventfd(void);
+SKT__HIDDEN int skt__sys_eventfd_signal(int fd);
+SKT__HIDDEN int skt__sys_eventfd_drain(int fd);
+SKT__HIDDEN int skt__sys_fd_valid(int fd);
+SKT__HIDDEN int skt__sys_pidfd_open(pid_t pid);
+
+/*
  * Fault injection for tests. When armed, the next calls of the named
  * operation fail with the given -errno (or, for send/recv with code 0, are
  * cut short to `short_len` bytes) `count` times, after `skip` calls pass.
@@ -154,6 +198,14 @@ SKT__HIDDEN int skt__getnameinfo_deadline(const skt_addr *a, int flags,
 /* Formats for a detail sentence; never fails (writes "?" if it must). */
 SKT__HIDDEN const char *skt__addr_text(const skt_addr *a, char *buf,
                                        size_t len);
+
+/*
+ * Completes an address the kernel has just written into a->u, len bytes
+ * of it, as skt_addr_from_sockaddr would (lengths brought to the one each
+ * family compares at), but in place and without failing: an address with
+ * nothing usable in it (length 0) is left empty.
+ */
+SKT__HIDDEN void skt__addr_from_kernel(skt_addr *a, socklen_t len);
 
 /* ------------------------------------------------------------------------ */
 /* The socket object (socket.c, io.c)                                       */
@@ -268,5 +320,25 @@ SKT__HIDDEN int skt__buf_append(struct skt__buf *b, const void *p,
 SKT__HIDDEN void skt__buf_consume(struct skt__buf *b, size_t n);
 /* Frees the storage; the buffer is all zero again. */
 SKT__HIDDEN void skt__buf_free(struct skt__buf *b);
+
+/* ------------------------------------------------------------------------ */
+/* TLS (tls_openssl.c)                                                      */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Wraps s as skt_tls_wrap does (same checks, same errors and detail) and
+ * completes the handshake under the caller's absolute deadline (from
+ * skt__deadline; SKT__NEVER for none) whatever the socket's mode, so that
+ * create_connection and the servers keep one deadline over connect and
+ * handshake. A blocking socket is made non-blocking for the handshake and
+ * given back blocking; the socket's timeout is never changed. Returns 0,
+ * or a negative code with the TLS layer left installed and failed (close
+ * the socket), or, for argument errors, nothing installed.
+ */
+SKT__HIDDEN int skt__tls_client_handshake(skt_socket *s, skt_tls_ctx *ctx,
+                                          const char *hostname,
+                                          int64_t deadline);
+SKT__HIDDEN int skt__tls_server_handshake(skt_socket *s, skt_tls_ctx *ctx,
+                                          int64_t deadline);
 
 #endif /* SKT_INTERNAL_H */

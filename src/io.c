@@ -176,6 +176,11 @@ ssize_t skt_sendto(skt_socket *s, const void *buf, size_t len, int flags,
     socklen_t salen = to != NULL ? to->len : 0;
 
     SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
+    /* sendto goes around the transport: over TLS it would send plaintext
+     * into the stream, so it is refused, as Python refuses it. */
+    if (s->transport != &skt__plain_transport)
+        return skt__fail(-EOPNOTSUPP, "sendto: not over a %s transport",
+                         s->transport->name);
     for (;;) {
         ssize_t n = skt__sys_sendto(s->fd, buf, len, flags, sa, salen);
         int rc;
@@ -196,6 +201,10 @@ ssize_t skt_recvfrom(skt_socket *s, void *buf, size_t len, int flags,
     skt_addr *into = from != NULL ? from : &scratch;
 
     SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
+    /* recvfrom would read TLS records as data (see sendto). */
+    if (s->transport != &skt__plain_transport)
+        return skt__fail(-EOPNOTSUPP, "recvfrom: not over a %s transport",
+                         s->transport->name);
     for (;;) {
         ssize_t n;
         int rc;
@@ -209,4 +218,49 @@ ssize_t skt_recvfrom(skt_socket *s, void *buf, size_t len, int flags,
         if (rc < 0)
             return skt__fail(rc, "recvfrom of up to %zu bytes", len);
     }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Loops under a caller's deadline (for streams and frames)                 */
+/* ------------------------------------------------------------------------ */
+
+int64_t skt__op_deadline(const skt_socket *s)
+{
+    return s->timeout > 0 ? skt__deadline(s->timeout) : 0;
+}
+
+ssize_t skt__recv_once(skt_socket *s, void *buf, size_t len,
+                       int64_t *deadline)
+{
+    return recv_once(s, buf, len, 0, deadline);
+}
+
+int skt__sendall_until(skt_socket *s, const void *buf, size_t len,
+                       int64_t *deadline, size_t *done)
+{
+    const char *p = buf;
+
+    *done = 0;
+    while (*done < len) {
+        ssize_t n = send_once(s, p + *done, len - *done, 0, deadline);
+        if (n < 0)
+            return (int)n;
+        *done += (size_t)n;
+    }
+    return 0;
+}
+
+int skt__recv_exact_until(skt_socket *s, void *buf, size_t len,
+                          int64_t *deadline, size_t *done)
+{
+    char *p = buf;
+
+    *done = 0;
+    while (*done < len) {
+        ssize_t n = recv_once(s, p + *done, len - *done, 0, deadline);
+        if (n <= 0)
+            return n == 0 ? SKT_EEOF : (int)n;
+        *done += (size_t)n;
+    }
+    return 0;
 }

@@ -441,28 +441,34 @@ int skt_shutdown(skt_socket *s, int how)
 
 int skt_getsockname(const skt_socket *s, skt_addr *a)
 {
+    socklen_t len = sizeof a->u;
     int rc;
 
     SKT__CHECK(s != NULL && a != NULL, "NULL argument");
-    a->len = sizeof a->u;
-    rc = skt__sys_getsockname(s->fd, &a->u.sa, &a->len);
+    rc = skt__sys_getsockname(s->fd, &a->u.sa, &len);
     if (rc < 0) {
         a->len = 0;
         return skt__fail(rc, "getsockname on fd %d", s->fd);
     }
+    /* Brought to the form skt_addr_from_sockaddr gives, so that it
+     * compares equal to the same address parsed from text. */
+    skt__addr_from_kernel(a, len);
     return 0;
 }
 
 int skt_getpeername(const skt_socket *s, skt_addr *a)
 {
+    socklen_t len = sizeof a->u;
     int rc;
 
     SKT__CHECK(s != NULL && a != NULL, "NULL argument");
-    a->len = sizeof a->u;
-    rc = skt__sys_getpeername(s->fd, &a->u.sa, &a->len);
+    rc = skt__sys_getpeername(s->fd, &a->u.sa, &len);
     if (rc < 0) {
         a->len = 0;
         return skt__fail(rc, "getpeername on fd %d", s->fd);
     }
+    /* Brought to the form skt_addr_from_sockaddr gives, so that it
+     * compares equal to the same address parsed from text. */
+    skt__addr_from_kernel(a, len);
     return 0;
 }

@@ -220,9 +220,9 @@ static void test_parse_unnamed_round_trips(void **state)
 static void test_parse_unknown_family_round_trips(void **state)
 {
     static const char *const table[] = {
-        "family:17:",
+        "family:250:",
         "family:0:",
-        "family:17:0001ff7f",
+        "family:250:0001ff7f",
         "family:65535:00",
     };
     (void)state;
@@ -265,7 +265,7 @@ static void test_parse_accepts_non_canonical_forms(void **state)
         {"1.2.3.4:0080", "1.2.3.4:80"},
         {"unix:/a\\x41", "unix:/aA"},
         {"unix:@\\x5c", "unix:@\\\\"},
-        {"family:17:ABCD", "family:17:abcd"},
+        {"family:250:ABCD", "family:250:abcd"},
     };
     char buf[SKT_ADDRSTRLEN];
     skt_addr a;
@@ -344,9 +344,9 @@ static void test_parse_rejects_malformed_family_text(void **state)
     static const struct rejection table[] = {
         {"family:", SKT_EADDRSYNTAX},
         {"family:x:00", SKT_EADDRSYNTAX},
-        {"family:17", SKT_EADDRSYNTAX},
-        {"family:17:0", SKT_EADDRSYNTAX},
-        {"family:17:zz", SKT_EADDRSYNTAX},
+        {"family:250", SKT_EADDRSYNTAX},
+        {"family:250:0", SKT_EADDRSYNTAX},
+        {"family:250:zz", SKT_EADDRSYNTAX},
         {"family:65536:", SKT_EADDRSYNTAX},
         {"family:-1:", SKT_EADDRSYNTAX},
         /* Families with a text form of their own must use it. */
@@ -361,14 +361,14 @@ static void test_parse_rejects_malformed_family_text(void **state)
 static void test_parse_rejects_family_bytes_over_storage(void **state)
 {
     char text[400];
-    size_t used = (size_t)snprintf(text, sizeof text, "family:17:");
+    size_t used = (size_t)snprintf(text, sizeof text, "family:250:");
     (void)state;
     for (size_t i = 0; i < sizeof(struct sockaddr_storage) - 1; i++)
         used += (size_t)snprintf(text + used, sizeof text - used, "ab");
     check_rejected(text, SKT_EADDRSYNTAX);
     /* One byte fewer fills the storage exactly. */
     text[used - 2] = '\0';
-    check_round_trip(text, 17);
+    check_round_trip(text, 250);
 }
 
 static void test_parse_rejects_host_names(void **state)
@@ -432,9 +432,22 @@ static void test_parse_rejects_unknown_scope(void **state)
     check_rejections(table, sizeof table / sizeof table[0]);
 }
 
-static void test_parse_rejects_path_of_108_bytes(void **state)
+static void test_parse_accepts_path_of_108_bytes_without_nul(void **state)
 {
     char *text = unix_text('/', 108, "p");
+    skt_addr a;
+    (void)state;
+    check_round_trip(text, AF_UNIX);
+    SKT_OK(skt_addr_parse(&a, text));
+    /* sun_path is full: the length counts no NUL, as Linux reports it. */
+    assert_int_equal(a.len, sizeof(struct sockaddr_un));
+    assert_int_equal(a.u.un.sun_path[107], 'p');
+    free(text);
+}
+
+static void test_parse_rejects_path_of_109_bytes(void **state)
+{
+    char *text = unix_text('/', 109, "p");
     (void)state;
     check_rejected(text, -ENAMETOOLONG);
     free(text);
@@ -541,11 +554,11 @@ static void test_format_writes_unknown_family_as_hex(void **state)
     skt_addr a, b;
     (void)state;
     memset(&ss, 0, sizeof ss);
-    ss.ss_family = 17;
+    ss.ss_family = 250;
     memcpy((char *)&ss + sizeof(sa_family_t), "\x01\x02\xff\x00", 4);
     SKT_OK(skt_addr_from_sockaddr(&a, (struct sockaddr *)&ss, 6));
-    assert_int_equal(skt_addr_format(&a, buf, sizeof buf), 18);
-    assert_string_equal(buf, "family:17:0102ff00");
+    assert_int_equal(skt_addr_format(&a, buf, sizeof buf), 19);
+    assert_string_equal(buf, "family:250:0102ff00");
     SKT_OK(skt_addr_parse(&b, buf));
     assert_true(skt_addr_equal(&a, &b));
 }
@@ -603,8 +616,8 @@ static void test_equal_compares_port_address_and_scope(void **state)
         {"unix:/a", "unix:@a"},
         {"unix:@a", "unix:@a\\x00"},
         {"unix:", "unix:@"},
-        {"family:17:00", "family:18:00"},
-        {"family:17:00", "family:17:0000"},
+        {"family:250:00", "family:251:00"},
+        {"family:250:00", "family:250:0000"},
     };
     skt_addr a, b;
     (void)state;
@@ -771,14 +784,17 @@ static void test_from_unix_builds_every_kind(void **state)
 
 static void test_from_unix_rejects_bad_names(void **state)
 {
-    char name[108];
+    char name[109];
     skt_addr a;
     (void)state;
     memset(name, 'n', sizeof name);
-    assert_int_equal(skt_addr_from_unix(&a, name, 108, false), -ENAMETOOLONG);
+    assert_int_equal(skt_addr_from_unix(&a, name, 109, false), -ENAMETOOLONG);
     assert_int_equal(a.len, 0);
     assert_int_equal(skt_addr_from_unix(&a, name, 108, true), -ENAMETOOLONG);
-    SKT_OK(skt_addr_from_unix(&a, name, 107, false));
+    /* A path may fill sun_path, without its NUL; an abstract name, which
+     * starts with a NUL, may not. */
+    SKT_OK(skt_addr_from_unix(&a, name, 108, false));
+    assert_int_equal(a.len, sizeof(struct sockaddr_un));
     SKT_OK(skt_addr_from_unix(&a, name, 107, true));
     assert_int_equal(skt_addr_from_unix(&a, "a\0b", 3, false), -EINVAL);
     assert_int_equal(a.len, 0);
@@ -799,10 +815,12 @@ static void test_from_sockaddr_validates_length(void **state)
         {AF_INET6, sizeof(struct sockaddr_in6) - 1, -EINVAL},
         {AF_UNIX, sizeof(sa_family_t), 0},
         {AF_UNIX, sizeof(struct sockaddr_un), 0},
-        {AF_UNIX, sizeof(struct sockaddr_un) + 1, -EINVAL},
+        /* Linux reports a full sun_path with the NUL past its end. */
+        {AF_UNIX, sizeof(struct sockaddr_un) + 1, 0},
+        {AF_UNIX, sizeof(struct sockaddr_un) + 2, -EINVAL},
         {AF_UNIX, 1, -EINVAL},
-        {17, sizeof(struct sockaddr_storage), 0},
-        {17, sizeof(struct sockaddr_storage) + 1, -EINVAL},
+        {250, sizeof(struct sockaddr_storage), 0},
+        {250, sizeof(struct sockaddr_storage) + 1, -EINVAL},
         {AF_INET, 0, -EINVAL},
     };
     unsigned char raw[sizeof(struct sockaddr_storage) + 8];
@@ -836,6 +854,32 @@ static void test_from_sockaddr_trims_unix_path_to_its_nul(void **state)
     SKT_OK(skt_addr_from_sockaddr(&a, (struct sockaddr *)&un,
                                   (socklen_t)(UNIX_OFFSET + 6)));
     assert_true(skt_addr_equal(&a, &b));
+}
+
+static void test_from_sockaddr_takes_full_path_as_linux_reports_it(
+    void **state)
+{
+    struct sockaddr_storage ss;
+    char *text = unix_text('/', 108, "q");
+    skt_addr a, b;
+    (void)state;
+    /* getsockname's form: 108 path bytes, then a NUL past sun_path, with
+     * the NUL counted in the length. */
+    memset(&ss, 0, sizeof ss);
+    ss.ss_family = AF_UNIX;
+    memset((char *)&ss + UNIX_OFFSET, 'q', 108);
+    ((char *)&ss)[UNIX_OFFSET] = '/';
+    SKT_OK(skt_addr_from_sockaddr(&a, (struct sockaddr *)&ss,
+                                  sizeof(struct sockaddr_un) + 1));
+    assert_int_equal(a.len, sizeof(struct sockaddr_un));
+    SKT_OK(skt_addr_parse(&b, text));
+    assert_true(skt_addr_equal(&a, &b));
+    /* A byte there that is not a NUL is more than sockaddr_un holds. */
+    ((char *)&ss)[sizeof(struct sockaddr_un)] = 'q';
+    assert_int_equal(skt_addr_from_sockaddr(&a, (struct sockaddr *)&ss,
+                                            sizeof(struct sockaddr_un) + 1),
+                     -EINVAL);
+    free(text);
 }
 
 static void test_from_sockaddr_copies_ip_addresses(void **state)
@@ -910,6 +954,32 @@ static void test_bind_unnamed_autobinds_abstract(void **state)
     assert_true(skt_addr_equal(&again, &local));
 }
 
+static void test_bind_path_of_108_bytes_reads_back_and_round_trips(
+    void **state)
+{
+    char dir[] = "/tmp/skt-test-addr-XXXXXX";
+    char path[128], text[SKT_ADDRSTRLEN], buf[SKT_ADDRSTRLEN];
+    skt_addr bound, local, again;
+    size_t used;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    used = (size_t)snprintf(path, sizeof path, "%s/", dir);
+    memset(path + used, 's', 108 - used);
+    path[108] = '\0';
+    snprintf(text, sizeof text, "unix:%s", path);
+    bind_and_read_back(text, &bound, &local);
+    unlink(path);
+    rmdir(dir);
+    /* Linux reports the whole sun_path and no NUL: 110 bytes. */
+    assert_int_equal(local.len, sizeof(struct sockaddr_un));
+    assert_true(skt_addr_equal(&bound, &local));
+    assert_int_equal(skt_addr_format(&local, buf, sizeof buf),
+                     strlen(text));
+    assert_string_equal(buf, text);
+    SKT_OK(skt_addr_parse(&again, buf));
+    assert_true(skt_addr_equal(&again, &local));
+}
+
 static void test_bind_ipv4_port_zero_reads_back_a_port(void **state)
 {
     char buf[SKT_ADDRSTRLEN];
@@ -948,7 +1018,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_parse_rejects_port_out_of_range),
     cmocka_unit_test(test_parse_port_detail_names_the_port),
     cmocka_unit_test(test_parse_rejects_unknown_scope),
-    cmocka_unit_test(test_parse_rejects_path_of_108_bytes),
+    cmocka_unit_test(test_parse_accepts_path_of_108_bytes_without_nul),
+    cmocka_unit_test(test_parse_rejects_path_of_109_bytes),
     cmocka_unit_test(test_parse_rejects_abstract_of_108_bytes),
     cmocka_unit_test(test_parse_rejects_null),
     cmocka_unit_test(test_parse_detail_caps_long_binary_text),
@@ -974,10 +1045,12 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_from_unix_rejects_bad_names),
     cmocka_unit_test(test_from_sockaddr_validates_length),
     cmocka_unit_test(test_from_sockaddr_trims_unix_path_to_its_nul),
+    cmocka_unit_test(test_from_sockaddr_takes_full_path_as_linux_reports_it),
     cmocka_unit_test(test_from_sockaddr_copies_ip_addresses),
     cmocka_unit_test(test_bind_abstract_then_getsockname_is_equal),
     cmocka_unit_test(test_bind_path_then_getsockname_is_equal),
     cmocka_unit_test(test_bind_unnamed_autobinds_abstract),
+    cmocka_unit_test(test_bind_path_of_108_bytes_reads_back_and_round_trips),
     cmocka_unit_test(test_bind_ipv4_port_zero_reads_back_a_port),
 };
 

@@ -1,0 +1,303 @@
+/*
+ * multiconn-server.c - the multi-connection server of the Python socket
+ * HOWTO ("Handling Multiple Connections"), in C on skt's selector.
+ *
+ *     multiconn-server HOST PORT
+ *
+ * One thread serves every client: the listening socket and each
+ * connection are registered with a selector, and every connection echoes
+ * what it receives. HOST is numeric; PORT 0 picks a free port. It prints
+ *
+ *     listening on 127.0.0.1:43527
+ *     accepted connection from 127.0.0.1:51880
+ *     echoing 22 bytes to 127.0.0.1:51880
+ *     closing connection to 127.0.0.1:51880
+ *
+ * and runs until SIGINT or SIGTERM ("caught signal, exiting", status 0).
+ *
+ * The Python this follows (abridged):
+ *
+ *     sel = selectors.DefaultSelector()
+ *     lsock.setblocking(False)
+ *     sel.register(lsock, selectors.EVENT_READ, data=None)
+ *     while True:
+ *         for key, mask in sel.select(timeout=None):
+ *             if key.data is None:
+ *                 accept_wrapper(key.fileobj)
+ *             else:
+ *                 service_connection(key, mask)
+ *
+ * One difference: Python's version registers every connection for
+ * EVENT_WRITE all the time, so its loop spins while a socket is
+ * writable; here WRITE is asked for only while output waits.
+ */
+#include <skt.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Above this much unsent output a connection is not read from, so a
+ * client that sends without reading cannot make the server grow. */
+#define HIGH_WATER (1024 * 1024)
+
+/* What Python keeps in the key's data: the peer and unsent output. */
+struct connection {
+    skt_socket *sock;
+    skt_addr addr;
+    char text[SKT_ADDRSTRLEN];
+    char *out;
+    size_t out_len;
+};
+
+static skt_selector *selector;
+static volatile sig_atomic_t stop_requested;
+
+/* The selector's wake-up is async-signal-safe, made for this. */
+static void on_signal(int signo)
+{
+    (void)signo;
+    stop_requested = 1;
+    skt_selector_wakeup(selector);
+}
+
+static int report(const char *what, int code)
+{
+    const char *detail = skt_error_detail();
+
+    fprintf(stderr, "multiconn-server: %s: %s\n", what,
+            detail[0] != '\0' ? detail : skt_strerror(code));
+    return 1;
+}
+
+static bool parse_port(const char *text, int *port)
+{
+    char *end;
+    long value;
+
+    errno = 0;
+    value = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno != 0 || value < INT_MIN ||
+        value > INT_MAX)
+        return false;
+    *port = (int)value;
+    return true;
+}
+
+static const char *addr_text(const skt_addr *addr, char *buf, size_t len)
+{
+    if (skt_addr_format(addr, buf, len) < 0)
+        snprintf(buf, len, "(unknown address)");
+    return buf;
+}
+
+static int open_listener(skt_socket **out, const skt_addr *addr)
+{
+    skt_socket *s;
+    int rc = skt_open(&s, skt_addr_family(addr), SOCK_STREAM, 0);
+
+    if (rc < 0)
+        return rc;
+    rc = skt_setsockopt_int(s, SOL_SOCKET, SO_REUSEADDR, 1);
+    if (rc == 0)
+        rc = skt_bind(s, addr);
+    if (rc == 0)
+        rc = skt_listen(s, SKT_DEFAULT_BACKLOG);
+    /* Non-blocking: the selector says when accept will not wait. */
+    if (rc == 0)
+        rc = skt_setblocking(s, false);
+    if (rc < 0) {
+        skt_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+static void close_connection(struct connection *c)
+{
+    printf("closing connection to %s\n", c->text);
+    skt_selector_unregister(selector, skt_fileno(c->sock));
+    skt_close(c->sock);
+    free(c->out);
+    free(c);
+}
+
+/* READ while there is room for more output, WRITE while output waits. */
+static int update_events(struct connection *c)
+{
+    int events = c->out_len < HIGH_WATER ? SKT_EVENT_READ : 0;
+
+    if (c->out_len > 0)
+        events |= SKT_EVENT_WRITE;
+    return skt_selector_modify(selector, skt_fileno(c->sock), events, c);
+}
+
+static void accept_wrapper(skt_socket *listener)
+{
+    struct connection *c = calloc(1, sizeof *c);
+    int rc = c != NULL ? skt_accept(listener, &c->sock, &c->addr) : -ENOMEM;
+
+    if (rc == 0)
+        rc = skt_setblocking(c->sock, false);
+    if (rc == 0)
+        rc = skt_selector_register_socket(selector, c->sock, SKT_EVENT_READ,
+                                          c);
+    if (rc < 0) {
+        /* A client that gave up already, or no fd left: others go on. */
+        if (rc != -EAGAIN)
+            report("accept", rc);
+        if (c != NULL)
+            skt_close(c->sock);
+        free(c);
+        return;
+    }
+    printf("accepted connection from %s\n",
+           addr_text(&c->addr, c->text, sizeof c->text));
+}
+
+/* Returns false when the connection is finished. */
+static bool read_some(struct connection *c)
+{
+    char buf[4096];
+    ssize_t got = skt_recv(c->sock, buf, sizeof buf, 0);
+    char *grown;
+
+    if (got == -EAGAIN)
+        return true;
+    if (got <= 0) {
+        if (got < 0)
+            report(c->text, (int)got);
+        return false;
+    }
+    grown = realloc(c->out, c->out_len + (size_t)got);
+    if (grown == NULL)
+        return false;
+    memcpy(grown + c->out_len, buf, (size_t)got);
+    c->out = grown;
+    c->out_len += (size_t)got;
+    return true;
+}
+
+static bool write_some(struct connection *c)
+{
+    ssize_t sent;
+
+    printf("echoing %zu bytes to %s\n", c->out_len, c->text);
+    sent = skt_send(c->sock, c->out, c->out_len, 0);
+    if (sent == -EAGAIN)
+        return true;
+    if (sent < 0) {
+        report(c->text, (int)sent);
+        return false;
+    }
+    memmove(c->out, c->out + sent, c->out_len - (size_t)sent);
+    c->out_len -= (size_t)sent;
+    return true;
+}
+
+static void service_connection(struct connection *c, int events)
+{
+    bool alive = true;
+
+    if (events & SKT_EVENT_READ)
+        alive = read_some(c);
+    if (alive && (events & SKT_EVENT_WRITE) && c->out_len > 0)
+        alive = write_some(c);
+    if (alive && update_events(c) < 0)
+        alive = false;
+    if (!alive)
+        close_connection(c);
+}
+
+static int serve(skt_socket *listener)
+{
+    while (!stop_requested) {
+        const skt_selector_ready *ready;
+        int n = skt_selector_select(selector, SKT_BLOCKING, &ready);
+
+        if (n < 0)
+            return report("select", n);
+        for (int i = 0; i < n; i++) {
+            /* Skip an entry whose connection closed earlier in this loop. */
+            if (ready[i].events == 0)
+                continue;
+            if (ready[i].key.data == NULL)
+                accept_wrapper(listener);
+            else
+                service_connection(ready[i].key.data, ready[i].events);
+        }
+    }
+    printf("caught signal, exiting\n");
+    return 0;
+}
+
+/* Closes what is still registered; the listener's key has no data. */
+static void close_all(void)
+{
+    for (int fd = 0; skt_selector_count(selector) > 0; fd++) {
+        skt_selector_key key;
+        if (skt_selector_get_key(selector, fd, &key) < 0)
+            continue;
+        if (key.data != NULL)
+            close_connection(key.data);
+        else
+            skt_selector_unregister(selector, fd);
+    }
+}
+
+static int run(const skt_addr *addr)
+{
+    skt_socket *listener;
+    skt_addr bound;
+    char text[SKT_ADDRSTRLEN];
+    int rc, status;
+
+    rc = open_listener(&listener, addr);
+    if (rc == 0)
+        rc = skt_getsockname(listener, &bound);
+    if (rc == 0)
+        rc = skt_selector_register_socket(selector, listener, SKT_EVENT_READ,
+                                          NULL);
+    if (rc < 0)
+        return report("listen", rc);
+    printf("listening on %s\n", addr_text(&bound, text, sizeof text));
+    status = serve(listener);
+    close_all();
+    skt_close(listener);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct sigaction sa;
+    skt_addr addr;
+    int port, rc, status;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc != 3) {
+        fprintf(stderr, "usage: multiconn-server HOST PORT\n");
+        return 2;
+    }
+    if (!parse_port(argv[2], &port)) {
+        fprintf(stderr, "multiconn-server: bad port \"%s\"\n", argv[2]);
+        return 1;
+    }
+    rc = skt_addr_from_ip(&addr, argv[1], port);
+    if (rc < 0)
+        return report("address", rc);
+    rc = skt_selector_new(&selector, SKT_SELECTOR_DEFAULT);
+    if (rc < 0)
+        return report("selector", rc);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    status = run(&addr);
+    skt_selector_close(selector);
+    return status;
+}

@@ -1,0 +1,142 @@
+/*
+ * sendfile-server.c - serves one file to every client with skt_sendfile:
+ * the kernel copies the file to the socket, with no pass through user
+ * space. sendfile-client receives it and checks its SHA-256.
+ *
+ *     sendfile-server HOST PORT FILE
+ *
+ *     listening on 127.0.0.1:43527
+ *     connected by 127.0.0.1:51880
+ *     sent 1048576 bytes to 127.0.0.1:51880
+ *
+ * Each client first gets one line, "SKTF SIZE SHA256\n", then the file's
+ * SIZE bytes, then the end of the connection. PORT 0 lets the system
+ * choose; the first line says which. With SKT_EXAMPLE_ONCE=1 the server
+ * exits after its first client.
+ *
+ * The Python this follows:
+ *
+ *     with socket.create_server((HOST, PORT)) as server:
+ *         conn, addr = server.accept()
+ *         with conn, open(FILE, "rb") as f:
+ *             conn.sendall(header)
+ *             conn.sendfile(f)
+ */
+#include <skt.h>
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The digest as 64 hex digits and a NUL. */
+#define HEX_SIZE 65
+
+static int report(int code)
+{
+    const char *detail = skt_error_detail();
+
+    fprintf(stderr, "sendfile-server: %s\n",
+            detail[0] != '\0' ? detail : skt_strerror(code));
+    return 1;
+}
+
+/* Reads the whole file once for its SHA-256, as hex. */
+static bool file_sha256(int fd, char *hex)
+{
+    unsigned char buf[65536], digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    ssize_t n = 0;
+
+    while (ok && (n = read(fd, buf, sizeof buf)) > 0)
+        ok = EVP_DigestUpdate(ctx, buf, (size_t)n);
+    ok = ok && n == 0 && EVP_DigestFinal_ex(ctx, digest, &len);
+    EVP_MD_CTX_free(ctx);
+    for (unsigned i = 0; ok && i < len; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    return ok;
+}
+
+/* Sends the header line, then the file with skt_sendfile. */
+static int serve_client(skt_socket *conn, int fd, off_t size,
+                        const char *hex)
+{
+    char header[128];
+    int len = snprintf(header, sizeof header, "SKTF %lld %s\n",
+                       (long long)size, hex);
+    size_t sent = 0;
+    int rc = skt_sendall(conn, header, (size_t)len, 0, NULL);
+
+    if (rc == 0)
+        rc = skt_sendfile(conn, fd, 0, (size_t)size, &sent);
+    if (rc == 0 && sent != (size_t)size)
+        fprintf(stderr, "sendfile-server: the file shrank to %zu bytes\n",
+                sent);
+    return rc;
+}
+
+static int serve(skt_socket *listener, int fd, off_t size, const char *hex,
+                 bool once)
+{
+    for (;;) {
+        char text[SKT_ADDRSTRLEN];
+        skt_socket *conn;
+        skt_addr peer;
+        int rc = skt_accept(listener, &conn, &peer);
+
+        if (rc < 0)
+            return report(rc);
+        skt_addr_format(&peer, text, sizeof text);
+        printf("connected by %s\n", text);
+        /* A client that goes away mid-file must not stop the server. */
+        if (skt_settimeout(conn, 30) == 0 &&
+            (rc = serve_client(conn, fd, size, hex)) == 0)
+            printf("sent %lld bytes to %s\n", (long long)size, text);
+        else
+            report(rc);
+        skt_close(conn);
+        if (once)
+            return rc < 0;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    const char *once = getenv("SKT_EXAMPLE_ONCE");
+    char hex[HEX_SIZE], text[SKT_ADDRSTRLEN];
+    skt_socket *listener;
+    struct stat st;
+    skt_addr addr;
+    int fd, rc, status;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc != 4) {
+        fprintf(stderr, "usage: sendfile-server HOST PORT FILE\n");
+        return 2;
+    }
+    fd = open(argv[3], O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0 || !file_sha256(fd, hex)) {
+        perror("sendfile-server: reading the file");
+        return 1;
+    }
+    rc = skt_create_server(&listener, argv[1], argv[2], NULL);
+    if (rc == 0)
+        rc = skt_getsockname(listener, &addr);
+    if (rc < 0) {
+        close(fd);
+        return report(rc);
+    }
+    skt_addr_format(&addr, text, sizeof text);
+    printf("listening on %s\n", text);
+    status = serve(listener, fd, st.st_size, hex,
+                   once != NULL && strcmp(once, "1") == 0);
+    skt_close(listener);
+    close(fd);
+    return status;
+}

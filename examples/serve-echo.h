@@ -1,0 +1,155 @@
+/*
+ * serve-echo.h - the body shared by the echo servers of the serving modes
+ * (threading-echo-server, pool-echo-server, forking-echo-server,
+ * event-echo-server): Python's socketserver with an echo handler, in C on
+ * skt_server. Each program is a main that names its mode:
+ *
+ *     NAME HOST PORT
+ *
+ * HOST is numeric (IPv4 or IPv6); PORT 0 picks a free port. The first
+ * line printed is "listening on ADDRESS". Each connection is echoed until
+ * the client closes it. SIGINT or SIGTERM stops the server cleanly
+ * ("shutting down", status 0): the signal handler calls
+ * skt_server_shutdown, which is async-signal-safe.
+ *
+ * The Python this follows:
+ *
+ *     class Echo(socketserver.BaseRequestHandler):
+ *         def handle(self):
+ *             while data := self.request.recv(4096):
+ *                 self.request.sendall(data)
+ *
+ *     with socketserver.ThreadingTCPServer((HOST, PORT), Echo) as server:
+ *         server.serve_forever()
+ */
+#ifndef SKT_EXAMPLE_SERVE_ECHO_H
+#define SKT_EXAMPLE_SERVE_ECHO_H
+
+#include <skt.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static skt_server *echo_server;
+static const char *echo_name;
+
+static void echo_on_signal(int signo)
+{
+    (void)signo;
+    skt_server_shutdown(echo_server);
+}
+
+/* The blocking modes: one connection, in its thread or child. */
+static int echo_handle(skt_server *srv, skt_socket *conn,
+                       const skt_addr *client, void *user)
+{
+    char buf[4096];
+
+    (void)srv, (void)client, (void)user;
+    for (;;) {
+        ssize_t got = skt_recv(conn, buf, sizeof buf, 0);
+        int rc;
+        if (got <= 0)
+            return (int)got;
+        rc = skt_sendall(conn, buf, (size_t)got, 0, NULL);
+        if (rc < 0)
+            return rc;
+    }
+}
+
+/* The event-driven mode: the connection is readable and must not block. */
+static int echo_event(skt_server_conn *conn, int events, void *state)
+{
+    char buf[4096];
+    ssize_t got = skt_recv(skt_server_conn_socket(conn), buf, sizeof buf, 0);
+
+    (void)events, (void)state;
+    if (got == 0)
+        return SKT_SERVER_CLOSE;
+    if (got == -EAGAIN)
+        return 0;
+    if (got < 0)
+        return (int)got;
+    return skt_server_conn_send(conn, buf, (size_t)got);
+}
+
+/* A client that resets or times out is reported; the server goes on. */
+static void echo_error(skt_server *srv, const skt_addr *client, int code,
+                       void *user)
+{
+    char text[SKT_ADDRSTRLEN] = "server";
+    const char *detail = skt_error_detail();
+
+    (void)srv, (void)user;
+    if (client != NULL && skt_addr_format(client, text, sizeof text) < 0)
+        snprintf(text, sizeof text, "(unknown address)");
+    fprintf(stderr, "%s: %s: %s\n", echo_name, text,
+            detail[0] != '\0' ? detail : skt_strerror(code));
+}
+
+static int echo_report(int code)
+{
+    const char *detail = skt_error_detail();
+
+    fprintf(stderr, "%s: %s\n", echo_name,
+            detail[0] != '\0' ? detail : skt_strerror(code));
+    return 1;
+}
+
+static int echo_parse(const char *host, const char *port_text, skt_addr *a)
+{
+    char *end;
+    long port;
+
+    errno = 0;
+    port = strtol(port_text, &end, 10);
+    if (end == port_text || *end != '\0' || errno != 0 || port < INT_MIN ||
+        port > INT_MAX) {
+        fprintf(stderr, "%s: bad port \"%s\"\n", echo_name, port_text);
+        return 1;
+    }
+    return skt_addr_from_ip(a, host, (int)port) < 0 ? echo_report(-EINVAL)
+                                                     : 0;
+}
+
+static int serve_echo(const char *name, skt_server_mode mode, int argc,
+                      char **argv)
+{
+    skt_server_config cfg = {.mode = mode, .handle = echo_handle,
+                             .on_event = echo_event,
+                             .handle_error = echo_error};
+    struct sigaction sa;
+    char text[SKT_ADDRSTRLEN];
+    skt_addr addr;
+    int rc;
+
+    echo_name = name;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s HOST PORT\n", name);
+        return 2;
+    }
+    if (echo_parse(argv[1], argv[2], &addr) != 0)
+        return 1;
+    rc = skt_server_new(&echo_server, &addr, &cfg);
+    if (rc < 0)
+        return echo_report(rc);
+    skt_server_address(echo_server, &addr);
+    skt_addr_format(&addr, text, sizeof text);
+    printf("listening on %s\n", text);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = echo_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    rc = skt_server_serve_forever(echo_server);
+    printf("shutting down\n");
+    skt_server_close(echo_server);
+    return rc < 0 ? echo_report(rc) : 0;
+}
+
+#endif

@@ -1,0 +1,14 @@
+/*
+ * threading-echo-server.c - an echo server on skt_server that serves with
+ * a thread per connection (Python's ThreadingTCPServer).
+ *
+ *     threading-echo-server HOST PORT
+ *
+ * See serve-echo.h for what it prints and how it stops.
+ */
+#include "serve-echo.h"
+
+int main(int argc, char **argv)
+{
+    return serve_echo("threading-echo-server", SKT_SERVER_THREADS, argc, argv);
+}

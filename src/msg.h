@@ -1,0 +1,58 @@
+/*
+ * msg.h - what msg.c (sendmsg, recvmsg, fds) shares with mmsg.c (batched
+ * datagrams): turning an skt_msg into a struct msghdr and back, and the
+ * retry rule as the message calls apply it.
+ */
+#ifndef SKT_MSG_H
+#define SKT_MSG_H
+
+#include "internal.h"
+
+#include <sys/socket.h>
+
+/*
+ * Checks an skt_msg's fields (iov, anc) and returns 0, or -EINVAL with a
+ * detail naming op. Checked before anything is sent or received.
+ */
+SKT__HIDDEN int skt__msg_check(const skt_msg *m, const char *op);
+
+/* Fills h to send m: its buffers, control messages and destination. */
+SKT__HIDDEN void skt__msg_send_header(struct msghdr *h, const skt_msg *m);
+
+/* Fills h to receive into m: its buffers, all of anc's room, and the
+ * sender's address straight into m->addr. */
+SKT__HIDDEN void skt__msg_recv_header(struct msghdr *h, skt_msg *m);
+
+/*
+ * Completes m after a receive of n bytes through h: m->len, m->flags,
+ * m->anc->len, and m->addr brought to skt_addr_from_sockaddr's form. On
+ * MSG_CTRUNC, closes every fd that arrived and overwrites it with -1.
+ */
+SKT__HIDDEN void skt__msg_received(skt_msg *m, const struct msghdr *h,
+                                   size_t n);
+
+/*
+ * The flags for a receive on s: MSG_CMSG_CLOEXEC is added on Unix sockets,
+ * the only ones that pass fds, so that received fds are close-on-exec from
+ * the start; other families may refuse the flag (AF_PACKET does).
+ */
+SKT__HIDDEN int skt__msg_recv_flags(const skt_socket *s, int flags);
+
+/*
+ * skt__io_retry for the message calls: as skt__io_retry, except that with
+ * MSG_DONTWAIT in flags a call that would block fails at once, whatever
+ * the socket's mode, as the flag asks.
+ */
+SKT__HIDDEN int skt__msg_retry(skt_socket *s, int rc, short events,
+                               int flags, int64_t *deadline);
+
+/* Refuses the message calls on a socket with a transport (TLS) in the
+ * way: they need the fd. Returns 0 or -EOPNOTSUPP with a detail. */
+SKT__HIDDEN int skt__msg_plain_only(const skt_socket *s, const char *op);
+
+/* Makes skt_sendmmsg and skt_recvmmsg use their sendmsg/recvmsg loop, as
+ * on a kernel without the calls (for tests and benchmarks); false goes
+ * back to the kernel's calls where it has them. */
+SKT__HIDDEN void skt__mmsg_force_fallback(bool on);
+
+#endif /* SKT_MSG_H */

@@ -1,0 +1,328 @@
+/*
+ * selector.c - Python's selectors: the generic half of skt_selector. It
+ * keeps the keys (a table indexed by fd, so every lookup is O(1)), the
+ * ready array handed to the caller, the one deadline of a select with its
+ * EINTR retries, and the eventfd behind skt_selector_wakeup. The backends
+ * (selector_epoll.c, selector_poll.c, selector_select.c) only talk to the
+ * kernel; see selector.h for their interface.
+ */
+#include "selector.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+
+#define VALID_EVENTS (SKT_EVENT_READ | SKT_EVENT_WRITE)
+
+int skt__grow(void **array, int *cap, int want, size_t size)
+{
+    int cap_new = *cap > 0 ? *cap : 16;
+    void *grown;
+
+    if (want <= *cap)
+        return 0;
+    while (cap_new < want)
+        cap_new = cap_new > INT_MAX / 2 ? want : cap_new * 2;
+    grown = realloc(*array, (size_t)cap_new * size);
+    if (grown == NULL)
+        return -ENOMEM;
+    *array = grown;
+    *cap = cap_new;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Creation                                                                 */
+/* ------------------------------------------------------------------------ */
+
+static const struct skt__selector_backend *pick_backend(int backend)
+{
+    switch (backend) {
+    case SKT_SELECTOR_DEFAULT:
+    case SKT_SELECTOR_EPOLL:
+        return &skt__selector_epoll;
+    case SKT_SELECTOR_POLL:
+        return &skt__selector_poll;
+    case SKT_SELECTOR_SELECT:
+        return &skt__selector_select;
+    default:
+        return NULL;
+    }
+}
+
+int skt_selector_new(skt_selector **out, skt_selector_backend backend)
+{
+    const struct skt__selector_backend *chosen = pick_backend((int)backend);
+    skt_selector *sel;
+    int rc;
+
+    SKT__CHECK(out != NULL, "out is NULL");
+    *out = NULL;
+    SKT__CHECK(chosen != NULL, "unknown selector backend");
+    sel = calloc(1, sizeof *sel);
+    if (sel == NULL)
+        return skt__fail(-ENOMEM, "selector_new");
+    sel->backend = chosen;
+    sel->wake_fd = skt__sys_eventfd();
+    if (sel->wake_fd < 0) {
+        rc = sel->wake_fd;
+        free(sel);
+        return skt__fail(rc, "selector_new: eventfd for wake-ups");
+    }
+    rc = chosen->open(sel);
+    if (rc < 0) {
+        skt__sys_close(sel->wake_fd);
+        free(sel);
+        return skt__fail(rc, "selector_new: %s backend", chosen->name);
+    }
+    *out = sel;
+    return 0;
+}
+
+int skt_selector_close(skt_selector *sel)
+{
+    if (sel == NULL)
+        return 0;
+    sel->backend->close(sel);
+    skt__sys_close(sel->wake_fd);
+    free(sel->slots);
+    free(sel->ready);
+    free(sel);
+    return 0;
+}
+
+const char *skt_selector_backend_name(const skt_selector *sel)
+{
+    return sel != NULL ? sel->backend->name : "";
+}
+
+/* ------------------------------------------------------------------------ */
+/* Keys                                                                     */
+/* ------------------------------------------------------------------------ */
+
+const skt_selector_key *skt__selector_key(const skt_selector *sel, int fd)
+{
+    if (fd < 0 || fd >= sel->slots_len || sel->slots[fd].key.events == 0)
+        return NULL;
+    return &sel->slots[fd].key;
+}
+
+/* Makes the slot table reach fd, with every new slot free. */
+static int reach_slot(skt_selector *sel, int fd)
+{
+    int old_len = sel->slots_len;
+    int rc;
+
+    if (fd < old_len)
+        return 0;
+    rc = skt__grow((void **)&sel->slots, &sel->slots_len, fd + 1,
+                   sizeof *sel->slots);
+    if (rc == 0)
+        memset(sel->slots + old_len, 0,
+               (size_t)(sel->slots_len - old_len) * sizeof *sel->slots);
+    return rc;
+}
+
+/* The entry of fd in the last select's array, or NULL. */
+static skt_selector_ready *ready_entry(skt_selector *sel, int fd)
+{
+    struct skt__selector_slot *slot = &sel->slots[fd];
+
+    if (slot->ready_round != sel->round || slot->ready_index >= sel->ready_len)
+        return NULL;
+    if (sel->ready[slot->ready_index].key.fd != fd)
+        return NULL;
+    return &sel->ready[slot->ready_index];
+}
+
+static int register_key(skt_selector *sel, int fd, int events, void *data,
+                        skt_socket *sock)
+{
+    int rc;
+
+    SKT__CHECK(sel != NULL && fd >= 0, "NULL selector or negative fd");
+    if (events == 0 || (events & ~VALID_EVENTS) != 0)
+        return skt__fail(-EINVAL, "selector register fd %d: invalid events "
+                         "%#x", fd, (unsigned)events);
+    if (skt__selector_key(sel, fd) != NULL || fd == sel->wake_fd)
+        return skt__fail(-EEXIST, "selector register fd %d", fd);
+    rc = reach_slot(sel, fd);
+    if (rc == 0)
+        rc = skt__grow((void **)&sel->ready, &sel->ready_cap, sel->count + 1,
+                       sizeof *sel->ready);
+    if (rc == 0)
+        rc = sel->backend->add(sel, fd, events);
+    if (rc == -ERANGE)
+        return skt__fail(rc, "selector register fd %d: the %s backend "
+                         "cannot watch an fd >= FD_SETSIZE (%d); use epoll "
+                         "or poll", fd, sel->backend->name, FD_SETSIZE);
+    if (rc < 0)
+        return skt__fail(rc, "selector register fd %d (%s)", fd,
+                         sel->backend->name);
+    sel->slots[fd].key = (skt_selector_key){fd, events, data, sock};
+    sel->count++;
+    return 0;
+}
+
+int skt_selector_register(skt_selector *sel, int fd, int events, void *data)
+{
+    return register_key(sel, fd, events, data, NULL);
+}
+
+int skt_selector_register_socket(skt_selector *sel, skt_socket *s,
+                                 int events, void *data)
+{
+    SKT__CHECK(s != NULL, "socket is NULL");
+    return register_key(sel, skt_fileno(s), events, data, s);
+}
+
+int skt_selector_modify(skt_selector *sel, int fd, int events, void *data)
+{
+    skt_selector_key *key;
+    skt_selector_ready *entry;
+    int rc = 0;
+
+    SKT__CHECK(sel != NULL, "selector is NULL");
+    if (events == 0 || (events & ~VALID_EVENTS) != 0)
+        return skt__fail(-EINVAL, "selector modify fd %d: invalid events "
+                         "%#x", fd, (unsigned)events);
+    key = (skt_selector_key *)skt__selector_key(sel, fd);
+    if (key == NULL)
+        return skt__fail(-ENOENT, "selector modify fd %d: not registered",
+                         fd);
+    /* A change of data alone needs no system call, as in Python. */
+    if (events != key->events)
+        rc = sel->backend->modify(sel, fd, events);
+    if (rc < 0)
+        return skt__fail(rc, "selector modify fd %d (%s)", fd,
+                         sel->backend->name);
+    key->events = events;
+    key->data = data;
+    entry = ready_entry(sel, fd);
+    if (entry != NULL) {
+        entry->key = *key;
+        entry->events &= events;
+    }
+    return 0;
+}
+
+int skt_selector_unregister(skt_selector *sel, int fd)
+{
+    skt_selector_ready *entry;
+
+    SKT__CHECK(sel != NULL, "selector is NULL");
+    if (skt__selector_key(sel, fd) == NULL)
+        return skt__fail(-ENOENT, "selector unregister fd %d: not "
+                         "registered", fd);
+    sel->backend->remove(sel, fd);
+    /* The caller may free the data next: an entry still waiting in the
+     * ready array must not lead anyone to it. */
+    entry = ready_entry(sel, fd);
+    if (entry != NULL)
+        entry->events = 0;
+    sel->slots[fd].key = (skt_selector_key){0};
+    sel->count--;
+    return 0;
+}
+
+int skt_selector_get_key(const skt_selector *sel, int fd,
+                         skt_selector_key *key)
+{
+    const skt_selector_key *found;
+
+    SKT__CHECK(sel != NULL && key != NULL, "NULL argument");
+    found = skt__selector_key(sel, fd);
+    if (found == NULL)
+        return skt__fail(-ENOENT, "selector get_key fd %d: not registered",
+                         fd);
+    *key = *found;
+    return 0;
+}
+
+int skt_selector_count(const skt_selector *sel)
+{
+    return sel != NULL ? sel->count : -EINVAL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Waiting                                                                  */
+/* ------------------------------------------------------------------------ */
+
+void skt__selector_report(skt_selector *sel, int fd, int events)
+{
+    struct skt__selector_slot *slot;
+
+    if (fd == sel->wake_fd) {
+        skt__sys_eventfd_drain(fd);
+        return;
+    }
+    if (fd < 0 || fd >= sel->slots_len || sel->ready_len >= sel->ready_cap)
+        return;
+    slot = &sel->slots[fd];
+    events &= slot->key.events;
+    if (events == 0)
+        return;
+    slot->ready_round = sel->round;
+    slot->ready_index = sel->ready_len;
+    sel->ready[sel->ready_len++] = (skt_selector_ready){slot->key, events};
+}
+
+/*
+ * Waits under one deadline. A wait that ends early without any fd (EINTR,
+ * or a backend whose resolution cut a very long timeout) goes on with the
+ * time that remains; a wake-up counts as an fd, so it ends the wait.
+ */
+static int wait_until(skt_selector *sel, double timeout)
+{
+    int64_t deadline = timeout > 0 ? skt__deadline(timeout) : 0;
+
+    for (;;) {
+        int64_t remaining = timeout < 0 ? -1 : 0;
+        int rc;
+
+        if (timeout > 0) {
+            remaining = deadline - skt__now();
+            remaining = remaining > 0 ? remaining : 0;
+        }
+        rc = sel->backend->wait(sel, remaining);
+        if (rc > 0 || (rc < 0 && rc != -EINTR))
+            return rc;
+        if (rc == 0 && remaining >= 0 && skt__now() >= deadline)
+            return 0;
+        sel->ready_len = 0;
+    }
+}
+
+int skt_selector_select(skt_selector *sel, double timeout,
+                        const skt_selector_ready **ready)
+{
+    int rc;
+
+    SKT__CHECK(sel != NULL && ready != NULL, "NULL argument");
+    *ready = NULL;
+    SKT__CHECK(!isnan(timeout), "the timeout is NaN");
+    rc = skt__grow((void **)&sel->ready, &sel->ready_cap, sel->count + 1,
+                   sizeof *sel->ready);
+    if (rc < 0)
+        return skt__fail(rc, "selector select");
+    sel->round++;
+    sel->ready_len = 0;
+    rc = wait_until(sel, timeout > SKT_TIMEOUT_MAX ? SKT_TIMEOUT_MAX
+                                                    : timeout);
+    *ready = sel->ready;
+    if (rc < 0) {
+        sel->ready_len = 0;
+        return skt__fail(rc, "selector select (%s)", sel->backend->name);
+    }
+    return sel->ready_len;
+}
+
+int skt_selector_wakeup(skt_selector *sel)
+{
+    /* No detail is set here: this must stay async-signal-safe. */
+    if (sel == NULL)
+        return -EINVAL;
+    return skt__sys_eventfd_signal(sel->wake_fd);
+}

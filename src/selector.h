@@ -1,0 +1,74 @@
+/*
+ * selector.h - the small interface between the generic selector
+ * (selector.c: keys, the ready array, deadlines, wake-up) and its
+ * backends (selector_epoll.c, selector_poll.c, selector_select.c).
+ *
+ * A backend only tells the kernel which fds to watch and, when waiting,
+ * hands each ready fd to skt__selector_report. Keys, data, EINTR and
+ * deadlines are handled once, in selector.c.
+ */
+#ifndef SKT_SELECTOR_H
+#define SKT_SELECTOR_H
+
+#include "internal.h"
+
+struct skt__selector_backend {
+    const char *name;
+    /* Creates sel->state and starts watching sel->wake_fd for reading. */
+    int (*open)(skt_selector *sel);
+    /* Frees sel->state and its fds. */
+    void (*close)(skt_selector *sel);
+    /* Starts watching fd; events are SKT_EVENT_* bits. */
+    int (*add)(skt_selector *sel, int fd, int events);
+    /* Changes the events of a watched fd. */
+    int (*modify)(skt_selector *sel, int fd, int events);
+    /* Stops watching fd, which may have been closed already: the backend
+     * forgets it whatever the kernel says. */
+    void (*remove)(skt_selector *sel, int fd);
+    /*
+     * Waits up to timeout_ns (negative: without limit) and calls
+     * skt__selector_report for each ready fd. Returns the number of fds
+     * the kernel reported, or -errno (-EINTR included: selector.c retries).
+     */
+    int (*wait)(skt_selector *sel, int64_t timeout_ns);
+};
+
+SKT__HIDDEN extern const struct skt__selector_backend skt__selector_epoll;
+SKT__HIDDEN extern const struct skt__selector_backend skt__selector_poll;
+SKT__HIDDEN extern const struct skt__selector_backend skt__selector_select;
+
+/* What the selector knows of one fd; the table is indexed by fd. */
+struct skt__selector_slot {
+    skt_selector_key key; /* key.events == 0: the slot is free */
+    unsigned ready_round; /* the select round that last reported it */
+    int ready_index;      /* its entry in the ready array in that round */
+};
+
+struct skt_selector {
+    const struct skt__selector_backend *backend;
+    void *state;
+    struct skt__selector_slot *slots;
+    int slots_len;
+    int count; /* registered fds */
+    int wake_fd;
+    skt_selector_ready *ready;
+    int ready_len;
+    int ready_cap;
+    unsigned round;
+};
+
+/*
+ * Called by a backend's wait for each fd the kernel reports, with the
+ * events already mapped to SKT_EVENT_* (hang-ups and errors as both). The
+ * wake-up fd is drained here; other fds are added to the ready array.
+ */
+SKT__HIDDEN void skt__selector_report(skt_selector *sel, int fd, int events);
+
+/* The key of fd, or NULL when fd is not registered. */
+SKT__HIDDEN const skt_selector_key *skt__selector_key(const skt_selector *sel,
+                                                      int fd);
+
+/* Grows an array of elements to hold at least want; doubles to amortize. */
+SKT__HIDDEN int skt__grow(void **array, int *cap, int want, size_t size);
+
+#endif
