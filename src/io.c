@@ -211,8 +211,10 @@ ssize_t skt_recvfrom(skt_socket *s, void *buf, size_t len, int flags,
         into->len = sizeof into->u;
         n = skt__sys_recvfrom(s->fd, buf, len, flags, &into->u.sa,
                               &into->len);
-        if (n >= 0)
+        if (n >= 0) {
+            skt__addr_from_kernel(into, into->len);
             return n;
+        }
         into->len = 0;
         rc = skt__io_retry(s, (int)n, POLLIN, &deadline);
         if (rc < 0)

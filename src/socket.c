@@ -355,8 +355,10 @@ static int accept_fd(skt_socket *s, skt_addr *peer)
         int fd, rc;
         into->len = sizeof into->u;
         fd = skt__sys_accept(s->fd, &into->u.sa, &into->len, 0);
-        if (fd >= 0)
+        if (fd >= 0) {
+            skt__addr_from_kernel(into, into->len);
             return fd;
+        }
         rc = skt__io_retry(s, fd, POLLIN, &deadline);
         if (rc < 0) {
             into->len = 0;
