@@ -340,7 +340,8 @@ SKT_EXTERN int skt_detach(skt_socket *s);
 /*
  * skt_dup - a new socket object on a duplicate fd (F_DUPFD_CLOEXEC), with
  * the same family, type, protocol and timeout. Returns 0. Errors: -EINVAL,
- * -EMFILE, -ENOMEM.
+ * -EMFILE, -ENOMEM, -EOPNOTSUPP (a TLS socket: a plain duplicate could
+ * write plaintext into the encrypted stream).
  */
 SKT_EXTERN int skt_dup(skt_socket *s, skt_socket **out);
 
@@ -696,6 +697,13 @@ typedef struct skt_connect_opts {
      * next one in parallel. 0 means SKT_ATTEMPT_DELAY_DEFAULT; a negative
      * value means strictly one address after another. */
     double attempt_delay;
+    /* TLS (see the TLS section): with a client context, the connection is
+     * wrapped and its handshake completed under the same one deadline, so
+     * that timeout covers DNS, connect and handshake. NULL: plain TCP. */
+    struct skt_tls_ctx *tls;
+    /* The name sent as SNI and checked against the certificate; NULL
+     * means host. */
+    const char *tls_hostname;
 } skt_connect_opts;
 
 /*
@@ -712,7 +720,9 @@ typedef struct skt_connect_opts {
  * with every address tried and its own error in the detail; -ETIMEDOUT when
  * the deadline passed (the addresses still under way are listed as timed
  * out); SKT_EAI_* from the lookup; -EINVAL (bad options, NULL port);
- * -EMFILE, -ENOMEM. Honours opts->timeout as one deadline. A default
+ * -EMFILE, -ENOMEM; with opts->tls, every code of skt_tls_wrap (the
+ * handshake's SKT_ETLS_* and -ETIMEDOUT under the same deadline). Honours
+ * opts->timeout as one deadline. A default
  * timeout of 0 (non-blocking) connects without a deadline and leaves the
  * socket non-blocking.
  */

@@ -355,6 +355,25 @@ static int adopt_winner(struct race *r, struct attempt *a, double timeout,
     return rc;
 }
 
+/* The TLS handshake, under the deadline that covered the connect. */
+static int handshake(skt_socket **out, const skt_connect_opts *opts,
+                     const char *host, int64_t deadline)
+{
+    const char *name = opts->tls_hostname ? opts->tls_hostname : host;
+    int rc = skt__tls_client_handshake(*out, opts->tls, name, deadline);
+
+    if (rc < 0) {
+        /* Closing a failed TLS socket may report its own trouble; the
+         * handshake's detail is the one the caller needs. */
+        char detail[1024];
+        snprintf(detail, sizeof detail, "%s", skt_error_detail());
+        skt_close(*out);
+        *out = NULL;
+        skt__fail_raw(rc, "%s", detail);
+    }
+    return rc;
+}
+
 int skt_create_connection(skt_socket **out, const char *host,
                           const char *port, const skt_connect_opts *opts)
 {
@@ -383,6 +402,8 @@ int skt_create_connection(skt_socket **out, const char *host,
                          : report_failure(r, host, port,
                                           skt__now() >= r->deadline);
     }
+    if (rc == 0 && opts->tls != NULL)
+        rc = handshake(out, opts, host, r->deadline);
     free(r);
     return rc;
 }

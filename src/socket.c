@@ -225,6 +225,11 @@ int skt_dup(skt_socket *s, skt_socket **out)
 
     SKT__CHECK(s != NULL && out != NULL, "NULL argument");
     *out = NULL;
+    /* A plain duplicate of a TLS socket could write plaintext into the
+     * encrypted stream; Python refuses to dup an SSLSocket too. */
+    if (s->transport != &skt__plain_transport)
+        return skt__fail(-EOPNOTSUPP, "dup: a %s transport is active",
+                         s->transport->name);
     fd = skt__sys_dup(s->fd);
     if (fd < 0)
         return skt__fail(fd, "dup of fd %d", s->fd);

@@ -14,6 +14,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -1116,6 +1118,28 @@ static void test_nonblocking_handshake_completes_in_poll_loop(void **state)
     skt_tls_ctx_free(sctx);
 }
 
+static void test_errors_left_by_other_openssl_code_are_ignored(void **state)
+{
+    skt_tls_ctx *cctx = client_ctx(), *sctx = server_ctx("server.pem");
+    static char chunk[16384];
+    skt_socket *client, *server;
+    ssize_t n;
+    (void)state;
+    skt_test_tcp_pair(&client, &server);
+    handshake_pair(client, cctx, server, sctx);
+    while ((n = skt_send(client, chunk, sizeof chunk, 0)) > 0)
+        ;
+    assert_code(n, SKT_EWANTWRITE);
+    /* The application's own OpenSSL use left an error in this thread's
+     * queue: a would-block must still read as one, not as a failure. */
+    ERR_raise(ERR_LIB_SSL, SSL_R_BAD_LENGTH);
+    assert_code(skt_send(client, chunk, sizeof chunk, 0), SKT_EWANTWRITE);
+    skt_close(client);
+    skt_close(server);
+    skt_tls_ctx_free(cctx);
+    skt_tls_ctx_free(sctx);
+}
+
 static void test_pending_reports_decrypted_bytes(void **state)
 {
     skt_tls_ctx *cctx = client_ctx(), *sctx = server_ctx("server.pem");
@@ -1759,6 +1783,92 @@ static void test_curl_against_skt_server(void **state)
     skt_tls_ctx_free(sctx);
 }
 
+/* ------------------------------------------------------------------------ */
+/* create_connection with TLS, and dup                                      */
+/* ------------------------------------------------------------------------ */
+
+static void test_create_connection_tls_handshakes_and_echoes(void **state)
+{
+    struct server srv = {0};
+    skt_tls_ctx *sctx = server_ctx("server.pem"), *cctx = client_ctx();
+    skt_connect_opts opts = {.timeout = 10, .tls = cctx,
+                             .tls_hostname = "localhost"};
+    skt_socket *s;
+    char port[8], echo[5];
+    (void)state;
+    server_start(&srv, sctx, serve_echo);
+    snprintf(port, sizeof port, "%d", srv.port);
+    SKT_OK(skt_create_connection(&s, "127.0.0.1", port, &opts));
+    assert_non_null(skt_tls_version(s));
+    assert_true(skt_gettimeout(s) == 10);
+    SKT_OK(skt_sendall(s, "hello", 5, 0, NULL));
+    SKT_OK(skt_recv_exact(s, echo, 5, 0, NULL));
+    assert_memory_equal(echo, "hello", 5);
+    skt_close(s);
+    server_join(&srv);
+    assert_string_equal(srv.sni, "localhost");
+    skt_tls_ctx_free(cctx);
+    skt_tls_ctx_free(sctx);
+}
+
+static void test_create_connection_tls_checks_the_hostname(void **state)
+{
+    struct server srv = {0};
+    skt_tls_ctx *sctx = server_ctx("wrong-name.pem"), *cctx = client_ctx();
+    skt_connect_opts opts = {.timeout = 10, .tls = cctx};
+    skt_socket *s = (skt_socket *)&s;
+    char port[8];
+    (void)state;
+    server_start(&srv, sctx, NULL);
+    snprintf(port, sizeof port, "%d", srv.port);
+    /* No tls_hostname: the host given to create_connection is checked. */
+    assert_code(skt_create_connection(&s, "localhost", port, &opts),
+                SKT_ETLS_HOSTNAME);
+    assert_null(s);
+    assert_contains(skt_error_detail(), "hostname mismatch");
+    server_join(&srv);
+    skt_tls_ctx_free(cctx);
+    skt_tls_ctx_free(sctx);
+}
+
+static void test_create_connection_tls_one_deadline_covers_handshake(void **st)
+{
+    skt_tls_ctx *cctx = client_ctx();
+    skt_connect_opts opts = {.timeout = 0.5, .tls = cctx,
+                             .tls_hostname = "localhost"};
+    skt_socket *listener, *s = (skt_socket *)&s;
+    char port[8];
+    double start, elapsed;
+    int p = 0;
+    (void)st;
+    /* The kernel accepts the connection; nobody ever answers the hello. */
+    skt_test_tcp_listener(&listener, &p);
+    snprintf(port, sizeof port, "%d", p);
+    start = skt_test_now();
+    assert_code(skt_create_connection(&s, "127.0.0.1", port, &opts),
+                -ETIMEDOUT);
+    elapsed = skt_test_now() - start;
+    assert_null(s);
+    assert_true(elapsed >= 0.5 && elapsed < 1.0);
+    skt_close(listener);
+    skt_tls_ctx_free(cctx);
+}
+
+static void test_dup_of_tls_socket_is_refused(void **state)
+{
+    struct server srv = {0};
+    skt_tls_ctx *sctx = server_ctx("server.pem"), *cctx = client_ctx();
+    skt_socket *s, *copy = (skt_socket *)&copy;
+    (void)state;
+    SKT_OK(client_against(&srv, sctx, serve_echo, cctx, "localhost", &s));
+    assert_code(skt_dup(s, &copy), -EOPNOTSUPP);
+    assert_null(copy);
+    skt_close(s);
+    server_join(&srv);
+    skt_tls_ctx_free(cctx);
+    skt_tls_ctx_free(sctx);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_client_context_defaults_are_secure),
     cmocka_unit_test(test_verify_none_needs_hostname_check_off_first),
@@ -1790,6 +1900,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_hook_keeps_callers_deadline_on_blocking_socket),
     cmocka_unit_test(test_hooks_handshake_both_sides_under_deadline),
     cmocka_unit_test(test_nonblocking_handshake_completes_in_poll_loop),
+    cmocka_unit_test(test_errors_left_by_other_openssl_code_are_ignored),
     cmocka_unit_test(test_pending_reports_decrypted_bytes),
     cmocka_unit_test(test_nonblocking_handshake_completes_through_selector),
     cmocka_unit_test(test_selector_reports_pending_bytes_as_readable),
@@ -1801,6 +1912,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_blocking_mode_round_trip_and_peek),
     cmocka_unit_test(test_nonblocking_unwrap_waits_for_the_peer),
     cmocka_unit_test(test_recv_timeout_over_tls),
+    cmocka_unit_test(test_create_connection_tls_handshakes_and_echoes),
+    cmocka_unit_test(test_create_connection_tls_checks_the_hostname),
+    cmocka_unit_test(test_create_connection_tls_one_deadline_covers_handshake),
+    cmocka_unit_test(test_dup_of_tls_socket_is_refused),
     cmocka_unit_test(test_injected_faults_lose_nothing),
     cmocka_unit_test(test_streams_and_frames_work_over_tls),
     cmocka_unit_test(test_unwrap_returns_to_plaintext),
