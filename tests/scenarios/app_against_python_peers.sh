@@ -5,63 +5,10 @@
 # same printed answers from the Python server as the Python client does,
 # and the Python client gets them from the C server.
 # Run by CTest as: sh THIS EXAMPLES_DIR PEERS_DIR (exit 77: skipped).
-set -u
-examples=$1
-peers=$2
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/skt-scenario.XXXXXX") || exit 1
-pids=
-cleanup() {
-    for pid in $pids; do
-        kill "$pid" 2>/dev/null
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT PIPE TERM
+# shellcheck source=lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
-# fail REASON: prints the reason and every output captured, exits 1.
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$tmp"/*; do
-        [ -f "$f" ] || continue
-        echo "--- ${f##*/}:" >&2
-        head -c 2000 "$f" >&2
-    done
-    exit 1
-}
-
-# wait_exit PID SECONDS: sets $status to the exit status of PID; kills it
-# and fails if it is still running after SECONDS.
-wait_exit() {
-    n=$(($2 * 10))
-    while kill -0 "$1" 2>/dev/null; do
-        [ "$n" -gt 0 ] || { kill "$1"; fail "pid $1 still running after $2 s"; }
-        n=$((n - 1))
-        sleep 0.1
-    done
-    wait "$1"
-    status=$?
-}
-
-# wait_listening FILE PID: sets $address from the "listening on ADDRESS"
-# line that server PID writes into FILE, waiting up to 10 seconds.
-wait_listening() {
-    n=100
-    while :; do
-        address=$(sed -n 's/^listening on //p' "$1" 2>/dev/null)
-        [ -n "$address" ] && return 0
-        kill -0 "$2" 2>/dev/null || fail "the server exited before listening"
-        [ "$n" -gt 0 ] || fail "no \"listening on\" line within 10 s"
-        n=$((n - 1))
-        sleep 0.1
-    done
-}
-
-python=$(command -v python3) || python=/usr/bin/python3
-"$python" -c 'import selectors, json, struct' 2>/dev/null || {
-    echo "SKIP: python3 is not installed" >&2
-    exit 77
-}
+need_python 'selectors, json, struct' "python3 is not installed"
 dog=$(printf '\360\237\220\266')
 
 # session NAME CLIENT...: sends every request with that client command;
@@ -81,10 +28,9 @@ session() {
 }
 
 # The Python server, with the C client and then the Python client.
-"$python" "$peers/app_server.py" >"$tmp/pyserver.out" 2>"$tmp/pyserver.err" &
-server=$!
-pids=$server
-wait_listening "$tmp/pyserver.out" "$server"
+start pyserver "$python" "$peers/app_server.py"
+server=$pid
+wait_listening "$tmp/pyserver.out" "$server" 10
 port=${address#127.0.0.1:}
 session c_to_py "$examples/app-client"
 session py_to_py "$python" "$peers/app_client.py"
@@ -93,15 +39,13 @@ wait_exit "$server" 10
 [ "$status" -eq 0 ] || fail "app_server.py exited $status"
 
 # The C server, with the Python client.
-"$examples/app-server" 127.0.0.1 0 >"$tmp/cserver.out" 2>"$tmp/cserver.err" &
-server=$!
-pids=$server
-wait_listening "$tmp/cserver.out" "$server"
+start cserver "$examples/app-server" 127.0.0.1 0
+server=$pid
+wait_listening "$tmp/cserver.out" "$server" 10
 port=${address#127.0.0.1:}
 session py_to_c "$python" "$peers/app_client.py"
 kill -TERM "$server"
 wait_exit "$server" 10
-pids=
 [ "$status" -eq 0 ] || fail "app-server exited $status"
 
 {

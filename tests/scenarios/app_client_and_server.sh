@@ -7,62 +7,12 @@
 # client with the wrong arguments (exit 2), a server with a bad port
 # (exit 1), a client to a closed port (exit 1, "Connection refused").
 # Run by CTest as: sh THIS EXAMPLES_DIR PEERS_DIR (exit 77: skipped).
-set -u
-examples=$1
-peers=$2
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/skt-scenario.XXXXXX") || exit 1
-pids=
-cleanup() {
-    for pid in $pids; do
-        kill "$pid" 2>/dev/null
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT PIPE TERM
+# shellcheck source=lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
-# fail REASON: prints the reason and every output captured, exits 1.
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$tmp"/*; do
-        [ -f "$f" ] || continue
-        echo "--- ${f##*/}:" >&2
-        head -c 2000 "$f" >&2
-    done
-    exit 1
-}
-
-# wait_exit PID SECONDS: sets $status to the exit status of PID; kills it
-# and fails if it is still running after SECONDS.
-wait_exit() {
-    n=$(($2 * 10))
-    while kill -0 "$1" 2>/dev/null; do
-        [ "$n" -gt 0 ] || { kill "$1"; fail "pid $1 still running after $2 s"; }
-        n=$((n - 1))
-        sleep 0.1
-    done
-    wait "$1"
-    status=$?
-}
-
-# wait_listening FILE PID: sets $address from the "listening on ADDRESS"
-# line that server PID writes into FILE, waiting up to 10 seconds.
-wait_listening() {
-    n=100
-    while :; do
-        address=$(sed -n 's/^listening on //p' "$1" 2>/dev/null)
-        [ -n "$address" ] && return 0
-        kill -0 "$2" 2>/dev/null || fail "the server exited before listening"
-        [ "$n" -gt 0 ] || fail "no \"listening on\" line within 10 s"
-        n=$((n - 1))
-        sleep 0.1
-    done
-}
-
-"$examples/app-server" 127.0.0.1 0 >"$tmp/server.out" 2>"$tmp/server.err" &
-server=$!
-pids=$server
-wait_listening "$tmp/server.out" "$server"
+start server "$examples/app-server" 127.0.0.1 0
+server=$pid
+wait_listening "$tmp/server.out" "$server" 10
 port=${address#127.0.0.1:}
 
 # ask ACTION VALUE: runs the client; its output is appended to client.out.
@@ -92,7 +42,6 @@ cmp -s "$tmp/expected" "$tmp/client.out" || fail "wrong client output"
 
 kill -TERM "$server"
 wait_exit "$server" 10
-pids=
 [ "$status" -eq 0 ] || fail "app-server exited $status after SIGTERM"
 [ ! -s "$tmp/server.err" ] || fail "app-server wrote to stderr"
 [ "$(grep -c '^request from 127\.0\.0\.1:[0-9]*: ' "$tmp/server.out")" \

@@ -3,42 +3,8 @@
 # examples and shows both sides; and when the client fails, the demo fails
 # too and leaves no server behind.
 # Run by CTest as: sh demo.sh EXAMPLES_DIR PEERS_DIR (exit 77: skipped).
-set -u
-examples=$1
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/skt-scenario.XXXXXX") || exit 1
-pids=
-cleanup() {
-    for pid in $pids; do
-        kill "$pid" 2>/dev/null
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT PIPE TERM
-
-# fail REASON: prints the reason and every output captured, exits 1.
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$tmp"/*; do
-        [ -f "$f" ] || continue
-        echo "--- ${f##*/}:" >&2
-        head -c 2000 "$f" >&2
-    done
-    exit 1
-}
-
-# wait_exit PID SECONDS: sets $status to the exit status of PID; kills it
-# and fails if it is still running after SECONDS.
-wait_exit() {
-    n=$(($2 * 10))
-    while kill -0 "$1" 2>/dev/null; do
-        [ "$n" -gt 0 ] || { kill "$1"; fail "pid $1 still running after $2 s"; }
-        n=$((n - 1))
-        sleep 0.1
-    done
-    wait "$1"
-    status=$?
-}
+# shellcheck source=lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
 # The real run: exit 0, both echoes, both sides' lines.
@@ -75,15 +41,14 @@ port=$(sed -n 's/^server| listening on 127\.0\.0\.1://p' "$tmp/broken.out")
 [ -n "$port" ] || fail "the server of the failing run did not listen"
 # Once the server is gone its port refuses connections. A probe that gets
 # an echo means the server was left running.
-n=30
-while :; do
+# shellcheck disable=SC2317 # called by wait_until
+refused() {
     "$examples/echo-client" 127.0.0.1 "$port" ping >"$tmp/probe.out" 2>&1
     case $? in
     0) fail "the server of the failing run was left running" ;;
-    1) grep -q 'Connection refused' "$tmp/probe.out" && break ;;
+    1) grep -q 'Connection refused' "$tmp/probe.out" ;;
+    *) return 1 ;;
     esac
-    [ "$n" -gt 0 ] || fail "the port of the failing run does not refuse"
-    n=$((n - 1))
-    sleep 0.1
-done
+}
+wait_until 3 refused || fail "the port of the failing run does not refuse"
 exit 0

@@ -4,21 +4,8 @@
 # read through that fd; exit 0, nothing on stderr. A missing file makes
 # both sides fail cleanly: exit 1, the reason on stderr, no hang.
 # Run by CTest as: sh THIS EXAMPLES_DIR PEERS_DIR (exit 77: skipped).
-set -u
-examples=$1
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/skt-scenario.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$tmp"/*; do
-        [ -f "$f" ] || continue
-        echo "--- ${f##*/}:" >&2
-        head -c 2000 "$f" >&2
-    done
-    exit 1
-}
+# shellcheck source=lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
 printf 'first line\n\001\002\377 binary\nlast line without newline' \
     >"$tmp/file"

@@ -4,37 +4,20 @@
 # all through an AF_NETLINK route socket; it writes nothing on stderr and
 # exits 0. Skipped without the ip command or without netlink sockets.
 # Run by CTest as: sh THIS EXAMPLES_DIR PEERS_DIR (exit 77: skipped).
-set -u
-examples=$1
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/skt-scenario.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
+# shellcheck source=lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$tmp"/*; do
-        [ -f "$f" ] || continue
-        echo "--- ${f##*/}:" >&2
-        head -c 2000 "$f" >&2
-    done
-    exit 1
-}
-
-command -v ip >/dev/null 2>&1 || {
-    echo "SKIP: no ip command to compare with" >&2
-    exit 77
-}
+command -v ip >/dev/null 2>&1 || skip "no ip command to compare with"
 
 # Addresses can come and go (DAD, DHCP) between two snapshots: the
 # comparison gets three tries before it counts as a failure.
-for attempt in 1 2 3; do
+for _ in 1 2 3; do
     ip -br addr >"$tmp/ip.out" 2>&1
     "$examples/netlink-ifaces" >"$tmp/skt.out" 2>"$tmp/skt.err"
     status=$?
     if [ "$status" -ne 0 ] &&
         grep -q 'Address family not supported' "$tmp/skt.err"; then
-        echo "SKIP: no AF_NETLINK here: $(cat "$tmp/skt.err")" >&2
-        exit 77
+        skip "no AF_NETLINK here: $(cat "$tmp/skt.err")"
     fi
     [ "$status" -eq 0 ] || fail "netlink-ifaces exited $status"
     [ ! -s "$tmp/skt.err" ] || fail "netlink-ifaces wrote to stderr"

@@ -6,52 +6,10 @@
 # about the digest (Python, when there is one) makes the client fail with
 # exit 1 and "MISMATCH".
 # Run by CTest as: sh THIS EXAMPLES_DIR PEERS_DIR (exit 77: skipped).
-set -u
-examples=$1
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/skt-scenario.XXXXXX") || exit 1
-pids=
-cleanup() {
-    for pid in $pids; do
-        kill "$pid" 2>/dev/null
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
+# shellcheck source=lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$tmp"/*.out "$tmp"/*.err; do
-        [ -f "$f" ] || continue
-        echo "--- ${f##*/}:" >&2
-        head -c 2000 "$f" >&2
-    done
-    exit 1
-}
-
-wait_exit() {
-    n=$(($2 * 10))
-    while kill -0 "$1" 2>/dev/null; do
-        [ "$n" -gt 0 ] || { kill "$1"; fail "pid $1 still running after $2 s"; }
-        n=$((n - 1))
-        sleep 0.1
-    done
-    wait "$1"
-    status=$?
-}
-
-wait_listening() {
-    n=50
-    while :; do
-        address=$(sed -n 's/^listening on //p' "$1")
-        [ -n "$address" ] && return 0
-        kill -0 "$2" 2>/dev/null || fail "the server exited before listening"
-        [ "$n" -gt 0 ] || fail "no \"listening on\" line within 5 s"
-        n=$((n - 1))
-        sleep 0.1
-    done
-}
-
+# sha256 FILE: prints the SHA-256 of FILE in hex.
 sha256() {
     if command -v sha256sum >/dev/null 2>&1; then
         sha256sum "$1" | cut -d' ' -f1
@@ -61,27 +19,27 @@ print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$1"
     fi
 }
 
-head -c 5242880 /dev/urandom >"$tmp/file"
-digest=$(sha256 "$tmp/file")
-[ ${#digest} -eq 64 ] || {
-    echo "SKIP: no way to compute a SHA-256 (sha256sum or python3)" >&2
-    exit 77
-}
+# The data are kept in a subdirectory, out of what fail prints.
+data=$tmp/data
+mkdir "$data"
+head -c 5242880 /dev/urandom >"$data/file"
+digest=$(sha256 "$data/file")
+[ ${#digest} -eq 64 ] ||
+    skip "no way to compute a SHA-256 (sha256sum or python3)"
 
-SKT_EXAMPLE_ONCE=1 "$examples/sendfile-server" 127.0.0.1 0 "$tmp/file" \
-    >"$tmp/server.out" 2>"$tmp/server.err" &
-server=$!
-pids=$server
+start server env SKT_EXAMPLE_ONCE=1 "$examples/sendfile-server" 127.0.0.1 0 \
+    "$data/file"
+server=$pid
 wait_listening "$tmp/server.out" "$server"
 port=${address#127.0.0.1:}
-"$examples/sendfile-client" 127.0.0.1 "$port" "$tmp/copy" \
+"$examples/sendfile-client" 127.0.0.1 "$port" "$data/copy" \
     >"$tmp/client.out" 2>"$tmp/client.err"
 status=$?
 [ "$status" -eq 0 ] || fail "sendfile-client exited $status"
 [ ! -s "$tmp/client.err" ] || fail "sendfile-client wrote to stderr"
 printf 'received 5242880 bytes, sha256 %s: ok\n' "$digest" >"$tmp/expected"
 cmp -s "$tmp/expected" "$tmp/client.out" || fail "wrong client output"
-cmp -s "$tmp/file" "$tmp/copy" || fail "the copy differs from the file"
+cmp -s "$data/file" "$data/copy" || fail "the copy differs from the file"
 
 wait_exit "$server" 10
 [ "$status" -eq 0 ] || fail "sendfile-server exited $status"
@@ -104,12 +62,7 @@ with socket.create_server(("127.0.0.1", 0)) as s:
 PY
 liar=$!
 pids="$pids $liar"
-n=50
-until [ -s "$tmp/liar.out" ]; do
-    [ "$n" -gt 0 ] || fail "the Python server did not start"
-    n=$((n - 1))
-    sleep 0.1
-done
+wait_until 5 test -s "$tmp/liar.out" || fail "the Python server did not start"
 "$examples/sendfile-client" 127.0.0.1 "$(cat "$tmp/liar.out")" \
     >"$tmp/client2.out" 2>"$tmp/client2.err"
 status=$?

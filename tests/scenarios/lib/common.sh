@@ -1,0 +1,187 @@
+# shellcheck shell=sh
+# The helpers every black-box scenario (tests/scenarios/*.sh) shares. A
+# scenario sources this file before anything else:
+#
+#     # shellcheck source=lib/common.sh
+#     . "$(dirname "$0")/lib/common.sh"
+#
+# Sourcing it turns on `set -u`, takes $examples and $peers from the
+# scenario's arguments (EXAMPLES_DIR PEERS_DIR), makes the scratch
+# directory $tmp, and arranges that on any exit every process still in
+# $pids is killed and $tmp removed; HUP, INT, PIPE and TERM exit 1 so that
+# this cleanup runs for them too. Helpers hand back their results in
+# variables ($status, $pid, $line, $address, $python, $certs) so that they
+# can stop the scenario themselves with fail or skip. Every wait is
+# bounded and polls every 0.1 s. This file is in a subdirectory so that
+# CMake, which globs scenarios/*.sh, does not run it as a scenario; the
+# .shellcheckrc beside the scenarios lets shellcheck follow the source line.
+
+# The variables assigned here are read by the scenarios that source it.
+# shellcheck disable=SC2034
+set -u
+examples=$1
+peers=${2-}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/skt-scenario.XXXXXX") || exit 1
+pids=
+
+# cleanup: kills the processes still in $pids and removes $tmp (the EXIT
+# trap; a process already reaped is forgotten, see forget).
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+    for pid in $pids; do
+        kill "$pid" 2>/dev/null
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT PIPE TERM
+
+# fail REASON: prints the reason and the first 2000 bytes of every file
+# directly in $tmp (the outputs captured; data that is not worth showing
+# belongs in a subdirectory), then exits 1.
+fail() {
+    echo "FAIL: $*" >&2
+    for f in "$tmp"/*; do
+        [ -f "$f" ] || continue
+        echo "--- ${f##*/}:" >&2
+        head -c 2000 "$f" >&2
+    done
+    exit 1
+}
+
+# skip REASON: says why the scenario cannot run here and exits 77.
+skip() {
+    echo "SKIP: $*" >&2
+    exit 77
+}
+
+# wait_until SECONDS COMMAND [ARGUMENT...]: runs the command every 0.1 s
+# until it succeeds (returns 0) or SECONDS have passed (returns 1). For a
+# compound condition, make the command eval and quote the condition.
+wait_until() {
+    ticks=$(($1 * 10))
+    shift
+    until "$@"; do
+        [ "$ticks" -gt 0 ] || return 1
+        ticks=$((ticks - 1))
+        sleep 0.1
+    done
+}
+
+# forget PID: drops PID from $pids once it has been reaped, so that
+# cleanup cannot kill a process that has been given the number since.
+forget() {
+    kept=
+    for other in $pids; do
+        [ "$other" = "$1" ] || kept="$kept $other"
+    done
+    pids=$kept
+}
+
+# wait_exit PID SECONDS: sets $status to the exit status of PID; kills it
+# and fails if it is still running after SECONDS.
+wait_exit() {
+    wait_until "$2" eval "! kill -0 $1 2>/dev/null" || {
+        kill "$1"
+        fail "pid $1 still running after $2 s"
+    }
+    wait "$1"
+    status=$?
+    forget "$1"
+}
+
+# start NAME COMMAND [ARGUMENT...]: runs the command in the background
+# with its stdout in $tmp/NAME.out and its stderr in $tmp/NAME.err, sets
+# $pid to its process ID and adds that to $pids. Environment variables
+# for it go through env(1).
+start() {
+    name=$1
+    shift
+    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    pid=$!
+    pids="$pids $pid"
+}
+
+# run SECONDS NAME COMMAND [ARGUMENT...]: start, then wait_exit: sets
+# $status, and fails if the command runs longer than SECONDS.
+run() {
+    seconds=$1
+    shift
+    start "$@"
+    wait_exit "$pid" "$seconds"
+}
+
+# stop PID: kills PID and reaps it, without checking its status (143).
+stop() {
+    kill "$1"
+    wait "$1" 2>/dev/null
+    forget "$1"
+}
+
+# line_found FILE PID PATTERN WHAT: one look for wait_line. Sets $line and
+# succeeds if FILE has the line; fails the scenario if PID has exited.
+line_found() {
+    line=$(sed -n "s/$3/\1/p" "$1" 2>/dev/null | head -n 1)
+    [ -n "$line" ] && return 0
+    kill -0 "$2" 2>/dev/null || fail "pid $2 exited before printing its $4"
+    return 1
+}
+
+# wait_line FILE PID PATTERN [SECONDS [WHAT]]: sets $line to the \1 of the
+# first line of FILE that matches the sed PATTERN, which PID is to write
+# within SECONDS (5 if not given); fails if PID exits first or time runs
+# out, naming the line WHAT ("line matching PATTERN" if not given).
+wait_line() {
+    wait_until "${4:-5}" line_found "$1" "$2" "$3" \
+        "${5:-line matching $3}" ||
+        fail "no ${5:-line matching $3} within ${4:-5} s"
+}
+
+# wait_listening FILE PID [SECONDS]: sets $address from the "listening on
+# ADDRESS" line that server PID writes into FILE within SECONDS (5).
+wait_listening() {
+    wait_line "$1" "$2" '^listening on \(.*\)$' "${3:-5}" \
+        '"listening on" line'
+    address=$line
+}
+
+# closed_port: sets $port to a port of 127.0.0.1 that nobody listens on:
+# one that an echo-server of ours had, until it was stopped.
+closed_port() {
+    start server "$examples/echo-server" 127.0.0.1 0
+    wait_listening "$tmp/server.out" "$pid"
+    port=${address#127.0.0.1:}
+    stop "$pid"
+}
+
+# skip_if_cannot_listen NAME PID ERE REASON: waits up to 5 s for server
+# PID (started as NAME) to say "listening on" or exit. If it has exited
+# and its stderr matches the extended regular expression ERE, skips with
+# REASON and that stderr; otherwise returns, for wait_listening to judge.
+skip_if_cannot_listen() {
+    wait_until 5 eval "grep -q '^listening on ' \"\$tmp/$1.out\" ||
+        ! kill -0 $2 2>/dev/null"
+    if ! kill -0 "$2" 2>/dev/null && grep -Eq "$3" "$tmp/$1.err"; then
+        skip "$4: $(cat "$tmp/$1.err")"
+    fi
+}
+
+# need_python MODULES [REASON]: sets $python to python3 (from PATH, else
+# /usr/bin/python3); skips, saying REASON, if it cannot import MODULES
+# (a comma-separated list).
+need_python() {
+    python=$(command -v python3) || python=/usr/bin/python3
+    "$python" -c "import $1" 2>/dev/null ||
+        skip "${2:-python3 with the $1 module is not installed}"
+}
+
+# make_certs: makes the test certificates (tests/peers/make-certs.sh) in
+# $certs, a directory in $tmp; skips without the openssl command.
+make_certs() {
+    command -v openssl >/dev/null 2>&1 ||
+        skip "the openssl command is not installed"
+    certs=$tmp/certs
+    mkdir "$certs"
+    sh "$peers/make-certs.sh" "$certs" 2>"$tmp/make-certs.err" ||
+        fail "make-certs.sh failed"
+}
