@@ -15,6 +15,10 @@
  * are interleaved over several rounds and the median req/s is reported
  * with its ratio to raw epoll. Target: skt >= 0.95x raw epoll.
  *
+ * On a shared machine req/s moves with whatever else runs on the two
+ * CPUs, so the server's own CPU time per request (user + system, from
+ * wait4) is printed too: it is what the server costs, whoever else runs.
+ *
  *     bench-echo-many                      the whole comparison
  *     bench-echo-many server KIND          one server (raw, skt, libuv),
  *                                          until killed (for strace -c)
@@ -35,15 +39,16 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include "skt.h"
 
-enum { MESSAGE = 64, ROUNDS = 3, KINDS = 4 };
+enum { MESSAGE = 64, ROUNDS = 5, KINDS = 4 };
 #define WARMUP 0.3
-#define DURATION 2.0
+#define DURATION 1.5
 
 static const char *const kind_names[KINDS] = {"raw epoll", "skt events",
                                               "libuv", "python selectors"};
@@ -401,27 +406,45 @@ static int start_server(int kind, pid_t *pid)
     return port;
 }
 
-static void stop_server(pid_t pid)
+/* Stops the server; returns the CPU seconds it used, all told. */
+static double stop_server(pid_t pid)
 {
+    struct rusage usage;
+
     kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
+    if (wait4(pid, NULL, 0, &usage) != pid)
+        return 0;
+    return (double)usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
+           (double)usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
 }
 
-/* One run: req/s of server kind with count connections, or -1. */
-static double measure(int kind, int count)
+struct result {
+    double rate;    /* requests per second */
+    double cpu_us;  /* server CPU microseconds per request */
+};
+
+/* One run of server kind with count connections; rate -1 if it failed. */
+static struct result measure(int kind, int count)
 {
+    struct result r = {-1, -1};
     pid_t pid;
     int port = start_server(kind, &pid);
     long done;
+    double cpu;
 
     current = kind_names[kind];
     if (port <= 0) {
         stop_server(pid);
-        return -1;
+        return r;
     }
+    /* The warm-up is not timed; its requests cost CPU too. */
     done = run_load(port, count, WARMUP, DURATION);
-    stop_server(pid);
-    return (double)done / DURATION;
+    cpu = stop_server(pid);
+    r.rate = (double)done / DURATION;
+    r.cpu_us = done > 0 ? cpu * 1e6 / ((double)done * (1 + WARMUP /
+                                                          DURATION))
+                        : -1;
+    return r;
 }
 
 static void raise_fd_limit(void)
@@ -436,25 +459,32 @@ static void raise_fd_limit(void)
 
 static void compare(int count)
 {
-    double rates[KINDS][ROUNDS], median[KINDS];
+    double rates[KINDS][ROUNDS], cpu[KINDS][ROUNDS];
+    double rate[KINDS], cost[KINDS];
 
     for (int r = 0; r < ROUNDS; r++)
-        for (int k = 0; k < KINDS; k++)
-            rates[k][r] = measure(k, count);
-    for (int k = 0; k < KINDS; k++)
-        median[k] = bench_median(rates[k], ROUNDS);
+        for (int k = 0; k < KINDS; k++) {
+            struct result one = measure(k, count);
+            rates[k][r] = one.rate;
+            cpu[k][r] = one.cpu_us;
+        }
     for (int k = 0; k < KINDS; k++) {
-        if (median[k] < 0) {
+        rate[k] = bench_median(rates[k], ROUNDS);
+        cost[k] = bench_median(cpu[k], ROUNDS);
+    }
+    for (int k = 0; k < KINDS; k++) {
+        if (rate[k] < 0) {
             printf("  %5d  %-17s  not measured (did not start)\n", count,
                    kind_names[k]);
             continue;
         }
-        printf("  %5d  %-17s %10.0f req/s  %.3fx raw epoll%s\n", count,
-               kind_names[k], median[k], median[k] / median[0],
-               k == 1 ? "  (target >= 0.95x)" : "");
+        printf("  %5d  %-17s %8.0f req/s %6.3fx   %5.2f us CPU/req %6.3fx"
+               "%s\n", count, kind_names[k], rate[k], rate[k] / rate[0],
+               cost[k], cost[k] / cost[0],
+               k == 1 ? "  (target >= 0.95x req/s)" : "");
     }
-    printf("  %5d  skt vs libuv %.2fx, skt vs python %.2fx\n", count,
-           median[1] / median[2], median[1] / median[3]);
+    printf("  %5d  skt vs libuv %.2fx, skt vs python %.2fx (req/s)\n",
+           count, rate[1] / rate[2], rate[1] / rate[3]);
 }
 
 int main(int argc, char **argv)
@@ -477,6 +507,8 @@ int main(int argc, char **argv)
            "connection; %.1f s per run after %.1f s warm-up, median of %d "
            "interleaved rounds; servers on CPU 0, the skt load generator "
            "on CPU 1\n", MESSAGE, DURATION, WARMUP, ROUNDS);
+    printf("  conns  server               req/s  vs raw   server CPU/req  "
+           "vs raw\n");
     compare(100);
     compare(1000);
     return 0;

@@ -32,15 +32,15 @@ def main():
                 continue
             try:
                 data = sock.recv(4096)
+                if data:
+                    sock.send(data)
+                    continue
             except BlockingIOError:
                 continue
             except OSError:
-                data = b""
-            if data:
-                sock.send(data)
-            else:
-                sel.unregister(sock)
-                sock.close()
+                pass
+            sel.unregister(sock)
+            sock.close()
 
 
 if __name__ == "__main__":

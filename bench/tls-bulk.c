@@ -10,7 +10,10 @@
  * as throughput and as CPU seconds per GiB (user + system, both threads),
  * which a busy neighbour disturbs far less than the wall clock.
  *
- *     bench-tls-bulk [MIB]      (default 1024: 1 GiB a run)
+ *     bench-tls-bulk [MIB [raw|skt]]   (default 1024: 1 GiB a run)
+ *
+ * With raw or skt, only that variant runs, ROUNDS times, and the Python
+ * reference is skipped: for profilers such as `perf stat`.
  *
  * Certificates are made with tests/peers/make-certs.sh in a temporary
  * directory. Target: skt >= 0.95x raw.
@@ -300,6 +303,7 @@ int main(int argc, char **argv)
     double raw_mib[ROUNDS], lib_mib[ROUNDS], raw_cpu[ROUNDS], lib_cpu[ROUNDS];
     double python;
     size_t mib = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 1024;
+    const char *only = argc > 2 ? argv[2] : "";
     char args[400], *in = malloc(CHUNK), *out = malloc(CHUNK);
 
     if (mib == 0 || in == NULL || out == NULL)
@@ -316,7 +320,9 @@ int main(int argc, char **argv)
     /* The order alternates so that neither side always runs first. */
     for (int i = 0; i < ROUNDS; i++) {
         for (int k = 0; k < 2; k++) {
-            if ((i + k) % 2 == 0)
+            bool raw_turn = only[0] != '\0' ? strcmp(only, "raw") == 0
+                                             : (i + k) % 2 == 0;
+            if (raw_turn)
                 raw_mib[i] = run_once(&raw, in, &raw_cpu[i]);
             else
                 lib_mib[i] = run_once(&skt, in, &lib_cpu[i]);
@@ -325,8 +331,15 @@ int main(int argc, char **argv)
     teardown(&skt);
     teardown(&raw);
     snprintf(args, sizeof args, "%s %zu", cert_dir, mib);
-    python = bench_python("tls_bulk.py", args);
+    python = only[0] == '\0' ? bench_python("tls_bulk.py", args) : -1;
     remove_certs();
+    if (only[0] != '\0') {
+        double *mibs = strcmp(only, "raw") == 0 ? raw_mib : lib_mib;
+        printf("%s only: %.0f MiB/s\n", only, bench_median(mibs, ROUNDS));
+        free(in);
+        free(out);
+        return 0;
+    }
     report(mib, raw_mib, lib_mib, raw_cpu, lib_cpu, python);
     free(in);
     free(out);

@@ -1317,8 +1317,9 @@ SKT_EXTERN int skt_selector_register_socket(skt_selector *sel, skt_socket *s,
  * skt_selector_modify - change the events and data of a registered fd
  * (the key's sock is kept). Entries for fd in the array of the last
  * select are updated too: their events are cut to the new ones. Returns
- * 0. Errors: -ENOENT (fd not registered), -EINVAL (bad events), -EBADF
- * (fd closed since it was registered), -ENOMEM. No timeout.
+ * 0. Errors: -ENOENT (fd not registered; with epoll also when the fd was
+ * closed and its number reused since), -EINVAL (bad events), -EBADF
+ * (epoll: the fd was closed since it was registered). No timeout.
  */
 SKT_EXTERN int skt_selector_modify(skt_selector *sel, int fd, int events,
                                    void *data);
@@ -1504,9 +1505,9 @@ typedef struct skt_server_config {
  * removed by skt_server_close if it is still the one bound. Nothing is
  * served before skt_server_serve_forever. Returns 0 and *out. Errors:
  * -EINVAL (NULL, unknown mode or type, a handler missing for the mode, a
- * negative or NaN number), -EADDRINUSE, -EADDRNOTAVAIL, -EACCES,
- * -EAFNOSUPPORT, -EMFILE, -ENOMEM, with the address in the detail. No
- * timeout.
+ * negative or NaN limit other than close_timeout), -EADDRINUSE,
+ * -EADDRNOTAVAIL, -EACCES, -EAFNOSUPPORT, -EMFILE, -ENOMEM, with the
+ * address in the detail. No timeout.
  */
 SKT_EXTERN int skt_server_new(skt_server **out, const skt_addr *addr,
                               const skt_server_config *cfg);

@@ -148,10 +148,9 @@ static int register_key(skt_selector *sel, int fd, int events, void *data,
                          "%#x", fd, (unsigned)events);
     if (skt__selector_key(sel, fd) != NULL || fd == sel->wake_fd)
         return skt__fail(-EEXIST, "selector register fd %d", fd);
+    /* The ready array is not grown here: the caller may be walking it.
+     * select makes room for every registered fd before it waits. */
     rc = reach_slot(sel, fd);
-    if (rc == 0)
-        rc = skt__grow((void **)&sel->ready, &sel->ready_cap, sel->count + 1,
-                       sizeof *sel->ready);
     if (rc == 0)
         rc = sel->backend->add(sel, fd, events);
     if (rc == -ERANGE)
@@ -162,6 +161,9 @@ static int register_key(skt_selector *sel, int fd, int events, void *data,
         return skt__fail(rc, "selector register fd %d (%s)", fd,
                          sel->backend->name);
     sel->slots[fd].key = (skt_selector_key){fd, events, data, sock};
+    /* A new registration has no entry in the last select's array, even
+     * if an earlier one of the same fd number had. */
+    sel->slots[fd].ready_round = sel->round - 1;
     sel->count++;
     return 0;
 }

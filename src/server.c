@@ -296,11 +296,13 @@ static bool exhausted(int code)
 int skt__server_accept(skt_server *srv, skt_socket **conn, skt_addr *client)
 {
     skt_socket *l = srv->listener;
+    /* Event-driven connections are born non-blocking: no fcntl later. */
+    int flags = srv->cfg.mode == SKT_SERVER_EVENTS ? SOCK_NONBLOCK : 0;
     int fd, rc;
 
     do {
         client->len = sizeof client->u;
-        fd = skt__sys_accept(l->fd, &client->u.sa, &client->len, 0);
+        fd = skt__sys_accept(l->fd, &client->u.sa, &client->len, flags);
     } while (fd < 0 && transient(fd));
     if (fd == -EAGAIN)
         return -EAGAIN;
@@ -310,8 +312,11 @@ int skt__server_accept(skt_server *srv, skt_socket **conn, skt_addr *client)
     }
     if (fd < 0)
         return skt__fail(fd, "accept on the server's listener");
+    /* The same address skt_accept would give (e.g. an unnamed Unix
+     * client has an empty one). */
+    skt__addr_from_kernel(client, client->len);
     srv->backoff_ns = 0;
-    rc = skt__socket_new(conn, fd, l->family, l->type, l->proto);
+    rc = skt__socket_new(conn, fd, l->family, l->type | flags, l->proto);
     if (rc < 0) {
         skt__sys_close(fd);
         back_off(srv, rc);
@@ -330,6 +335,8 @@ ssize_t skt__server_receive(skt_server *srv, skt_addr *client)
                               srv->cfg.max_datagram, 0, &client->u.sa,
                               &client->len);
     } while (n == -EINTR);
+    if (n >= 0)
+        skt__addr_from_kernel(client, client->len);
     if (n >= 0 || n == -EAGAIN)
         return n;
     /* A datagram socket reports here the ICMP errors of earlier replies

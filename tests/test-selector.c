@@ -431,6 +431,37 @@ static void hangup_is_reported_as_registered_events(skt_selector_backend be)
     skt_close(a);
 }
 
+/* Handlers register new fds while the loop still walks the array of the
+ * last select: the array must stay where it is until the next select. */
+static void registering_during_a_walk_keeps_the_array(skt_selector_backend be)
+{
+    skt_selector *sel = open_selector(be);
+    skt_socket *a, *b, *more[40][2];
+    const skt_selector_ready *ready;
+
+    pair(&a, &b);
+    SKT_OK(skt_selector_register_socket(sel, a, SKT_EVENT_READ, &a));
+    send_byte(b);
+    assert_int_equal(skt_selector_select(sel, 5, &ready), 1);
+    for (int i = 0; i < 40; i++) {
+        pair(&more[i][0], &more[i][1]);
+        SKT_OK(skt_selector_register_socket(sel, more[i][0], SKT_EVENT_READ,
+                                            NULL));
+    }
+    assert_ptr_equal(ready[0].key.data, &a);
+    assert_int_equal(ready[0].events, SKT_EVENT_READ);
+    for (int i = 0; i < 40; i++)
+        send_byte(more[i][1]);
+    assert_int_equal(skt_selector_select(sel, 5, &ready), 41);
+    skt_selector_close(sel);
+    for (int i = 0; i < 40; i++) {
+        skt_close(more[i][0]);
+        skt_close(more[i][1]);
+    }
+    skt_close(a);
+    skt_close(b);
+}
+
 enum { MANY = 150 };
 
 /* Many fds, half of them ready, and removals in an order that moves
@@ -555,6 +586,7 @@ PER_BACKEND(wakeup_from_another_thread)
 PER_BACKEND(wakeup_from_signal_handler)
 PER_BACKEND(unregister_clears_pending_entry)
 PER_BACKEND(hangup_is_reported_as_registered_events)
+PER_BACKEND(registering_during_a_walk_keeps_the_array)
 PER_BACKEND(many_fds_are_tracked)
 PER_BACKEND(fd_above_fd_setsize)
 
@@ -595,6 +627,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_epoll_hangup_is_reported_as_registered_events),
     cmocka_unit_test(test_poll_hangup_is_reported_as_registered_events),
     cmocka_unit_test(test_select_hangup_is_reported_as_registered_events),
+    cmocka_unit_test(test_epoll_registering_during_a_walk_keeps_the_array),
+    cmocka_unit_test(test_poll_registering_during_a_walk_keeps_the_array),
+    cmocka_unit_test(test_select_registering_during_a_walk_keeps_the_array),
     cmocka_unit_test(test_epoll_many_fds_are_tracked),
     cmocka_unit_test(test_poll_many_fds_are_tracked),
     cmocka_unit_test(test_select_many_fds_are_tracked),

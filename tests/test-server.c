@@ -244,8 +244,8 @@ static void run_python_clients(const char *kind, skt_server *srv,
     skt_test_source_path("tests/peers/server_client.py", script,
                          sizeof script);
     /* A sequential stream server takes one connection at a time. */
-    bool one_at_a_time = strcmp(mode, "sequential") == 0 &&
-                         (strcmp(kind, "tcp") == 0 || strcmp(kind, "unix") == 0);
+    bool stream = strcmp(kind, "tcp") == 0 || strcmp(kind, "unix") == 0;
+    bool one_at_a_time = stream && strcmp(mode, "sequential") == 0;
     char *argv[] = {(char *)python, script, (char *)kind,
                     (char *)peer_address, "--clients", "3", "--messages",
                     "2", "--size", "3000",
@@ -967,6 +967,75 @@ static void test_bad_configs_are_refused(void **state)
     assert_int_equal(skt_server_shutdown(NULL), -EINVAL);
 }
 
+/* The connections of an event-driven server, for closing one another. */
+struct conns {
+    skt_server_conn *open[8];
+    int count;
+    int closed;
+};
+
+static int remember_conn(skt_server_conn *conn, void *user)
+{
+    struct conns *all = user;
+    skt_server_conn_set_state(conn, all);
+    all->open[all->count++] = conn;
+    return 0;
+}
+
+/* Echoes; a "k" closes every other connection (after its output). */
+static int close_others_on_k(skt_server_conn *conn, int events, void *state)
+{
+    struct conns *all = state;
+    char byte;
+    ssize_t n = skt_recv(skt_server_conn_socket(conn), &byte, 1, 0);
+
+    (void)events;
+    if (n <= 0)
+        return n == -EAGAIN ? 0 : SKT_SERVER_CLOSE;
+    for (int i = 0; byte == 'k' && i < all->count; i++)
+        if (all->open[i] != conn && all->open[i] != NULL)
+            skt_server_conn_close(all->open[i]);
+    return skt_server_conn_send(conn, &byte, 1);
+}
+
+static void forget_conn(skt_server_conn *conn, int reason, void *state)
+{
+    struct conns *all = state;
+    (void)reason;
+    for (int i = 0; i < all->count; i++)
+        if (all->open[i] == conn)
+            all->open[i] = NULL;
+    all->closed++;
+}
+
+static void test_event_conn_close_ends_another_connection(void **state)
+{
+    skt_server_config cfg = {0};
+    struct conns all = {0};
+    struct serving s;
+    skt_socket *a, *b;
+    char byte;
+
+    (void)state;
+    cfg.mode = SKT_SERVER_EVENTS;
+    cfg.on_open = remember_conn;
+    cfg.on_event = close_others_on_k;
+    cfg.on_close = forget_conn;
+    cfg.user = &all;
+    start(&s, "127.0.0.1:0", &cfg);
+    a = connect_to(s.srv);
+    b = connect_to(s.srv);
+    check_echo(b, "x");
+    check_echo(a, "k");
+    /* b is closed by a's handler; a goes on. */
+    assert_int_equal(skt_recv(b, &byte, 1, 0), 0);
+    check_echo(a, "still here");
+    hang_up(a);
+    hang_up(b);
+    stop(&s);
+    assert_int_equal(all.closed, 2);
+}
+
 static void test_tcp_listener_reuses_address(void **state)
 {
     skt_server_config cfg = echo_config(SKT_SERVER_SEQUENTIAL, SOCK_STREAM);
@@ -1018,6 +1087,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_serve_forever_twice_is_busy),
     cmocka_unit_test(test_bad_configs_are_refused),
     cmocka_unit_test(test_tcp_listener_reuses_address),
+    cmocka_unit_test(test_event_conn_close_ends_another_connection),
 };
 
 SKT_TEST_MAIN(tests)

@@ -11,9 +11,9 @@ Opens N clients at once (all connected before the first message), then M
 times sends one message of S bytes on every client and reads every echo
 back. With --one-at-a-time each client instead runs its M messages and
 closes before the next one opens (for a server that serves connections
-one after another). Prints "ok N x M" and exits 0 when every echo is exact; exits 1 with
-a message on stderr otherwise, or on any socket error (each step has a
---timeout, 5 seconds by default).
+one after another). Prints "ok N x M" and exits 0 when every echo is
+exact; exits 1 with a message on stderr otherwise, or on any socket error
+(each step has a --timeout, 5 seconds by default).
 """
 import argparse
 import os
