@@ -1308,7 +1308,11 @@ SKT_EXTERN int skt_selector_register(skt_selector *sel, int fd, int events,
 
 /*
  * skt_selector_register_socket - the same for a socket's fd; the key's
- * sock field then gives the socket back. Errors as skt_selector_register.
+ * sock field then gives the socket back. A socket whose transport holds
+ * bytes already decrypted (TLS, skt_tls_pending) is reported readable by
+ * every select, without waiting, so a select loop over TLS never stalls;
+ * for that the selector reads the socket on each select, so it must stay
+ * alive until it is unregistered. Errors as skt_selector_register.
  */
 SKT_EXTERN int skt_selector_register_socket(skt_selector *sel, skt_socket *s,
                                             int events, void *data);

@@ -266,9 +266,37 @@ void skt__selector_report(skt_selector *sel, int fd, int events)
     events &= slot->key.events;
     if (events == 0)
         return;
+    /* An fd reported twice in a round (pending TLS bytes, then the
+     * kernel) keeps one entry with both reports' events. */
+    if (slot->ready_round == sel->round &&
+        slot->ready_index < sel->ready_len) {
+        sel->ready[slot->ready_index].events |= events;
+        return;
+    }
     slot->ready_round = sel->round;
     slot->ready_index = sel->ready_len;
     sel->ready[sel->ready_len++] = (skt_selector_ready){slot->key, events};
+}
+
+/*
+ * Bytes a transport (TLS) has already decrypted never wake the kernel, so
+ * such a socket is reported readable here, before any wait; the wait then
+ * only polls. Returns the number reported.
+ */
+static int report_pending(skt_selector *sel)
+{
+    int found = 0;
+
+    for (int fd = 0; fd < sel->slots_len; fd++) {
+        const skt_selector_key *key = &sel->slots[fd].key;
+        const skt_socket *s = key->sock;
+        if (s == NULL || !(key->events & SKT_EVENT_READ) ||
+            s->transport->pending == NULL || s->transport->pending(s) == 0)
+            continue;
+        skt__selector_report(sel, fd, SKT_EVENT_READ);
+        found++;
+    }
+    return found;
 }
 
 /*
@@ -279,6 +307,8 @@ void skt__selector_report(skt_selector *sel, int fd, int events)
 static int wait_until(skt_selector *sel, double timeout)
 {
     int64_t deadline = timeout > 0 ? skt__deadline(timeout) : 0;
+    /* Entries made before the wait (pending TLS bytes) are kept. */
+    int base = sel->ready_len;
 
     for (;;) {
         int64_t remaining = timeout < 0 ? -1 : 0;
@@ -293,7 +323,7 @@ static int wait_until(skt_selector *sel, double timeout)
             return rc;
         if (rc == 0 && remaining >= 0 && skt__now() >= deadline)
             return 0;
-        sel->ready_len = 0;
+        sel->ready_len = base;
     }
 }
 
@@ -311,6 +341,8 @@ int skt_selector_select(skt_selector *sel, double timeout,
         return skt__fail(rc, "selector select");
     sel->round++;
     sel->ready_len = 0;
+    if (report_pending(sel) > 0)
+        timeout = 0;
     rc = wait_until(sel, timeout > SKT_TIMEOUT_MAX ? SKT_TIMEOUT_MAX
                                                     : timeout);
     *ready = sel->ready;
