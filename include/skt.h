@@ -1437,7 +1437,8 @@ typedef int (*skt_server_open_handler)(skt_server_conn *conn, void *user);
  * Event-driven mode: conn is ready for events (SKT_EVENT_READ, or
  * SKT_EVENT_WRITE when asked for with skt_server_conn_want). Read with
  * skt_recv(skt_server_conn_socket(conn), ...) (non-blocking: -EAGAIN means
- * nothing more for now) and answer with skt_server_conn_send. Return 0 to
+ * nothing more for now; over TLS that is SKT_EWANTREAD or SKT_EWANTWRITE,
+ * as Python's SSLWantReadError) and answer with skt_server_conn_send. Return 0 to
  * go on, SKT_SERVER_CLOSE to close after the pending output, or a negative
  * code to close at once and report it to handle_error. Must not block.
  */
@@ -1500,6 +1501,14 @@ typedef struct skt_server_config {
     double close_timeout;
     /* Largest datagram received whole; 0 means 65535. */
     size_t max_datagram;
+    /* TLS (see the TLS section): a server context makes every connection
+     * TLS. In the blocking modes the handshake runs in the handler's
+     * thread or child, under idle_timeout when set, before handle is
+     * called. In SKT_SERVER_EVENTS it runs step by step on readiness
+     * (idle_timeout applies) and on_open is called when it completes. A
+     * failed handshake goes to handle_error and no handler is called.
+     * Stream servers only (-EINVAL otherwise). */
+    struct skt_tls_ctx *tls;
 } skt_server_config;
 
 /*

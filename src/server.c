@@ -97,6 +97,8 @@ static int check_config(const skt_server_config *cfg, int type)
         isnan(cfg->close_timeout) || cfg->max_connections < 0 ||
         cfg->pool_size < 0 || cfg->backlog < 0)
         return skt__fail(-EINVAL, "server_new: a negative or NaN limit");
+    if (cfg->tls != NULL && type != SOCK_STREAM)
+        return skt__fail(-EINVAL, "server_new: TLS needs a stream server");
     return 0;
 }
 

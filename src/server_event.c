@@ -25,7 +25,8 @@ struct skt_server_conn {
     int want; /* events the handler asked for */
     int interest; /* events registered in the selector; 0: none */
     bool closing;
-    bool opened; /* on_open accepted it, so on_close is owed */
+    bool opened;      /* on_open accepted it, so on_close is owed */
+    bool handshaking; /* TLS: on_open waits for the handshake */
     skt_socket *sock;
     skt_server *srv;
     void *state;
@@ -87,6 +88,18 @@ static size_t pending(const skt_server_conn *conn)
     return conn->out_end - conn->out_start;
 }
 
+/* Over TLS a non-blocking send says "would block" with SKT_EWANT*. */
+static bool would_block(ssize_t rc)
+{
+    return rc == -EAGAIN || rc == SKT_EWANTREAD || rc == SKT_EWANTWRITE;
+}
+
+/* The events a TLS "in progress" code waits for. */
+static int tls_events(int rc)
+{
+    return rc == SKT_EWANTWRITE ? SKT_EVENT_WRITE : SKT_EVENT_READ;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Interest, output, closing                                                */
 /* ------------------------------------------------------------------------ */
@@ -143,7 +156,7 @@ static int flush(skt_server_conn *conn)
     while (pending(conn) > 0) {
         ssize_t n = skt_send(conn->sock, conn->out + conn->out_start,
                              pending(conn), 0);
-        if (n == -EAGAIN)
+        if (would_block(n))
             return 0;
         if (n < 0)
             return (int)n;
@@ -203,12 +216,39 @@ static int call_handler(skt_server_conn *conn, int events)
     return rc;
 }
 
+static void start_conn(skt_server_conn *conn);
+
+/* One more step of a TLS handshake; when it completes, on_open. */
+static void continue_handshake(skt_server_conn *conn)
+{
+    int rc = skt_tls_handshake(conn->sock);
+
+    if (rc == SKT_EWANTREAD || rc == SKT_EWANTWRITE) {
+        conn->want = tls_events(rc);
+        rc = update_interest(conn);
+        if (rc < 0)
+            close_conn(conn, rc);
+        return;
+    }
+    if (rc < 0) {
+        close_conn(conn, rc);
+        return;
+    }
+    conn->handshaking = false;
+    conn->want = SKT_EVENT_READ;
+    start_conn(conn);
+}
+
 static void conn_ready(skt_server_conn *conn, int events)
 {
     struct skt__event_state *ev = conn->srv->events;
     int rc = 0;
 
     touch(ev, conn);
+    if (conn->handshaking) {
+        continue_handshake(conn);
+        return;
+    }
     ev->current = conn;
     if ((events & SKT_EVENT_WRITE) && pending(conn) > 0)
         rc = flush(conn);
@@ -240,6 +280,30 @@ static void open_conn(skt_server *srv, skt_socket *sock,
                               .last_active = ev->now};
     link_conn(ev, conn);
     __atomic_add_fetch(&srv->active, 1, __ATOMIC_RELEASE);
+    if (srv->cfg.tls != NULL) {
+        /* The handshake runs step by step on readiness, as any other
+         * I/O here; on_open comes when it completes. */
+        rc = skt_tls_wrap(sock, srv->cfg.tls, NULL, true);
+        conn->handshaking = rc == SKT_EWANTREAD || rc == SKT_EWANTWRITE;
+        if (conn->handshaking) {
+            conn->want = tls_events(rc);
+            rc = update_interest(conn);
+        }
+        if (rc < 0)
+            close_conn(conn, rc);
+        if (rc < 0 || conn->handshaking)
+            return;
+    }
+    start_conn(conn);
+}
+
+/* Hands a connection (its handshake done, if any) to on_open. */
+static void start_conn(skt_server_conn *conn)
+{
+    skt_server *srv = conn->srv;
+    struct skt__event_state *ev = srv->events;
+    int rc;
+
     ev->current = conn;
     skt__server_current = srv;
     rc = srv->cfg.on_open != NULL ? srv->cfg.on_open(conn, srv->cfg.user) : 0;
@@ -444,7 +508,7 @@ int skt_server_conn_send(skt_server_conn *conn, const void *buf, size_t len)
         ssize_t n = skt_send(conn->sock, p, len, 0);
         if (n == (ssize_t)len)
             return 0;
-        if (n < 0 && n != -EAGAIN)
+        if (n < 0 && !would_block(n))
             return (int)n;
         p += n > 0 ? n : 0;
         len -= n > 0 ? (size_t)n : 0;

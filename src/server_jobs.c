@@ -105,6 +105,18 @@ static void free_job(struct skt__job *job)
 /* Running one request                                                      */
 /* ------------------------------------------------------------------------ */
 
+/* With a TLS context, the handshake comes first, in the handler's own
+ * thread or child, under the idle timeout. */
+static int tls_handshake(skt_server *srv, skt_socket *conn)
+{
+    double idle = srv->cfg.idle_timeout;
+
+    if (srv->cfg.tls == NULL)
+        return 0;
+    return skt__tls_server_handshake(conn, srv->cfg.tls,
+                                     skt__deadline(idle > 0 ? idle : -1));
+}
+
 static void run_job(skt_server *srv, skt_socket *conn, const skt_addr *client,
                     const void *data, size_t len)
 {
@@ -117,7 +129,9 @@ static void run_job(skt_server *srv, skt_socket *conn, const skt_addr *client,
          * or send that waits longer fails with -ETIMEDOUT. */
         if (cfg->idle_timeout > 0)
             skt_settimeout(conn, cfg->idle_timeout);
-        rc = cfg->handle(srv, conn, client, cfg->user);
+        rc = tls_handshake(srv, conn);
+        if (rc == 0)
+            rc = cfg->handle(srv, conn, client, cfg->user);
     } else {
         rc = cfg->handle_datagram(srv, srv->listener, data, len, client,
                                   cfg->user);

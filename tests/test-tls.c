@@ -1867,6 +1867,235 @@ static void test_dup_of_tls_socket_is_refused(void **state)
     skt_tls_ctx_free(sctx);
 }
 
+/* ------------------------------------------------------------------------ */
+/* skt_server with TLS, every mode                                          */
+/* ------------------------------------------------------------------------ */
+
+static int echo_handler(skt_server *srv, skt_socket *conn,
+                        const skt_addr *client, void *user)
+{
+    char buf[4096];
+    ssize_t n;
+    (void)srv, (void)client, (void)user;
+    while ((n = skt_recv(conn, buf, sizeof buf, 0)) > 0) {
+        int rc = skt_sendall(conn, buf, (size_t)n, 0, NULL);
+        if (rc < 0)
+            return rc;
+    }
+    return (int)n;
+}
+
+/* Event mode: over TLS a non-blocking recv says "nothing yet" with
+ * SKT_EWANTREAD (Python's SSLWantReadError) rather than -EAGAIN. */
+static int echo_event(skt_server_conn *conn, int events, void *state)
+{
+    char buf[4096];
+    (void)events, (void)state;
+    for (;;) {
+        ssize_t n = skt_recv(skt_server_conn_socket(conn), buf, sizeof buf,
+                             0);
+        if (n == 0)
+            return 1;
+        if (n == -EAGAIN || n == SKT_EWANTREAD || n == SKT_EWANTWRITE)
+            return 0;
+        if (n < 0)
+            return (int)n;
+        if (skt_server_conn_send(conn, buf, (size_t)n) < 0)
+            return -EIO;
+    }
+}
+
+static void *serve_main(void *arg)
+{
+    skt_server_serve_forever(arg);
+    return NULL;
+}
+
+static void tls_server_echoes_in_mode(skt_server_mode mode)
+{
+    skt_tls_ctx *sctx = server_ctx("server.pem"), *cctx = client_ctx();
+    skt_server_config cfg = {.mode = mode, .handle = echo_handler,
+                             .on_event = echo_event, .tls = sctx,
+                             .idle_timeout = 10};
+    skt_connect_opts opts = {.timeout = 10, .tls = cctx,
+                             .tls_hostname = "localhost"};
+    skt_server *srv;
+    skt_socket *c[2];
+    skt_addr a;
+    pthread_t thread;
+    char port[8], echo[64];
+
+    SKT_OK(skt_addr_parse(&a, "127.0.0.1:0"));
+    SKT_OK(skt_server_new(&srv, &a, &cfg));
+    SKT_OK(skt_server_address(srv, &a));
+    snprintf(port, sizeof port, "%d", skt_addr_port(&a));
+    assert_int_equal(pthread_create(&thread, NULL, serve_main, srv), 0);
+    /* Two clients at once, each with its own handshake and stream. */
+    for (int i = 0; i < 2; i++)
+        SKT_OK(skt_create_connection(&c[i], "127.0.0.1", port, &opts));
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 2; i++) {
+            char msg[32];
+            int len = snprintf(msg, sizeof msg, "client %d round %d", i,
+                               round);
+            SKT_OK(skt_sendall(c[i], msg, (size_t)len, 0, NULL));
+            SKT_OK(skt_recv_exact(c[i], echo, (size_t)len, 0, NULL));
+            assert_memory_equal(echo, msg, (size_t)len);
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        skt_close(c[i]);
+    SKT_OK(skt_server_shutdown(srv));
+    pthread_join(thread, NULL);
+    SKT_OK(skt_server_close(srv));
+    skt_tls_ctx_free(cctx);
+    skt_tls_ctx_free(sctx);
+}
+
+static void test_server_tls_sequential_mode(void **state)
+{
+    (void)state;
+    /* Sequential serves one connection at a time: one client suffices. */
+    skt_tls_ctx *sctx = server_ctx("server.pem"), *cctx = client_ctx();
+    skt_server_config cfg = {.mode = SKT_SERVER_SEQUENTIAL,
+                             .handle = echo_handler, .tls = sctx,
+                             .idle_timeout = 10};
+    skt_connect_opts opts = {.timeout = 10, .tls = cctx,
+                             .tls_hostname = "localhost"};
+    skt_server *srv;
+    skt_socket *c;
+    skt_addr a;
+    pthread_t thread;
+    char port[8], echo[5];
+
+    SKT_OK(skt_addr_parse(&a, "127.0.0.1:0"));
+    SKT_OK(skt_server_new(&srv, &a, &cfg));
+    SKT_OK(skt_server_address(srv, &a));
+    snprintf(port, sizeof port, "%d", skt_addr_port(&a));
+    assert_int_equal(pthread_create(&thread, NULL, serve_main, srv), 0);
+    SKT_OK(skt_create_connection(&c, "127.0.0.1", port, &opts));
+    SKT_OK(skt_sendall(c, "hello", 5, 0, NULL));
+    SKT_OK(skt_recv_exact(c, echo, 5, 0, NULL));
+    assert_memory_equal(echo, "hello", 5);
+    skt_close(c);
+    SKT_OK(skt_server_shutdown(srv));
+    pthread_join(thread, NULL);
+    SKT_OK(skt_server_close(srv));
+    skt_tls_ctx_free(cctx);
+    skt_tls_ctx_free(sctx);
+}
+
+static void test_server_tls_threads_mode(void **state)
+{
+    (void)state;
+    tls_server_echoes_in_mode(SKT_SERVER_THREADS);
+}
+
+static void test_server_tls_pool_mode(void **state)
+{
+    (void)state;
+    tls_server_echoes_in_mode(SKT_SERVER_POOL);
+}
+
+static void test_server_tls_fork_mode(void **state)
+{
+    (void)state;
+    tls_server_echoes_in_mode(SKT_SERVER_FORK);
+}
+
+static void test_server_tls_events_mode(void **state)
+{
+    (void)state;
+    tls_server_echoes_in_mode(SKT_SERVER_EVENTS);
+}
+
+struct error_log {
+    int code;
+    int calls;
+};
+
+static void note_error(skt_server *srv, const skt_addr *client, int code,
+                       void *user)
+{
+    struct error_log *log = user;
+    (void)srv, (void)client;
+    log->code = code;
+    __atomic_add_fetch(&log->calls, 1, __ATOMIC_SEQ_CST);
+}
+
+static void server_rejects_plaintext_client(skt_server_mode mode)
+{
+    skt_tls_ctx *sctx = server_ctx("server.pem");
+    struct error_log log = {0, 0};
+    skt_server_config cfg = {.mode = mode, .handle = echo_handler,
+                             .on_event = echo_event, .tls = sctx,
+                             .idle_timeout = 10, .handle_error = note_error,
+                             .user = &log};
+    skt_server *srv;
+    skt_socket *c;
+    skt_addr a;
+    pthread_t thread;
+    char buf[64];
+    ssize_t n;
+
+    SKT_OK(skt_addr_parse(&a, "127.0.0.1:0"));
+    SKT_OK(skt_server_new(&srv, &a, &cfg));
+    SKT_OK(skt_server_address(srv, &a));
+    assert_int_equal(pthread_create(&thread, NULL, serve_main, srv), 0);
+    SKT_OK(skt_open(&c, AF_INET, SOCK_STREAM, 0));
+    SKT_OK(skt_settimeout(c, 10));
+    SKT_OK(skt_connect(c, &a));
+    /* Plain text is not a ClientHello: the handshake fails, the handler
+     * never sees it, and handle_error hears of it. */
+    SKT_OK(skt_sendall(c, "GET / HTTP/1.0\r\n\r\n", 18, 0, NULL));
+    do
+        n = skt_recv(c, buf, sizeof buf, 0);
+    while (n > 0);
+    skt_close(c);
+    for (int i = 0; i < 200 && __atomic_load_n(&log.calls, __ATOMIC_SEQ_CST)
+                                   == 0; i++)
+        usleep(10000);
+    SKT_OK(skt_server_shutdown(srv));
+    pthread_join(thread, NULL);
+    SKT_OK(skt_server_close(srv));
+    assert_int_equal(log.calls, 1);
+    assert_true(log.code < 0);
+    skt_tls_ctx_free(sctx);
+}
+
+static void test_server_tls_rejects_plaintext_in_threads(void **state)
+{
+    (void)state;
+    server_rejects_plaintext_client(SKT_SERVER_THREADS);
+}
+
+static void test_server_tls_rejects_plaintext_in_events(void **state)
+{
+    (void)state;
+    server_rejects_plaintext_client(SKT_SERVER_EVENTS);
+}
+
+static int drop_datagram(skt_server *srv, skt_socket *sock, const void *data,
+                         size_t len, const skt_addr *client, void *user)
+{
+    (void)srv, (void)sock, (void)data, (void)len, (void)client, (void)user;
+    return 0;
+}
+
+static void test_server_tls_refused_for_datagrams(void **state)
+{
+    skt_tls_ctx *sctx = server_ctx("server.pem");
+    skt_server_config cfg = {.type = SOCK_DGRAM, .tls = sctx,
+                             .handle_datagram = drop_datagram};
+    skt_server *srv;
+    skt_addr a;
+    (void)state;
+    SKT_OK(skt_addr_parse(&a, "127.0.0.1:0"));
+    assert_int_equal(skt_server_new(&srv, &a, &cfg), -EINVAL);
+    assert_contains(skt_error_detail(), "TLS needs a stream server");
+    skt_tls_ctx_free(sctx);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_client_context_defaults_are_secure),
     cmocka_unit_test(test_verify_none_needs_hostname_check_off_first),
@@ -1914,6 +2143,14 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_create_connection_tls_checks_the_hostname),
     cmocka_unit_test(test_create_connection_tls_one_deadline_covers_handshake),
     cmocka_unit_test(test_dup_of_tls_socket_is_refused),
+    cmocka_unit_test(test_server_tls_sequential_mode),
+    cmocka_unit_test(test_server_tls_threads_mode),
+    cmocka_unit_test(test_server_tls_pool_mode),
+    cmocka_unit_test(test_server_tls_fork_mode),
+    cmocka_unit_test(test_server_tls_events_mode),
+    cmocka_unit_test(test_server_tls_rejects_plaintext_in_threads),
+    cmocka_unit_test(test_server_tls_rejects_plaintext_in_events),
+    cmocka_unit_test(test_server_tls_refused_for_datagrams),
     cmocka_unit_test(test_injected_faults_lose_nothing),
     cmocka_unit_test(test_streams_and_frames_work_over_tls),
     cmocka_unit_test(test_unwrap_returns_to_plaintext),
