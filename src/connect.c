@@ -342,17 +342,23 @@ static int adopt_winner(struct race *r, struct attempt *a, double timeout,
 
     a->fd = -1;
     r->active--;
-    rc = skt__socket_new(out, fd, a->family, SOCK_STREAM, a->proto);
+    /* The fd was made with SOCK_NONBLOCK and nothing else: the object
+     * needs no fcntl for that, and at most one to become blocking. */
+    rc = skt__socket_new(out, fd, a->family, SOCK_STREAM | SOCK_NONBLOCK,
+                         a->proto);
     if (rc < 0) {
         skt__sys_close(fd);
         return rc;
     }
-    rc = skt_settimeout(*out, timeout);
+    if (timeout < 0)
+        rc = skt__sys_clear_status_flags(fd);
     if (rc < 0) {
         skt_close(*out);
         *out = NULL;
+        return skt__fail(rc, "create_connection: setting blocking mode");
     }
-    return rc;
+    (*out)->timeout = timeout < 0 ? SKT_BLOCKING : timeout;
+    return 0;
 }
 
 /* The TLS handshake, under the deadline that covered the connect. */

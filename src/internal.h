@@ -82,6 +82,9 @@ SKT__HIDDEN int skt__sys_getpeername(int fd, struct sockaddr *sa,
                                      socklen_t *len);
 SKT__HIDDEN int skt__sys_set_nonblocking(int fd, bool on);
 SKT__HIDDEN int skt__sys_get_nonblocking(int fd);
+/* F_SETFL to 0: for a fresh socket whose only status flag is O_NONBLOCK,
+ * one call where set_nonblocking needs two. */
+SKT__HIDDEN int skt__sys_clear_status_flags(int fd);
 SKT__HIDDEN int skt__sys_get_cloexec(int fd);
 SKT__HIDDEN int skt__sys_set_cloexec(int fd, bool on);
 

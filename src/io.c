@@ -114,57 +114,77 @@ ssize_t skt_recv_into(skt_socket *s, void *buf, size_t len, int flags)
     return skt_recv(s, buf, len, flags);
 }
 
+/*
+ * The loops of sendall and recv_exact, under a deadline the caller holds.
+ * *done is kept current after every step, so that progress survives any
+ * failure.
+ */
+static int send_all(skt_socket *s, const void *buf, size_t len, int flags,
+                    int64_t *deadline, size_t *done)
+{
+    const char *p = buf;
+
+    *done = 0;
+    while (*done < len) {
+        ssize_t n = send_once(s, p + *done, len - *done, flags, deadline);
+        if (n < 0)
+            return (int)n;
+        *done += (size_t)n;
+    }
+    return 0;
+}
+
+static int recv_all(skt_socket *s, void *buf, size_t len, int flags,
+                    int64_t *deadline, size_t *done)
+{
+    char *p = buf;
+
+    *done = 0;
+    while (*done < len) {
+        ssize_t n = recv_once(s, p + *done, len - *done, flags, deadline);
+        if (n <= 0)
+            return n == 0 ? SKT_EEOF : (int)n;
+        *done += (size_t)n;
+    }
+    return 0;
+}
+
 int skt_sendall(skt_socket *s, const void *buf, size_t len, int flags,
                 size_t *sent)
 {
-    const char *p = buf;
     size_t done = 0;
     int64_t deadline;
-    ssize_t n = 0;
+    int rc;
 
     if (sent != NULL)
         *sent = 0;
     SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
-    deadline = s->timeout > 0 ? skt__deadline(s->timeout) : 0;
-    while (done < len) {
-        n = send_once(s, p + done, len - done, flags, &deadline);
-        if (n < 0)
-            break;
-        done += (size_t)n;
-        if (sent != NULL)
-            *sent = done;
-    }
-    if (n < 0)
-        return skt__fail((int)n, "sendall: %zu of %zu bytes sent", done, len);
+    deadline = skt__op_deadline(s);
+    rc = send_all(s, buf, len, flags, &deadline, &done);
+    if (sent != NULL)
+        *sent = done;
+    if (rc < 0)
+        return skt__fail(rc, "sendall: %zu of %zu bytes sent", done, len);
     return 0;
 }
 
 int skt_recv_exact(skt_socket *s, void *buf, size_t len, int flags,
                    size_t *got)
 {
-    char *p = buf;
     size_t done = 0;
     int64_t deadline;
-    ssize_t n = 1;
+    int rc;
 
     if (got != NULL)
         *got = 0;
     SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
-    deadline = s->timeout > 0 ? skt__deadline(s->timeout) : 0;
-    while (done < len) {
-        n = recv_once(s, p + done, len - done, flags, &deadline);
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-        if (got != NULL)
-            *got = done;
-    }
-    if (n == 0)
-        return skt__fail(SKT_EEOF, "recv_exact: %zu of %zu bytes received",
-                         done, len);
-    if (n < 0)
-        return skt__fail((int)n, "recv_exact: %zu of %zu bytes received",
-                         done, len);
+    deadline = skt__op_deadline(s);
+    rc = recv_all(s, buf, len, flags, &deadline, &done);
+    if (got != NULL)
+        *got = done;
+    if (rc < 0)
+        return skt__fail(rc, "recv_exact: %zu of %zu bytes received", done,
+                         len);
     return 0;
 }
 
@@ -240,29 +260,11 @@ ssize_t skt__recv_once(skt_socket *s, void *buf, size_t len,
 int skt__sendall_until(skt_socket *s, const void *buf, size_t len,
                        int64_t *deadline, size_t *done)
 {
-    const char *p = buf;
-
-    *done = 0;
-    while (*done < len) {
-        ssize_t n = send_once(s, p + *done, len - *done, 0, deadline);
-        if (n < 0)
-            return (int)n;
-        *done += (size_t)n;
-    }
-    return 0;
+    return send_all(s, buf, len, 0, deadline, done);
 }
 
 int skt__recv_exact_until(skt_socket *s, void *buf, size_t len,
                           int64_t *deadline, size_t *done)
 {
-    char *p = buf;
-
-    *done = 0;
-    while (*done < len) {
-        ssize_t n = recv_once(s, p + *done, len - *done, 0, deadline);
-        if (n <= 0)
-            return n == 0 ? SKT_EEOF : (int)n;
-        *done += (size_t)n;
-    }
-    return 0;
+    return recv_all(s, buf, len, 0, deadline, done);
 }

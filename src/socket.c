@@ -104,10 +104,11 @@ int skt__socket_new(skt_socket **out, int fd, int family, int type,
     s->transport = &skt__plain_transport;
     s->timeout = SKT_BLOCKING;
     /* A socket created non-blocking starts in non-blocking mode, as in
-     * Python; otherwise it takes the default. */
+     * Python, and its fd needs no fcntl; otherwise it takes the default. */
     if (type & SOCK_NONBLOCK)
-        timeout = 0.0;
-    rc = timeout >= 0 ? apply_timeout(s, timeout) : 0;
+        s->timeout = 0.0;
+    rc = timeout >= 0 && !(type & SOCK_NONBLOCK) ? apply_timeout(s, timeout)
+                                                 : 0;
     if (rc < 0) {
         free(s);
         return rc;

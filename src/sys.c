@@ -236,6 +236,11 @@ int skt__sys_set_nonblocking(int fd, bool on)
     return result(fcntl(fd, F_SETFL, wanted));
 }
 
+int skt__sys_clear_status_flags(int fd)
+{
+    return result(fcntl(fd, F_SETFL, 0));
+}
+
 int skt__sys_get_cloexec(int fd)
 {
     int flags = fcntl(fd, F_GETFD);
