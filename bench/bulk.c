@@ -16,7 +16,7 @@
 
 #include "skt.h"
 
-enum { CHUNK = 1 << 20, TOTAL_CHUNKS = 512, ROUNDS = 7 };
+enum { CHUNK = 1 << 20, TOTAL_CHUNKS = 512, ROUNDS = 15 };
 
 struct run {
     skt_socket *sender;

@@ -709,10 +709,11 @@ typedef struct skt_connect_opts {
 /*
  * skt_create_connection - Python's socket.create_connection, fixed:
  * resolves host and port (port may be a number or a service name; host
- * NULL means the loopback addresses) and connects a TCP socket. Happy Eyeballs (RFC 8305) by default: the address
- * families are interleaved, starting with the first the resolver returned;
- * a new attempt starts when the previous one has neither connected nor
- * failed within the attempt delay; the first success wins and every other
+ * NULL means the loopback addresses) and connects a TCP socket. Happy
+ * Eyeballs (RFC 8305) by default: the address families are interleaved,
+ * starting with the first the resolver returned; a new attempt starts when
+ * the previous one has neither connected nor failed within the attempt
+ * delay; the first success wins and every other
  * attempt is closed. opts->timeout is ONE deadline over the lookup and all
  * attempts. Returns 0 and *out, connected, with opts->timeout as its mode.
  * Errors: the most telling error of the attempts (-ECONNREFUSED before
@@ -1438,9 +1439,10 @@ typedef int (*skt_server_open_handler)(skt_server_conn *conn, void *user);
  * SKT_EVENT_WRITE when asked for with skt_server_conn_want). Read with
  * skt_recv(skt_server_conn_socket(conn), ...) (non-blocking: -EAGAIN means
  * nothing more for now; over TLS that is SKT_EWANTREAD or SKT_EWANTWRITE,
- * as Python's SSLWantReadError) and answer with skt_server_conn_send. Return 0 to
- * go on, SKT_SERVER_CLOSE to close after the pending output, or a negative
- * code to close at once and report it to handle_error. Must not block.
+ * as Python's SSLWantReadError) and answer with skt_server_conn_send.
+ * Return 0 to go on, SKT_SERVER_CLOSE to close after the pending output, or
+ * a negative code to close at once and report it to handle_error. Must not
+ * block.
  */
 typedef int (*skt_server_event_handler)(skt_server_conn *conn, int events,
                                         void *state);

@@ -31,7 +31,8 @@
 #define SKT__EAI_TABLE(X)                                                     \
     X(SKT_EAI_AGAIN, EAI_AGAIN, "EAI_AGAIN",                                  \
       "Temporary failure in name resolution")                                 \
-    X(SKT_EAI_BADFLAGS, EAI_BADFLAGS, "EAI_BADFLAGS", "Bad value for ai_flags") \
+    X(SKT_EAI_BADFLAGS, EAI_BADFLAGS, "EAI_BADFLAGS",                         \
+      "Bad value for ai_flags")                                               \
     X(SKT_EAI_FAIL, EAI_FAIL, "EAI_FAIL",                                     \
       "Non-recoverable failure in name resolution")                           \
     X(SKT_EAI_FAMILY, EAI_FAMILY, "EAI_FAMILY", "ai_family not supported")    \

@@ -59,9 +59,6 @@ SKT__HIDDEN int skt__sys_bind(int fd, const struct sockaddr *sa,
                               socklen_t len);
 SKT__HIDDEN int skt__sys_listen(int fd, int backlog);
 SKT__HIDDEN int skt__sys_shutdown(int fd, int how);
-SKT__HIDDEN ssize_t skt__sys_send(int fd, const void *buf, size_t len,
-                                  int flags);
-SKT__HIDDEN ssize_t skt__sys_recv(int fd, void *buf, size_t len, int flags);
 SKT__HIDDEN ssize_t skt__sys_sendto(int fd, const void *buf, size_t len,
                                     int flags, const struct sockaddr *sa,
                                     socklen_t salen);
@@ -150,6 +147,52 @@ enum skt__sys_op {
 SKT__HIDDEN void skt__sys_inject(enum skt__sys_op op, int code, int skip,
                                  int count, size_t short_len);
 SKT__HIDDEN void skt__sys_inject_clear(void);
+
+/* Armed when any fault is set. */
+SKT__HIDDEN extern int skt__faults_armed;
+/* The fault to apply to this call of op: 0 none, a negative errno, or 1 to
+ * cut the call short to *short_len bytes. */
+SKT__HIDDEN int skt__sys_take_fault(enum skt__sys_op op, size_t *short_len)
+    __attribute__((noinline, cold));
+
+/*
+ * send and recv, the hot path, are inline so that no call level sits
+ * between two system calls; they follow sys.c's rules (MSG_NOSIGNAL,
+ * -errno, the fault point) and are its only calls made outside it.
+ */
+static inline ssize_t skt__sys_send(int fd, const void *buf, size_t len,
+                                    int flags)
+{
+    ssize_t n;
+
+    if (SKT__UNLIKELY(__atomic_load_n(&skt__faults_armed, __ATOMIC_ACQUIRE))) {
+        size_t short_len = len;
+        int fault = skt__sys_take_fault(SKT__OP_SEND, &short_len);
+        if (fault < 0)
+            return fault;
+        if (fault == 1 && short_len < len)
+            len = short_len;
+    }
+    n = send(fd, buf, len, flags | MSG_NOSIGNAL);
+    return n < 0 ? -errno : n;
+}
+
+static inline ssize_t skt__sys_recv(int fd, void *buf, size_t len,
+                                    int flags)
+{
+    ssize_t n;
+
+    if (SKT__UNLIKELY(__atomic_load_n(&skt__faults_armed, __ATOMIC_ACQUIRE))) {
+        size_t short_len = len;
+        int fault = skt__sys_take_fault(SKT__OP_RECV, &short_len);
+        if (fault < 0)
+            return fault;
+        if (fault == 1 && short_len < len)
+            len = short_len;
+    }
+    n = recv(fd, buf, len, flags);
+    return n < 0 ? -errno : n;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Time (deadline.c)                                                        */

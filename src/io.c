@@ -51,35 +51,83 @@ int skt__io_retry(skt_socket *s, int rc, short events, int64_t *deadline)
     return skt__wait(s->fd, events, *deadline);
 }
 
-/* One send through the transport under the given deadline. */
-static ssize_t send_once(skt_socket *s, const void *buf, size_t len,
-                         int flags, int64_t *deadline)
+/*
+ * One attempt through the transport. The plain fd is called directly: the
+ * common case then costs no indirect call.
+ */
+static inline ssize_t try_send(skt_socket *s, const void *buf, size_t len,
+                               int flags, short *wait)
 {
-    for (;;) {
-        short wait;
-        ssize_t n = s->transport->send(s, buf, len, flags, &wait);
-        int rc;
-        if (n >= 0)
-            return n;
-        rc = skt__io_retry(s, (int)n, wait, deadline);
-        if (rc < 0)
-            return rc;
+    if (s->transport == &skt__plain_transport) {
+        *wait = POLLOUT;
+        return skt__sys_send(s->fd, buf, len, flags);
     }
+    return s->transport->send(s, buf, len, flags, wait);
 }
 
-static ssize_t recv_once(skt_socket *s, void *buf, size_t len, int flags,
-                         int64_t *deadline)
+static inline ssize_t try_recv(skt_socket *s, void *buf, size_t len,
+                               int flags, short *wait)
 {
-    for (;;) {
-        short wait;
-        ssize_t n = s->transport->recv(s, buf, len, flags, &wait);
-        int rc;
-        if (n >= 0)
-            return n;
-        rc = skt__io_retry(s, (int)n, wait, deadline);
+    if (s->transport == &skt__plain_transport) {
+        *wait = POLLIN;
+        return skt__sys_recv(s->fd, buf, len, flags);
+    }
+    return s->transport->recv(s, buf, len, flags, wait);
+}
+
+/*
+ * The retry loops, entered only after a first attempt failed (n < 0).
+ * Kept out of line so that the fast path, data moving at once, stays a
+ * few instructions around the system call.
+ */
+static __attribute__((noinline)) ssize_t
+send_retry(skt_socket *s, const void *buf, size_t len, int flags,
+           int64_t *deadline, ssize_t n, short wait)
+{
+    while (n < 0) {
+        int rc = skt__io_retry(s, (int)n, wait, deadline);
         if (rc < 0)
             return rc;
+        n = try_send(s, buf, len, flags, &wait);
     }
+    return n;
+}
+
+static __attribute__((noinline)) ssize_t
+recv_retry(skt_socket *s, void *buf, size_t len, int flags,
+           int64_t *deadline, ssize_t n, short wait)
+{
+    while (n < 0) {
+        int rc = skt__io_retry(s, (int)n, wait, deadline);
+        if (rc < 0)
+            return rc;
+        n = try_recv(s, buf, len, flags, &wait);
+    }
+    return n;
+}
+
+/* One send under the given deadline: tried first, waited for only when it
+ * would block. */
+static inline ssize_t send_once(skt_socket *s, const void *buf, size_t len,
+                                int flags, int64_t *deadline)
+{
+    short wait;
+    ssize_t n = try_send(s, buf, len, flags, &wait);
+
+    if (__builtin_expect(n >= 0, 1))
+        return n;
+    return send_retry(s, buf, len, flags, deadline, n, wait);
+}
+
+static inline ssize_t recv_once(skt_socket *s, void *buf, size_t len,
+                                int flags, int64_t *deadline)
+{
+    short wait;
+    ssize_t n = try_recv(s, buf, len, flags, &wait);
+
+    if (__builtin_expect(n >= 0, 1))
+        return n;
+    return recv_retry(s, buf, len, flags, deadline, n, wait);
 }
 
 /* ------------------------------------------------------------------------ */

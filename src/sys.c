@@ -32,7 +32,7 @@ struct fault {
 };
 
 static struct fault faults[SKT__OP_COUNT];
-static int faults_armed;
+int skt__faults_armed;
 static pthread_mutex_t faults_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void skt__sys_inject(enum skt__sys_op op, int code, int skip, int count,
@@ -40,7 +40,7 @@ void skt__sys_inject(enum skt__sys_op op, int code, int skip, int count,
 {
     pthread_mutex_lock(&faults_lock);
     faults[op] = (struct fault){code, skip, count, short_len};
-    __atomic_store_n(&faults_armed, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&skt__faults_armed, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&faults_lock);
 }
 
@@ -49,7 +49,7 @@ void skt__sys_inject_clear(void)
     pthread_mutex_lock(&faults_lock);
     for (int i = 0; i < SKT__OP_COUNT; i++)
         faults[i] = (struct fault){0};
-    __atomic_store_n(&faults_armed, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&skt__faults_armed, 0, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&faults_lock);
 }
 
@@ -57,7 +57,7 @@ void skt__sys_inject_clear(void)
  * Returns the fault to apply to this call of op: 0 for none, a negative
  * errno, or 1 when the call is to be cut short to *short_len bytes.
  */
-static int take_fault(enum skt__sys_op op, size_t *short_len)
+int skt__sys_take_fault(enum skt__sys_op op, size_t *short_len)
 {
     int result = 0;
     struct fault *f = &faults[op];
@@ -78,8 +78,8 @@ static int take_fault(enum skt__sys_op op, size_t *short_len)
 }
 
 #define FAULT_POINT(op, short_len)                                            \
-    (SKT__UNLIKELY(__atomic_load_n(&faults_armed, __ATOMIC_ACQUIRE))          \
-         ? take_fault(op, short_len)                                          \
+    (SKT__UNLIKELY(__atomic_load_n(&skt__faults_armed, __ATOMIC_ACQUIRE))     \
+         ? skt__sys_take_fault(op, short_len)                                 \
          : 0)
 
 /* ------------------------------------------------------------------------ */
@@ -146,27 +146,8 @@ int skt__sys_shutdown(int fd, int how)
     return result(shutdown(fd, how));
 }
 
-ssize_t skt__sys_send(int fd, const void *buf, size_t len, int flags)
-{
-    size_t short_len = 0;
-    int fault = FAULT_POINT(SKT__OP_SEND, &short_len);
-    if (fault < 0)
-        return fault;
-    if (fault == 1 && short_len < len)
-        len = short_len;
-    return result_size(send(fd, buf, len, flags | MSG_NOSIGNAL));
-}
-
-ssize_t skt__sys_recv(int fd, void *buf, size_t len, int flags)
-{
-    size_t short_len = 0;
-    int fault = FAULT_POINT(SKT__OP_RECV, &short_len);
-    if (fault < 0)
-        return fault;
-    if (fault == 1 && short_len < len)
-        len = short_len;
-    return result_size(recv(fd, buf, len, flags));
-}
+/* skt__sys_send and skt__sys_recv are inline in internal.h: they are the
+ * hot path, and a call level between two syscalls costs real time. */
 
 ssize_t skt__sys_sendto(int fd, const void *buf, size_t len, int flags,
                         const struct sockaddr *sa, socklen_t salen)

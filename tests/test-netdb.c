@@ -533,8 +533,9 @@ static void test_getnameinfo_short_host_buffer_is_etruncated(void **state)
     (void)state;
     loopback_port_80(&a);
     /* "127.0.0.1" needs 10 bytes with its NUL. */
-    assert_int_equal(skt_getnameinfo(&a, NI_NUMERICHOST | NI_NUMERICSERV, SKT_BLOCKING,
-                                     host, sizeof host, serv, sizeof serv),
+    assert_int_equal(skt_getnameinfo(&a, NI_NUMERICHOST | NI_NUMERICSERV,
+                                     SKT_BLOCKING, host, sizeof host, serv,
+                                     sizeof serv),
                      SKT_ETRUNCATED);
     assert_string_equal(host, "");
     assert_true(detail_has("getnameinfo"));
@@ -547,8 +548,9 @@ static void test_getnameinfo_short_service_buffer_is_etruncated(
     skt_addr a;
     (void)state;
     loopback_port_80(&a);
-    assert_int_equal(skt_getnameinfo(&a, NI_NUMERICHOST | NI_NUMERICSERV, SKT_BLOCKING,
-                                     host, sizeof host, serv, sizeof serv),
+    assert_int_equal(skt_getnameinfo(&a, NI_NUMERICHOST | NI_NUMERICSERV,
+                                     SKT_BLOCKING, host, sizeof host, serv,
+                                     sizeof serv),
                      SKT_ETRUNCATED);
     assert_string_equal(serv, "");
 }
