@@ -338,27 +338,53 @@ static int report_failure(const struct race *r, const char *host,
 static int adopt_winner(struct race *r, struct attempt *a, double timeout,
                         skt_socket **out)
 {
-    int fd = a->fd, rc;
+    int fd = a->fd, rc = 0;
 
     a->fd = -1;
     r->active--;
-    /* The fd was made with SOCK_NONBLOCK and nothing else: the object
-     * needs no fcntl for that, and at most one to become blocking. */
-    rc = skt__socket_new(out, fd, a->family, SOCK_STREAM | SOCK_NONBLOCK,
-                         a->proto);
-    if (rc < 0) {
-        skt__sys_close(fd);
-        return rc;
-    }
+    /* The fd was made with SOCK_NONBLOCK and nothing else: one fcntl at
+     * most makes it blocking. */
     if (timeout < 0)
         rc = skt__sys_clear_status_flags(fd);
+    if (rc == 0)
+        rc = skt__socket_adopt(out, fd, a->family, SOCK_STREAM, a->proto,
+                               timeout);
     if (rc < 0) {
-        skt_close(*out);
-        *out = NULL;
-        return skt__fail(rc, "create_connection: setting blocking mode");
+        skt__sys_close(fd);
+        return skt__fail(rc, "create_connection: adopting the connection");
     }
-    (*out)->timeout = timeout < 0 ? SKT_BLOCKING : timeout;
     return 0;
+}
+
+/*
+ * One address and no deadline: there is nothing to race, so a blocking
+ * connect does it with the system calls of a hand-written one (no poll,
+ * no fcntl). A signal does not restart it: the same attempt is waited for.
+ */
+static int connect_alone(struct race *r, skt_socket **out)
+{
+    struct attempt *a = &r->list[0];
+    const skt_addr *source = &r->opts->source;
+    int fd = skt__sys_socket(a->family, SOCK_STREAM, a->proto), rc = fd;
+    int error = 0;
+    socklen_t len = sizeof error;
+
+    a->tried = true;
+    if (fd >= 0 && source->len != 0)
+        rc = skt__sys_bind(fd, skt_addr_sockaddr(source), source->len);
+    if (rc >= 0)
+        rc = skt__sys_connect(fd, skt_addr_sockaddr(&a->addr), a->addr.len);
+    if (rc == -EINTR && (rc = skt__wait(fd, POLLOUT, SKT__NEVER)) == 0 &&
+        (rc = skt__sys_getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len)) ==
+            0)
+        rc = -error;
+    if (rc >= 0)
+        rc = skt__socket_adopt(out, fd, a->family, SOCK_STREAM, a->proto,
+                               SKT_BLOCKING);
+    if (rc < 0 && fd >= 0)
+        skt__sys_close(fd);
+    a->error = rc < 0 ? rc : 0;
+    return rc;
 }
 
 /* The TLS handshake, under the deadline that covered the connect. */
@@ -402,7 +428,11 @@ int skt_create_connection(skt_socket **out, const char *host,
                                         : opts->attempt_delay;
     r->deadline = skt__deadline(timeout > 0 ? timeout : -1);
     rc = resolve(r, host, port);
-    if (rc == 0) {
+    if (rc == 0 && r->count == 1 && timeout < 0) {
+        rc = connect_alone(r, out);
+        if (rc < 0)
+            rc = report_failure(r, host, port, false);
+    } else if (rc == 0) {
         winner = run_race(r);
         rc = winner >= 0 ? adopt_winner(r, &r->list[winner], timeout, out)
                          : report_failure(r, host, port,

@@ -286,6 +286,11 @@ struct skt_socket {
     void *transport_state;
 };
 
+/* Allocates an object for fd whose O_NONBLOCK flag already matches
+ * timeout (SKT_BLOCKING, 0 or seconds): no system call. */
+SKT__HIDDEN int skt__socket_adopt(skt_socket **out, int fd, int family,
+                                  int type, int proto, double timeout);
+
 /* Allocates an object for fd with the default timeout applied. */
 SKT__HIDDEN int skt__socket_new(skt_socket **out, int fd, int family,
                                 int type, int proto);

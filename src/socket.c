@@ -88,12 +88,10 @@ bool skt_getblocking(const skt_socket *s)
 /* Lifecycle                                                                */
 /* ------------------------------------------------------------------------ */
 
-int skt__socket_new(skt_socket **out, int fd, int family, int type,
-                    int proto)
+int skt__socket_adopt(skt_socket **out, int fd, int family, int type,
+                      int proto, double timeout)
 {
     skt_socket *s = calloc(1, sizeof *s);
-    double timeout = skt__default_timeout();
-    int rc;
 
     if (s == NULL)
         return skt__fail(-ENOMEM, "socket object for fd %d", fd);
@@ -102,19 +100,30 @@ int skt__socket_new(skt_socket **out, int fd, int family, int type,
     s->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
     s->proto = proto;
     s->transport = &skt__plain_transport;
-    s->timeout = SKT_BLOCKING;
-    /* A socket created non-blocking starts in non-blocking mode, as in
-     * Python, and its fd needs no fcntl; otherwise it takes the default. */
-    if (type & SOCK_NONBLOCK)
-        s->timeout = 0.0;
-    rc = timeout >= 0 && !(type & SOCK_NONBLOCK) ? apply_timeout(s, timeout)
-                                                 : 0;
-    if (rc < 0) {
-        free(s);
-        return rc;
-    }
+    s->timeout = timeout < 0 ? SKT_BLOCKING : timeout;
     *out = s;
     return 0;
+}
+
+int skt__socket_new(skt_socket **out, int fd, int family, int type,
+                    int proto)
+{
+    double timeout = skt__default_timeout();
+    bool nonblocking = (type & SOCK_NONBLOCK) != 0;
+    int rc;
+
+    /* A socket created non-blocking starts in non-blocking mode, as in
+     * Python, and its fd needs no fcntl; otherwise it takes the default. */
+    rc = skt__socket_adopt(out, fd, family, type, proto,
+                           nonblocking ? 0.0 : SKT_BLOCKING);
+    if (rc < 0 || nonblocking || timeout < 0)
+        return rc;
+    rc = apply_timeout(*out, timeout);
+    if (rc < 0) {
+        free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 int skt_open(skt_socket **out, int family, int type, int proto)

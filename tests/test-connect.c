@@ -337,6 +337,56 @@ static void test_create_connection_times_out_as_one_deadline(void **state)
     assert_non_null(strstr(skt_error_detail(), "timed out"));
 }
 
+static void test_create_connection_single_address_blocking_eintr(void **st)
+{
+    char port[8];
+    skt_socket *listener = listen_on("127.0.0.1", port, sizeof port);
+    skt_socket *s, *conn;
+    (void)st;
+    /* One address, blocking: a signal after the kernel started the
+     * connect must not restart it (EALREADY) but wait for it. */
+    skt__sys_inject(SKT__OP_CONNECT, -EINTR, 0, 1, 0);
+    SKT_OK(skt_create_connection(&s, "127.0.0.1", port, NULL));
+    skt__sys_inject_clear();
+    assert_true(skt_gettimeout(s) == SKT_BLOCKING);
+    SKT_OK(skt_accept(listener, &conn, NULL));
+    assert_int_equal(skt_send(s, "x", 1, 0), 1);
+    skt_close(conn);
+    skt_close(s);
+    skt_close(listener);
+}
+
+static void test_create_connection_nonblocking_default_mode(void **state)
+{
+    char port[8];
+    skt_socket *listener = listen_on("127.0.0.1", port, sizeof port);
+    skt_socket *s;
+    char buf[1];
+    (void)state;
+    /* A default of 0 connects without a deadline and leaves the socket
+     * non-blocking. */
+    SKT_OK(skt_setdefaulttimeout(0));
+    SKT_OK(skt_create_connection(&s, "127.0.0.1", port, NULL));
+    assert_true(skt_gettimeout(s) == 0.0);
+    assert_int_equal(skt_recv(s, buf, 1, 0), -EAGAIN);
+    skt_close(s);
+    skt_close(listener);
+}
+
+static void test_create_connection_single_address_refused(void **state)
+{
+    char port[8], expected[64];
+    skt_socket *s = (skt_socket *)&s;
+    (void)state;
+    port_text(closed_port(), port, sizeof port);
+    assert_int_equal(skt_create_connection(&s, "127.0.0.1", port, NULL),
+                     -ECONNREFUSED);
+    assert_null(s);
+    snprintf(expected, sizeof expected, "127.0.0.1:%s: Connection refused",
+             port);
+    assert_non_null(strstr(skt_error_detail(), expected));
+}
+
 /* ------------------------------------------------------------------------ */
 /* The resolver's timeout                                                   */
 /* ------------------------------------------------------------------------ */
@@ -631,6 +681,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_create_connection_sequential_mode),
     cmocka_unit_test(test_create_connection_closes_losing_attempts),
     cmocka_unit_test(test_create_connection_times_out_as_one_deadline),
+    cmocka_unit_test(test_create_connection_single_address_blocking_eintr),
+    cmocka_unit_test(test_create_connection_nonblocking_default_mode),
+    cmocka_unit_test(test_create_connection_single_address_refused),
     cmocka_unit_test(test_getaddrinfo_numeric_answers_with_zero_timeout),
     cmocka_unit_test(test_getaddrinfo_name_within_timeout),
     cmocka_unit_test(test_getnameinfo_numeric_with_timeout),
