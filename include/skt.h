@@ -420,6 +420,9 @@ SKT_EXTERN int skt_accept(skt_socket *s, skt_socket **conn, skt_addr *peer);
  * signal (EINTR) never restarts the connect: the same attempt is waited
  * for. Returns 0. Errors: -ECONNREFUSED, -ETIMEDOUT, -ENETUNREACH,
  * -EHOSTUNREACH, -EINPROGRESS, -EISCONN, -EADDRNOTAVAIL, -ENOENT (Unix),
+ * -EAGAIN (Unix, in non-blocking and timeout modes: the listener's backlog
+ * is full; Linux gives no way to wait for room, and Python raises
+ * BlockingIOError there too),
  * ... with the address in the detail ("connect to 127.0.0.1:8080:
  * Connection refused"). Honours the timeout.
  */

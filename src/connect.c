@@ -38,6 +38,7 @@ struct race {
     double delay;
     int64_t deadline;
     int64_t next_start;
+    int poll_error; /* a poll failure other than EINTR ends the race */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -260,12 +261,17 @@ static int race_round(struct race *r)
     if (n == 0)
         return -1;
     rc = skt__sys_poll(fds, n, poll_timeout(r, &ts));
-    return rc > 0 ? collect(r, fds, which, n) : -1;
+    if (rc > 0)
+        return collect(r, fds, which, n);
+    /* Any poll failure but EINTR ends the race: retrying would spin. */
+    if (rc < 0 && rc != -EINTR)
+        r->poll_error = rc;
+    return -1;
 }
 
 static bool race_over(const struct race *r)
 {
-    return (r->next >= r->count && r->active == 0) ||
+    return (r->next >= r->count && r->active == 0) || r->poll_error != 0 ||
            skt__now() >= r->deadline;
 }
 
@@ -313,16 +319,20 @@ static int report_failure(const struct race *r, const char *host,
                           const char *port, bool timed_out)
 {
     char text[900] = "";
-    int best = -ETIMEDOUT;
+    int best = 0;
 
     for (size_t i = 0; i < r->count; i++) {
         const struct attempt *a = &r->list[i];
         if (!a->tried)
             continue;
-        if (!timed_out && error_rank(a->error) < error_rank(best))
+        if (a->error < 0 &&
+            (best == 0 || error_rank(a->error) < error_rank(best)))
             best = a->error;
         append_attempt(text, sizeof text, a);
     }
+    /* -ETIMEDOUT means the deadline passed, or that nothing else said. */
+    if (timed_out || best == 0)
+        best = -ETIMEDOUT;
     if (r->count == 0)
         best = SKT_EAI_NODATA;
     return skt__fail_raw(best, "create_connection to %s port %s: %s%s",
@@ -434,9 +444,12 @@ int skt_create_connection(skt_socket **out, const char *host,
             rc = report_failure(r, host, port, false);
     } else if (rc == 0) {
         winner = run_race(r);
-        rc = winner >= 0 ? adopt_winner(r, &r->list[winner], timeout, out)
-                         : report_failure(r, host, port,
-                                          skt__now() >= r->deadline);
+        if (winner >= 0)
+            rc = adopt_winner(r, &r->list[winner], timeout, out);
+        else if (r->poll_error != 0)
+            rc = skt__fail(r->poll_error, "create_connection: poll");
+        else
+            rc = report_failure(r, host, port, skt__now() >= r->deadline);
     }
     if (rc == 0 && opts->tls != NULL)
         rc = handshake(out, opts, host, r->deadline);

@@ -291,6 +291,10 @@ struct skt_socket {
 SKT__HIDDEN int skt__socket_adopt(skt_socket **out, int fd, int family,
                                   int type, int proto, double timeout);
 
+/* Ends the transport (TLS: one non-blocking close_notify attempt) and puts
+ * the plain fd back. */
+SKT__HIDDEN void skt__socket_release_transport(skt_socket *s);
+
 /* Allocates an object for fd with the default timeout applied. */
 SKT__HIDDEN int skt__socket_new(skt_socket **out, int fd, int family,
                                 int type, int proto);

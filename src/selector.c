@@ -161,6 +161,7 @@ static int register_key(skt_selector *sel, int fd, int events, void *data,
         return skt__fail(rc, "selector register fd %d (%s)", fd,
                          sel->backend->name);
     sel->slots[fd].key = (skt_selector_key){fd, events, data, sock};
+    sel->sockets += sock != NULL;
     /* A new registration has no entry in the last select's array, even
      * if an earlier one of the same fd number had. */
     sel->slots[fd].ready_round = sel->round - 1;
@@ -224,6 +225,7 @@ int skt_selector_unregister(skt_selector *sel, int fd)
     entry = ready_entry(sel, fd);
     if (entry != NULL)
         entry->events = 0;
+    sel->sockets -= sel->slots[fd].key.sock != NULL;
     sel->slots[fd].key = (skt_selector_key){0};
     sel->count--;
     return 0;
@@ -287,6 +289,9 @@ static int report_pending(skt_selector *sel)
 {
     int found = 0;
 
+    /* Raw fds have no transport: a selector of them skips the scan. */
+    if (sel->sockets == 0)
+        return 0;
     for (int fd = 0; fd < sel->slots_len; fd++) {
         const skt_selector_key *key = &sel->slots[fd].key;
         const skt_socket *s = key->sock;

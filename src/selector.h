@@ -49,7 +49,8 @@ struct skt_selector {
     void *state;
     struct skt__selector_slot *slots;
     int slots_len;
-    int count; /* registered fds */
+    int count;   /* registered fds */
+    int sockets; /* of which registered with register_socket */
     int wake_fd;
     skt_selector_ready *ready;
     int ready_len;

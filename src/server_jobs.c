@@ -86,11 +86,13 @@ static struct skt__job *new_job(skt_server *srv, skt_socket *conn,
 }
 
 /* Python's shutdown_request: SHUT_WR first, so the client sees the end
- * even if a forked child still holds a copy of the fd. */
+ * even if a forked child still holds a copy of the fd. A TLS connection
+ * sends its close_notify before that, or the client sees a truncation. */
 static void finish_conn(skt_socket *conn)
 {
     if (conn == NULL)
         return;
+    skt__socket_release_transport(conn);
     skt__sys_shutdown(conn->fd, SHUT_WR);
     skt_close(conn);
 }
@@ -110,11 +112,14 @@ static void free_job(struct skt__job *job)
 static int tls_handshake(skt_server *srv, skt_socket *conn)
 {
     double idle = srv->cfg.idle_timeout;
+    double limit = idle > 0 ? idle : skt_gettimeout(conn);
 
     if (srv->cfg.tls == NULL)
         return 0;
+    /* The connection's own timeout (the default one, without an idle
+     * timeout) bounds the handshake as it bounds the handler's recv. */
     return skt__tls_server_handshake(conn, srv->cfg.tls,
-                                     skt__deadline(idle > 0 ? idle : -1));
+                                     skt__deadline(limit > 0 ? limit : -1));
 }
 
 static void run_job(skt_server *srv, skt_socket *conn, const skt_addr *client,

@@ -192,7 +192,7 @@ int skt_socketpair(skt_socket **a, skt_socket **b, int family, int type,
     return rc;
 }
 
-static void release_transport(skt_socket *s)
+void skt__socket_release_transport(skt_socket *s)
 {
     if (s->transport->release != NULL)
         s->transport->release(s);
@@ -206,7 +206,7 @@ int skt_close(skt_socket *s)
 
     if (s == NULL)
         return 0;
-    release_transport(s);
+    skt__socket_release_transport(s);
     /* close is never retried: on Linux the fd is released even when close
      * reports EINTR, and a retry could close someone else's new fd. */
     rc = skt__sys_close(s->fd);

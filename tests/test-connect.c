@@ -387,6 +387,50 @@ static void test_create_connection_single_address_refused(void **state)
     assert_non_null(strstr(skt_error_detail(), expected));
 }
 
+static void test_create_connection_reports_real_error_not_timeout(void **s)
+{
+    const double modes[] = {SKT_BLOCKING, 2.0};
+    skt_connect_opts opts = {0};
+    skt_socket *sock;
+    (void)s;
+    /* 192.0.2.99 is no address of this host: bind fails at once, and
+     * that, not a timeout, is what the caller hears. */
+    SKT_OK(skt_addr_parse(&opts.source, "192.0.2.99:0"));
+    for (size_t i = 0; i < 2; i++) {
+        opts.timeout = modes[i];
+        assert_int_equal(skt_create_connection(&sock, "127.0.0.1", "80",
+                                               &opts),
+                         -EADDRNOTAVAIL);
+        assert_non_null(strstr(skt_error_detail(),
+                               "Cannot assign requested address"));
+    }
+}
+
+static void test_create_connection_poll_failure_ends_race(void **state)
+{
+    char port[8];
+    skt_socket *listener = listen_on("127.0.0.1", port, sizeof port);
+    skt_connect_opts opts = {.timeout = 5};
+    skt_socket *s;
+    double start;
+    int rc;
+    (void)state;
+    /* A poll that fails for good must end the race with its code, not
+     * spin until the deadline. */
+    skt__sys_inject(SKT__OP_POLL, -ENOMEM, 0, 1000000, 0);
+    start = skt_test_now();
+    rc = skt_create_connection(&s, "127.0.0.1", port, &opts);
+    skt__sys_inject_clear();
+    if (rc == 0) {
+        skt_close(s);
+        skt_close(listener);
+        SKT_SKIP("the connect completed without a poll");
+    }
+    assert_int_equal(rc, -ENOMEM);
+    assert_true(skt_test_now() - start < 0.5);
+    skt_close(listener);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The resolver's timeout                                                   */
 /* ------------------------------------------------------------------------ */
@@ -684,6 +728,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_create_connection_single_address_blocking_eintr),
     cmocka_unit_test(test_create_connection_nonblocking_default_mode),
     cmocka_unit_test(test_create_connection_single_address_refused),
+    cmocka_unit_test(test_create_connection_reports_real_error_not_timeout),
+    cmocka_unit_test(test_create_connection_poll_failure_ends_race),
     cmocka_unit_test(test_getaddrinfo_numeric_answers_with_zero_timeout),
     cmocka_unit_test(test_getaddrinfo_name_within_timeout),
     cmocka_unit_test(test_getnameinfo_numeric_with_timeout),

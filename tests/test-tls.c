@@ -2096,6 +2096,103 @@ static void test_server_tls_refused_for_datagrams(void **state)
     skt_tls_ctx_free(sctx);
 }
 
+static void python_client_against_server_in_mode(skt_server_mode mode)
+{
+    const char *python = skt_test_python();
+    char script[512], port[16], output[2048];
+    skt_tls_ctx *sctx;
+    skt_server_config cfg = {.mode = mode, .handle = echo_handler,
+                             .on_event = echo_event, .idle_timeout = 10};
+    skt_server *srv;
+    skt_addr a;
+    pthread_t thread;
+    int out;
+    pid_t pid;
+
+    if (python == NULL)
+        SKT_SKIP("python3 is not installed");
+    sctx = server_ctx("server.pem");
+    cfg.tls = sctx;
+    SKT_OK(skt_addr_parse(&a, "127.0.0.1:0"));
+    SKT_OK(skt_server_new(&srv, &a, &cfg));
+    SKT_OK(skt_server_address(srv, &a));
+    snprintf(port, sizeof port, "%d", skt_addr_port(&a));
+    assert_int_equal(pthread_create(&thread, NULL, serve_main, srv), 0);
+    skt_test_source_path("tests/peers/tls_client.py", script, sizeof script);
+    pid = skt_test_spawn((char *const[]){(char *)python, script, "--port",
+                                         port, "--cafile",
+                                         (char *)cert("ca.pem"), "ping",
+                                         NULL},
+                         &out);
+    read_all(out, output, sizeof output, 10);
+    close(out);
+    assert_int_equal(skt_test_wait(pid, 10), 0);
+    SKT_OK(skt_server_shutdown(srv));
+    pthread_join(thread, NULL);
+    SKT_OK(skt_server_close(srv));
+    assert_contains(output, "received \"ping\"\n");
+    /* The server's close_notify came before its end of file. */
+    assert_contains(output, "clean close");
+    skt_tls_ctx_free(sctx);
+}
+
+static void test_server_tls_threads_sends_close_notify(void **state)
+{
+    (void)state;
+    python_client_against_server_in_mode(SKT_SERVER_THREADS);
+}
+
+static void test_server_tls_fork_sends_close_notify(void **state)
+{
+    (void)state;
+    python_client_against_server_in_mode(SKT_SERVER_FORK);
+}
+
+static void test_server_tls_events_sends_close_notify(void **state)
+{
+    (void)state;
+    python_client_against_server_in_mode(SKT_SERVER_EVENTS);
+}
+
+static void test_server_tls_handshake_bounded_by_default_timeout(void **st)
+{
+    skt_tls_ctx *sctx = server_ctx("server.pem");
+    struct error_log log = {0, 0};
+    skt_server_config cfg = {.mode = SKT_SERVER_THREADS,
+                             .handle = echo_handler, .tls = sctx,
+                             .handle_error = note_error, .user = &log};
+    skt_server *srv;
+    skt_socket *c;
+    skt_addr a;
+    pthread_t thread;
+    double start, elapsed;
+    (void)st;
+    /* No idle timeout: the accepted connection's mode, the default
+     * timeout, bounds the handshake as it would bound a recv. */
+    SKT_OK(skt_setdefaulttimeout(0.5));
+    SKT_OK(skt_addr_parse(&a, "127.0.0.1:0"));
+    SKT_OK(skt_server_new(&srv, &a, &cfg));
+    SKT_OK(skt_server_address(srv, &a));
+    assert_int_equal(pthread_create(&thread, NULL, serve_main, srv), 0);
+    SKT_OK(skt_open(&c, AF_INET, SOCK_STREAM, 0));
+    SKT_OK(skt_settimeout(c, 10));
+    SKT_OK(skt_connect(c, &a));
+    start = skt_test_now();
+    /* The client never says hello. */
+    while (__atomic_load_n(&log.calls, __ATOMIC_SEQ_CST) == 0 &&
+           skt_test_now() - start < 5)
+        usleep(10000);
+    elapsed = skt_test_now() - start;
+    skt_close(c);
+    SKT_OK(skt_server_shutdown(srv));
+    pthread_join(thread, NULL);
+    SKT_OK(skt_server_close(srv));
+    assert_int_equal(log.calls, 1);
+    assert_int_equal(log.code, -ETIMEDOUT);
+    assert_true(elapsed >= 0.4 && elapsed < 1.5);
+    skt_tls_ctx_free(sctx);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_client_context_defaults_are_secure),
     cmocka_unit_test(test_verify_none_needs_hostname_check_off_first),
@@ -2151,6 +2248,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_server_tls_rejects_plaintext_in_threads),
     cmocka_unit_test(test_server_tls_rejects_plaintext_in_events),
     cmocka_unit_test(test_server_tls_refused_for_datagrams),
+    cmocka_unit_test(test_server_tls_threads_sends_close_notify),
+    cmocka_unit_test(test_server_tls_fork_sends_close_notify),
+    cmocka_unit_test(test_server_tls_events_sends_close_notify),
+    cmocka_unit_test(test_server_tls_handshake_bounded_by_default_timeout),
     cmocka_unit_test(test_injected_faults_lose_nothing),
     cmocka_unit_test(test_streams_and_frames_work_over_tls),
     cmocka_unit_test(test_unwrap_returns_to_plaintext),
