@@ -416,7 +416,7 @@ SKT_EXTERN int skt_accept(skt_socket *s, skt_socket **conn, skt_addr *peer);
 /*
  * skt_connect - connect to an address. Blocking mode waits as long as the
  * kernel does; non-blocking mode returns -EINPROGRESS for a connection
- * under way; timeout mode waits until the deadline and reads SO_ERROR. A
+ * under way (also when a signal interrupted it); timeout mode waits until the deadline and reads SO_ERROR. A
  * signal (EINTR) never restarts the connect: the same attempt is waited
  * for. Returns 0. Errors: -ECONNREFUSED, -ETIMEDOUT, -ENETUNREACH,
  * -EHOSTUNREACH, -EINPROGRESS, -EISCONN, -EADDRNOTAVAIL, -ENOENT (Unix),
@@ -464,7 +464,8 @@ SKT_EXTERN int skt_getsockopt_int(skt_socket *s, int level, int name,
  * may be fewer than len. Errors: -EAGAIN (non-blocking mode, nothing could
  * be sent), -ETIMEDOUT, -EPIPE, -ECONNRESET, -EMSGSIZE, -EINVAL, ...
  * Honours the timeout: in timeout mode the send is tried first and poll is
- * used only when it would block.
+ * used only when it would block. MSG_DONTWAIT is honoured in every mode:
+ * -EAGAIN at once instead of a wait (likewise for recv, sendto, recvfrom).
  */
 SKT_EXTERN ssize_t skt_send(skt_socket *s, const void *buf, size_t len,
                             int flags);

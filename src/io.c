@@ -84,6 +84,9 @@ static __attribute__((noinline)) ssize_t
 send_retry(skt_socket *s, const void *buf, size_t len, int flags,
            int64_t *deadline, ssize_t n, short wait)
 {
+    /* MSG_DONTWAIT asks not to wait, whatever the socket's mode. */
+    if (n == -EAGAIN && (flags & MSG_DONTWAIT))
+        return n;
     while (n < 0) {
         int rc = skt__io_retry(s, (int)n, wait, deadline);
         if (rc < 0)
@@ -97,6 +100,8 @@ static __attribute__((noinline)) ssize_t
 recv_retry(skt_socket *s, void *buf, size_t len, int flags,
            int64_t *deadline, ssize_t n, short wait)
 {
+    if (n == -EAGAIN && (flags & MSG_DONTWAIT))
+        return n;
     while (n < 0) {
         int rc = skt__io_retry(s, (int)n, wait, deadline);
         if (rc < 0)
@@ -254,7 +259,9 @@ ssize_t skt_sendto(skt_socket *s, const void *buf, size_t len, int flags,
         int rc;
         if (n >= 0)
             return n;
-        rc = skt__io_retry(s, (int)n, POLLOUT, &deadline);
+        rc = n == -EAGAIN && (flags & MSG_DONTWAIT)
+                 ? (int)n
+                 : skt__io_retry(s, (int)n, POLLOUT, &deadline);
         if (rc < 0)
             return to != NULL ? skt__fail_addr(rc, "sendto", to)
                               : skt__fail(rc, "sendto the connected peer");
@@ -284,7 +291,9 @@ ssize_t skt_recvfrom(skt_socket *s, void *buf, size_t len, int flags,
             return n;
         }
         into->len = 0;
-        rc = skt__io_retry(s, (int)n, POLLIN, &deadline);
+        rc = n == -EAGAIN && (flags & MSG_DONTWAIT)
+                 ? (int)n
+                 : skt__io_retry(s, (int)n, POLLIN, &deadline);
         if (rc < 0)
             return skt__fail(rc, "recvfrom of up to %zu bytes", len);
     }

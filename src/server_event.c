@@ -236,6 +236,7 @@ static void continue_handshake(skt_server_conn *conn)
     }
     conn->handshaking = false;
     conn->want = SKT_EVENT_READ;
+    touch(conn->srv->events, conn);
     start_conn(conn);
 }
 
@@ -244,11 +245,13 @@ static void conn_ready(skt_server_conn *conn, int events)
     struct skt__event_state *ev = conn->srv->events;
     int rc = 0;
 
-    touch(ev, conn);
+    /* A handshake is not activity: idle_timeout bounds it from accept,
+     * so a peer trickling bytes cannot hold it open. */
     if (conn->handshaking) {
         continue_handshake(conn);
         return;
     }
+    touch(ev, conn);
     ev->current = conn;
     if ((events & SKT_EVENT_WRITE) && pending(conn) > 0)
         rc = flush(conn);

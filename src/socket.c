@@ -243,14 +243,13 @@ int skt_dup(skt_socket *s, skt_socket **out)
     fd = skt__sys_dup(s->fd);
     if (fd < 0)
         return skt__fail(fd, "dup of fd %d", s->fd);
-    rc = skt__socket_new(out, fd, s->family, s->type, s->proto);
-    if (rc == 0)
-        rc = apply_timeout(*out, s->timeout);
-    if (rc < 0) {
-        free(*out);
-        *out = NULL;
+    /* The duplicate shares the file description, so its O_NONBLOCK flag
+     * is the original's already: no fcntl, and no moment in which the
+     * original's flag disagrees with its mode. */
+    rc = skt__socket_adopt(out, fd, s->family, s->type, s->proto,
+                           s->timeout);
+    if (rc < 0)
         skt__sys_close(fd);
-    }
     return rc;
 }
 
@@ -426,7 +425,10 @@ static int connect_addr(skt_socket *s, const skt_addr *a)
     if (rc == 0)
         return 0;
     /* After EINTR the kernel goes on connecting: restarting the connect
-     * would fail with EALREADY, so the same attempt is waited for. */
+     * would fail with EALREADY, so the same attempt is waited for; in
+     * non-blocking mode it is simply under way, as after EINPROGRESS. */
+    if (rc == -EINTR && s->timeout == 0)
+        return -EINPROGRESS;
     if (rc == -EINTR || (rc == -EINPROGRESS && s->timeout > 0))
         rc = finish_connect(s, deadline);
     return rc;

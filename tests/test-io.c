@@ -580,6 +580,31 @@ static void test_send_null_buffer_is_einval(void **state)
     skt_close(b);
 }
 
+static void test_msg_dontwait_does_not_wait_in_timeout_mode(void **state)
+{
+    skt_socket *a, *b;
+    skt_addr addr;
+    char buf[8];
+    double start;
+    (void)state;
+    SKT_OK(skt_socketpair(&a, &b, AF_UNIX, SOCK_STREAM, 0));
+    SKT_OK(skt_settimeout(b, 5.0));
+    start = skt_test_now();
+    assert_int_equal(skt_recv(b, buf, sizeof buf, MSG_DONTWAIT), -EAGAIN);
+    assert_true(skt_test_now() - start < 0.5);
+    skt_close(a);
+    skt_close(b);
+    SKT_OK(skt_open(&a, AF_INET, SOCK_DGRAM, 0));
+    SKT_OK(skt_addr_parse(&addr, "127.0.0.1:0"));
+    SKT_OK(skt_bind(a, &addr));
+    SKT_OK(skt_settimeout(a, 5.0));
+    start = skt_test_now();
+    assert_int_equal(skt_recvfrom(a, buf, sizeof buf, MSG_DONTWAIT, &addr),
+                     -EAGAIN);
+    assert_true(skt_test_now() - start < 0.5);
+    skt_close(a);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_recv_nonblocking_without_data_is_eagain),
     cmocka_unit_test(test_recv_timeout_accuracy),
@@ -606,6 +631,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_udp_truncation_reported_with_msg_trunc),
     cmocka_unit_test(test_sendto_unreachable_names_address),
     cmocka_unit_test(test_send_null_buffer_is_einval),
+    cmocka_unit_test(test_msg_dontwait_does_not_wait_in_timeout_mode),
 };
 
 SKT_TEST_MAIN(tests)

@@ -733,6 +733,44 @@ static void test_unix_connect_missing_path_is_enoent(void **state)
     skt_close(s);
 }
 
+static void test_connect_nonblocking_eintr_is_in_progress(void **state)
+{
+    skt_socket *listener, *s;
+    skt_addr a;
+    int port, error = -1;
+    (void)state;
+    skt_test_tcp_listener(&listener, &port);
+    SKT_OK(skt_getsockname(listener, &a));
+    SKT_OK(skt_open(&s, AF_INET, SOCK_STREAM, 0));
+    SKT_OK(skt_setblocking(s, false));
+    /* Interrupted after the kernel started: under way, never waited for
+     * in non-blocking mode. */
+    skt__sys_inject(SKT__OP_CONNECT, -EINTR, 0, 1, 0);
+    assert_int_equal(skt_connect(s, &a), -EINPROGRESS);
+    skt__sys_inject_clear();
+    SKT_OK(skt__wait(skt_fileno(s), POLLOUT, skt__deadline(5.0)));
+    SKT_OK(skt_getsockopt_int(s, SOL_SOCKET, SO_ERROR, &error));
+    assert_int_equal(error, 0);
+    skt_close(s);
+    skt_close(listener);
+}
+
+static void test_dup_shares_mode_without_changing_it(void **state)
+{
+    skt_socket *s, *copy;
+    (void)state;
+    SKT_OK(skt_setdefaulttimeout(0.0));
+    SKT_OK(skt_open(&s, AF_INET, SOCK_STREAM, 0));
+    SKT_OK(skt_settimeout(s, SKT_BLOCKING));
+    SKT_OK(skt_dup(s, &copy));
+    /* Not the default (non-blocking): the original's mode. */
+    assert_true(skt_gettimeout(copy) == SKT_BLOCKING);
+    assert_false(fd_nonblocking(copy));
+    assert_false(fd_nonblocking(s));
+    skt_close(s);
+    skt_close(copy);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_open_reports_family_type_proto),
     cmocka_unit_test(test_open_masks_type_flags),
@@ -765,6 +803,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_connect_nonblocking_returns_einprogress),
     cmocka_unit_test(test_connect_eintr_continues_same_attempt),
     cmocka_unit_test(test_connect_eintr_in_timeout_mode),
+    cmocka_unit_test(test_connect_nonblocking_eintr_is_in_progress),
+    cmocka_unit_test(test_dup_shares_mode_without_changing_it),
     cmocka_unit_test(test_connect_times_out_at_deadline),
     cmocka_unit_test(test_bind_in_use_names_address),
     cmocka_unit_test(test_bind_empty_address_is_einval),
