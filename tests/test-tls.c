@@ -1911,6 +1911,31 @@ static void *serve_main(void *arg)
     return NULL;
 }
 
+/* An skt_server serving in a thread of its own. */
+struct running {
+    skt_server *srv;
+    pthread_t thread;
+    skt_addr addr;
+    char port[16];
+};
+
+static void run_server(struct running *r, const skt_server_config *cfg)
+{
+    SKT_OK(skt_addr_parse(&r->addr, "127.0.0.1:0"));
+    SKT_OK(skt_server_new(&r->srv, &r->addr, cfg));
+    SKT_OK(skt_server_address(r->srv, &r->addr));
+    snprintf(r->port, sizeof r->port, "%d", skt_addr_port(&r->addr));
+    assert_int_equal(pthread_create(&r->thread, NULL, serve_main, r->srv),
+                     0);
+}
+
+static void stop_server(struct running *r)
+{
+    SKT_OK(skt_server_shutdown(r->srv));
+    pthread_join(r->thread, NULL);
+    SKT_OK(skt_server_close(r->srv));
+}
+
 static void tls_server_echoes_in_mode(skt_server_mode mode)
 {
     skt_tls_ctx *sctx = server_ctx("server.pem"), *cctx = client_ctx();
@@ -1919,20 +1944,14 @@ static void tls_server_echoes_in_mode(skt_server_mode mode)
                              .idle_timeout = 10};
     skt_connect_opts opts = {.timeout = 10, .tls = cctx,
                              .tls_hostname = "localhost"};
-    skt_server *srv;
+    struct running r;
     skt_socket *c[2];
-    skt_addr a;
-    pthread_t thread;
-    char port[8], echo[64];
+    char echo[64];
 
-    SKT_OK(skt_addr_parse(&a, "127.0.0.1:0"));
-    SKT_OK(skt_server_new(&srv, &a, &cfg));
-    SKT_OK(skt_server_address(srv, &a));
-    snprintf(port, sizeof port, "%d", skt_addr_port(&a));
-    assert_int_equal(pthread_create(&thread, NULL, serve_main, srv), 0);
+    run_server(&r, &cfg);
     /* Two clients at once, each with its own handshake and stream. */
     for (int i = 0; i < 2; i++)
-        SKT_OK(skt_create_connection(&c[i], "127.0.0.1", port, &opts));
+        SKT_OK(skt_create_connection(&c[i], "127.0.0.1", r.port, &opts));
     for (int round = 0; round < 3; round++) {
         for (int i = 0; i < 2; i++) {
             char msg[32];
@@ -1945,16 +1964,13 @@ static void tls_server_echoes_in_mode(skt_server_mode mode)
     }
     for (int i = 0; i < 2; i++)
         skt_close(c[i]);
-    SKT_OK(skt_server_shutdown(srv));
-    pthread_join(thread, NULL);
-    SKT_OK(skt_server_close(srv));
+    stop_server(&r);
     skt_tls_ctx_free(cctx);
     skt_tls_ctx_free(sctx);
 }
 
 static void test_server_tls_sequential_mode(void **state)
 {
-    (void)state;
     /* Sequential serves one connection at a time: one client suffices. */
     skt_tls_ctx *sctx = server_ctx("server.pem"), *cctx = client_ctx();
     skt_server_config cfg = {.mode = SKT_SERVER_SEQUENTIAL,
@@ -1962,25 +1978,18 @@ static void test_server_tls_sequential_mode(void **state)
                              .idle_timeout = 10};
     skt_connect_opts opts = {.timeout = 10, .tls = cctx,
                              .tls_hostname = "localhost"};
-    skt_server *srv;
+    struct running r;
     skt_socket *c;
-    skt_addr a;
-    pthread_t thread;
-    char port[8], echo[5];
+    char echo[5];
+    (void)state;
 
-    SKT_OK(skt_addr_parse(&a, "127.0.0.1:0"));
-    SKT_OK(skt_server_new(&srv, &a, &cfg));
-    SKT_OK(skt_server_address(srv, &a));
-    snprintf(port, sizeof port, "%d", skt_addr_port(&a));
-    assert_int_equal(pthread_create(&thread, NULL, serve_main, srv), 0);
-    SKT_OK(skt_create_connection(&c, "127.0.0.1", port, &opts));
+    run_server(&r, &cfg);
+    SKT_OK(skt_create_connection(&c, "127.0.0.1", r.port, &opts));
     SKT_OK(skt_sendall(c, "hello", 5, 0, NULL));
     SKT_OK(skt_recv_exact(c, echo, 5, 0, NULL));
     assert_memory_equal(echo, "hello", 5);
     skt_close(c);
-    SKT_OK(skt_server_shutdown(srv));
-    pthread_join(thread, NULL);
-    SKT_OK(skt_server_close(srv));
+    stop_server(&r);
     skt_tls_ctx_free(cctx);
     skt_tls_ctx_free(sctx);
 }
@@ -2031,20 +2040,15 @@ static void server_rejects_plaintext_client(skt_server_mode mode)
                              .on_event = echo_event, .tls = sctx,
                              .idle_timeout = 10, .handle_error = note_error,
                              .user = &log};
-    skt_server *srv;
+    struct running r;
     skt_socket *c;
-    skt_addr a;
-    pthread_t thread;
     char buf[64];
     ssize_t n;
 
-    SKT_OK(skt_addr_parse(&a, "127.0.0.1:0"));
-    SKT_OK(skt_server_new(&srv, &a, &cfg));
-    SKT_OK(skt_server_address(srv, &a));
-    assert_int_equal(pthread_create(&thread, NULL, serve_main, srv), 0);
+    run_server(&r, &cfg);
     SKT_OK(skt_open(&c, AF_INET, SOCK_STREAM, 0));
     SKT_OK(skt_settimeout(c, 10));
-    SKT_OK(skt_connect(c, &a));
+    SKT_OK(skt_connect(c, &r.addr));
     /* Plain text is not a ClientHello: the handshake fails, the handler
      * never sees it, and handle_error hears of it. */
     SKT_OK(skt_sendall(c, "GET / HTTP/1.0\r\n\r\n", 18, 0, NULL));
@@ -2055,9 +2059,7 @@ static void server_rejects_plaintext_client(skt_server_mode mode)
     for (int i = 0; i < 200 && __atomic_load_n(&log.calls, __ATOMIC_SEQ_CST)
                                    == 0; i++)
         usleep(10000);
-    SKT_OK(skt_server_shutdown(srv));
-    pthread_join(thread, NULL);
-    SKT_OK(skt_server_close(srv));
+    stop_server(&r);
     assert_int_equal(log.calls, 1);
     assert_true(log.code < 0);
     skt_tls_ctx_free(sctx);
@@ -2099,13 +2101,11 @@ static void test_server_tls_refused_for_datagrams(void **state)
 static void python_client_against_server_in_mode(skt_server_mode mode)
 {
     const char *python = skt_test_python();
-    char script[512], port[16], output[2048];
+    char script[512], output[2048];
     skt_tls_ctx *sctx;
     skt_server_config cfg = {.mode = mode, .handle = echo_handler,
                              .on_event = echo_event, .idle_timeout = 10};
-    skt_server *srv;
-    skt_addr a;
-    pthread_t thread;
+    struct running r;
     int out;
     pid_t pid;
 
@@ -2113,23 +2113,17 @@ static void python_client_against_server_in_mode(skt_server_mode mode)
         SKT_SKIP("python3 is not installed");
     sctx = server_ctx("server.pem");
     cfg.tls = sctx;
-    SKT_OK(skt_addr_parse(&a, "127.0.0.1:0"));
-    SKT_OK(skt_server_new(&srv, &a, &cfg));
-    SKT_OK(skt_server_address(srv, &a));
-    snprintf(port, sizeof port, "%d", skt_addr_port(&a));
-    assert_int_equal(pthread_create(&thread, NULL, serve_main, srv), 0);
+    run_server(&r, &cfg);
     skt_test_source_path("tests/peers/tls_client.py", script, sizeof script);
     pid = skt_test_spawn((char *const[]){(char *)python, script, "--port",
-                                         port, "--cafile",
+                                         r.port, "--cafile",
                                          (char *)cert("ca.pem"), "ping",
                                          NULL},
                          &out);
     read_all(out, output, sizeof output, 10);
     close(out);
     assert_int_equal(skt_test_wait(pid, 10), 0);
-    SKT_OK(skt_server_shutdown(srv));
-    pthread_join(thread, NULL);
-    SKT_OK(skt_server_close(srv));
+    stop_server(&r);
     assert_contains(output, "received \"ping\"\n");
     /* The server's close_notify came before its end of file. */
     assert_contains(output, "clean close");
@@ -2161,22 +2155,17 @@ static void test_server_tls_handshake_bounded_by_default_timeout(void **st)
     skt_server_config cfg = {.mode = SKT_SERVER_THREADS,
                              .handle = echo_handler, .tls = sctx,
                              .handle_error = note_error, .user = &log};
-    skt_server *srv;
+    struct running r;
     skt_socket *c;
-    skt_addr a;
-    pthread_t thread;
     double start, elapsed;
     (void)st;
     /* No idle timeout: the accepted connection's mode, the default
      * timeout, bounds the handshake as it would bound a recv. */
     SKT_OK(skt_setdefaulttimeout(0.5));
-    SKT_OK(skt_addr_parse(&a, "127.0.0.1:0"));
-    SKT_OK(skt_server_new(&srv, &a, &cfg));
-    SKT_OK(skt_server_address(srv, &a));
-    assert_int_equal(pthread_create(&thread, NULL, serve_main, srv), 0);
+    run_server(&r, &cfg);
     SKT_OK(skt_open(&c, AF_INET, SOCK_STREAM, 0));
     SKT_OK(skt_settimeout(c, 10));
-    SKT_OK(skt_connect(c, &a));
+    SKT_OK(skt_connect(c, &r.addr));
     start = skt_test_now();
     /* The client never says hello. */
     while (__atomic_load_n(&log.calls, __ATOMIC_SEQ_CST) == 0 &&
@@ -2184,9 +2173,7 @@ static void test_server_tls_handshake_bounded_by_default_timeout(void **st)
         usleep(10000);
     elapsed = skt_test_now() - start;
     skt_close(c);
-    SKT_OK(skt_server_shutdown(srv));
-    pthread_join(thread, NULL);
-    SKT_OK(skt_server_close(srv));
+    stop_server(&r);
     assert_int_equal(log.calls, 1);
     assert_int_equal(log.code, -ETIMEDOUT);
     assert_true(elapsed >= 0.4 && elapsed < 1.5);
