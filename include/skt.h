@@ -1391,7 +1391,11 @@ SKT_EXTERN int skt_selector_wakeup(skt_selector *sel);
  *                          thread (Python's TCPServer)
  *   SKT_SERVER_THREADS     a thread per request (ThreadingMixIn)
  *   SKT_SERVER_POOL        a fixed pool of threads and a queue
- *   SKT_SERVER_FORK        a child process per request (ForkingMixIn)
+ *   SKT_SERVER_FORK        a child process per request (ForkingMixIn);
+ *                          as with any fork in a threaded program, the
+ *                          child inherits locks other threads held at
+ *                          that instant (allocator, OpenSSL): serve from a
+ *                          process whose other threads are idle
  *   SKT_SERVER_EVENTS      one thread and a selector: non-blocking
  *                          connections driven by on_event callbacks
  *

@@ -276,6 +276,14 @@ struct skt__transport {
 
 SKT__HIDDEN extern const struct skt__transport skt__plain_transport;
 
+/*
+ * How many sockets in the process have a transport that can hold bytes the
+ * kernel does not see (TLS). Selectors look for such bytes only while it is
+ * above 0, so plain programs pay nothing for TLS. Changed atomically by the
+ * transport when it installs and removes itself.
+ */
+SKT__HIDDEN extern int skt__buffering_transports;
+
 struct skt_socket {
     int fd;
     int family;

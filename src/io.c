@@ -26,6 +26,8 @@ static ssize_t plain_recv(skt_socket *s, void *buf, size_t len, int flags,
     return skt__sys_recv(s->fd, buf, len, flags);
 }
 
+int skt__buffering_transports;
+
 const struct skt__transport skt__plain_transport = {
     .name = "plain",
     .send = plain_send,

@@ -289,8 +289,10 @@ static int report_pending(skt_selector *sel)
 {
     int found = 0;
 
-    /* Raw fds have no transport: a selector of them skips the scan. */
-    if (sel->sockets == 0)
+    /* Raw fds have no transport, and without a TLS socket anywhere in
+     * the process nothing can be pending: both skip the scan. */
+    if (sel->sockets == 0 ||
+        __atomic_load_n(&skt__buffering_transports, __ATOMIC_RELAXED) == 0)
         return 0;
     for (int fd = 0; fd < sel->slots_len; fd++) {
         const skt_selector_key *key = &sel->slots[fd].key;

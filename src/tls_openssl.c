@@ -877,6 +877,7 @@ static void tls_release(skt_socket *s)
     }
     ERR_clear_error();
     tls_free(t);
+    __atomic_sub_fetch(&skt__buffering_transports, 1, __ATOMIC_RELAXED);
 }
 
 static const struct skt__transport tls_transport = {
@@ -1009,6 +1010,7 @@ static int install(skt_socket *s, skt_tls_ctx *ctx, const char *hostname,
         SSL_set_connect_state(t->ssl);
     s->transport = &tls_transport;
     s->transport_state = t;
+    __atomic_add_fetch(&skt__buffering_transports, 1, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -1217,6 +1219,7 @@ int skt_tls_unwrap(skt_socket *s)
     }
     s->transport = &skt__plain_transport;
     s->transport_state = NULL;
+    __atomic_sub_fetch(&skt__buffering_transports, 1, __ATOMIC_RELAXED);
     ERR_clear_error();
     tls_free(t);
     return 0;

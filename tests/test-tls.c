@@ -1919,14 +1919,24 @@ struct running {
     char port[16];
 };
 
-static void run_server(struct running *r, const skt_server_config *cfg)
+static void open_server(struct running *r, const skt_server_config *cfg)
 {
     SKT_OK(skt_addr_parse(&r->addr, "127.0.0.1:0"));
     SKT_OK(skt_server_new(&r->srv, &r->addr, cfg));
     SKT_OK(skt_server_address(r->srv, &r->addr));
     snprintf(r->port, sizeof r->port, "%d", skt_addr_port(&r->addr));
+}
+
+static void start_serving(struct running *r)
+{
     assert_int_equal(pthread_create(&r->thread, NULL, serve_main, r->srv),
                      0);
+}
+
+static void run_server(struct running *r, const skt_server_config *cfg)
+{
+    open_server(r, cfg);
+    start_serving(r);
 }
 
 static void stop_server(struct running *r)
@@ -1936,34 +1946,65 @@ static void stop_server(struct running *r)
     SKT_OK(skt_server_close(r->srv));
 }
 
+/*
+ * The clients' side: two connections at once, each with its own handshake
+ * and stream, three rounds of echoes. Returns 0 or the first failure's
+ * code, so that it can also run in a child process.
+ */
+static int echo_clients(const char *port, skt_tls_ctx *cctx)
+{
+    skt_connect_opts opts = {.timeout = 10, .tls = cctx,
+                             .tls_hostname = "localhost"};
+    skt_socket *c[2] = {NULL, NULL};
+    char echo[64];
+    int rc = 0;
+
+    for (int i = 0; i < 2 && rc == 0; i++)
+        rc = skt_create_connection(&c[i], "127.0.0.1", port, &opts);
+    for (int round = 0; round < 3 && rc == 0; round++) {
+        for (int i = 0; i < 2 && rc == 0; i++) {
+            char msg[32];
+            int len = snprintf(msg, sizeof msg, "client %d round %d", i,
+                               round);
+            rc = skt_sendall(c[i], msg, (size_t)len, 0, NULL);
+            if (rc == 0)
+                rc = skt_recv_exact(c[i], echo, (size_t)len, 0, NULL);
+            if (rc == 0 && memcmp(echo, msg, (size_t)len) != 0)
+                rc = -EPROTO;
+        }
+    }
+    if (rc != 0)
+        print_error("echo_clients: %s\n", skt_error_detail());
+    for (int i = 0; i < 2; i++)
+        skt_close(c[i]);
+    return rc;
+}
+
 static void tls_server_echoes_in_mode(skt_server_mode mode)
 {
     skt_tls_ctx *sctx = server_ctx("server.pem"), *cctx = client_ctx();
     skt_server_config cfg = {.mode = mode, .handle = echo_handler,
                              .on_event = echo_event, .tls = sctx,
                              .idle_timeout = 10};
-    skt_connect_opts opts = {.timeout = 10, .tls = cctx,
-                             .tls_hostname = "localhost"};
     struct running r;
-    skt_socket *c[2];
-    char echo[64];
+    pid_t pid;
 
-    run_server(&r, &cfg);
-    /* Two clients at once, each with its own handshake and stream. */
-    for (int i = 0; i < 2; i++)
-        SKT_OK(skt_create_connection(&c[i], "127.0.0.1", r.port, &opts));
-    for (int round = 0; round < 3; round++) {
-        for (int i = 0; i < 2; i++) {
-            char msg[32];
-            int len = snprintf(msg, sizeof msg, "client %d round %d", i,
-                               round);
-            SKT_OK(skt_sendall(c[i], msg, (size_t)len, 0, NULL));
-            SKT_OK(skt_recv_exact(c[i], echo, (size_t)len, 0, NULL));
-            assert_memory_equal(echo, msg, (size_t)len);
-        }
+    if (mode != SKT_SERVER_FORK) {
+        run_server(&r, &cfg);
+        SKT_OK(echo_clients(r.port, cctx));
+    } else {
+        /* A fork server forks while the process's other threads run: a
+         * TLS client in a sibling thread could hold a lock (allocator,
+         * OpenSSL) at that instant and leave the child stuck on it. The
+         * clients get their own process, made before the server thread. */
+        open_server(&r, &cfg);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0)
+            _exit(echo_clients(r.port, cctx) == 0 ? 0 : 1);
+        start_serving(&r);
+        assert_int_equal(skt_test_wait(pid, 60), 0);
     }
-    for (int i = 0; i < 2; i++)
-        skt_close(c[i]);
     stop_server(&r);
     skt_tls_ctx_free(cctx);
     skt_tls_ctx_free(sctx);
@@ -2113,13 +2154,16 @@ static void python_client_against_server_in_mode(skt_server_mode mode)
         SKT_SKIP("python3 is not installed");
     sctx = server_ctx("server.pem");
     cfg.tls = sctx;
-    run_server(&r, &cfg);
+    /* The peer is started before the server's thread: no fork happens
+     * while another thread of this process runs (see the echo cases). */
+    open_server(&r, &cfg);
     skt_test_source_path("tests/peers/tls_client.py", script, sizeof script);
     pid = skt_test_spawn((char *const[]){(char *)python, script, "--port",
                                          r.port, "--cafile",
                                          (char *)cert("ca.pem"), "ping",
                                          NULL},
                          &out);
+    start_serving(&r);
     read_all(out, output, sizeof output, 10);
     close(out);
     assert_int_equal(skt_test_wait(pid, 10), 0);
