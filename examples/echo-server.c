@@ -36,6 +36,18 @@
 #include <string.h>
 
 /*
+ * Two hooks, so that a variant can be this program with one line changed
+ * (upper-echo-server.c defines both and includes this file): the name in
+ * messages, and what happens to the bytes before they go back.
+ */
+#ifndef PROGRAM
+#define PROGRAM "echo-server"
+#endif
+#ifndef TRANSFORM
+#define TRANSFORM(buf, len) ((void)(buf), (void)(len))
+#endif
+
+/*
  * Prints the last failure and returns the exit status 1. The library's
  * detail names the operation and the address ("bind to 127.0.0.1:80:
  * Permission denied"); the bare message is only a fallback.
@@ -44,7 +56,7 @@ static int report(int code)
 {
     const char *detail = skt_error_detail();
 
-    fprintf(stderr, "echo-server: %s\n",
+    fprintf(stderr, PROGRAM ": %s\n",
             detail[0] != '\0' ? detail : skt_strerror(code));
     return 1;
 }
@@ -110,6 +122,7 @@ static int echo(skt_socket *conn)
 
         if (got <= 0)
             return (int)got; /* 0: the client closed; < 0: an error */
+        TRANSFORM(buf, (size_t)got);
         /* One send may take only part of the data; sendall loops. */
         rc = skt_sendall(conn, buf, (size_t)got, 0, NULL);
         if (rc < 0)
@@ -165,11 +178,11 @@ int main(int argc, char **argv)
      * script waiting for "listening on" sees it. */
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc != 3) {
-        fprintf(stderr, "usage: echo-server HOST PORT\n");
+        fprintf(stderr, "usage: " PROGRAM " HOST PORT\n");
         return 2;
     }
     if (!parse_port(argv[2], &port)) {
-        fprintf(stderr, "echo-server: bad port \"%s\"\n", argv[2]);
+        fprintf(stderr, PROGRAM ": bad port \"%s\"\n", argv[2]);
         return 1;
     }
     /* Numeric only: a host name is refused here, never looked up. */

@@ -19,79 +19,11 @@
  *
  *     while data := conn.recv(4096):
  *         conn.sendall(data.upper())
+ *
+ * It is literally echo-server.c with that one change: this file supplies
+ * the transformation and the program's name, and includes the rest.
  */
-#include <skt.h>
-
-#include <errno.h>
-#include <limits.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-/*
- * Prints the last failure and returns the exit status 1. The library's
- * detail names the operation and the address ("bind to 127.0.0.1:80:
- * Permission denied"); the bare message is only a fallback.
- */
-static int report(int code)
-{
-    const char *detail = skt_error_detail();
-
-    fprintf(stderr, "upper-echo-server: %s\n",
-            detail[0] != '\0' ? detail : skt_strerror(code));
-    return 1;
-}
-
-/* The text form of an address: "127.0.0.1:5000" or "[::1]:5000". */
-static const char *addr_text(const skt_addr *addr, char *buf, size_t len)
-{
-    if (skt_addr_format(addr, buf, len) < 0)
-        snprintf(buf, len, "(unknown address)");
-    return buf;
-}
-
-/*
- * Reads PORT as a number. Its range (0..65535) is left for
- * skt_addr_from_ip to check, so that the error comes from the library.
- */
-static bool parse_port(const char *text, int *port)
-{
-    char *end;
-    long value;
-
-    errno = 0;
-    value = strtol(text, &end, 10);
-    if (end == text || *end != '\0' || errno != 0 || value < INT_MIN ||
-        value > INT_MAX)
-        return false;
-    *port = (int)value;
-    return true;
-}
-
-/* Creates a socket bound to addr and listening on it. */
-static int open_listener(skt_socket **out, const skt_addr *addr)
-{
-    skt_socket *s;
-    int rc;
-
-    rc = skt_open(&s, skt_addr_family(addr), SOCK_STREAM, 0);
-    if (rc < 0)
-        return rc;
-    /* Lets a restarted server bind its port again at once, while the
-     * connections of the previous run are still in TIME_WAIT. */
-    rc = skt_setsockopt_int(s, SOL_SOCKET, SO_REUSEADDR, 1);
-    if (rc == 0)
-        rc = skt_bind(s, addr);
-    if (rc == 0)
-        rc = skt_listen(s, SKT_DEFAULT_BACKLOG);
-    if (rc < 0) {
-        skt_close(s);
-        return rc;
-    }
-    *out = s;
-    return 0;
-}
+#include <stddef.h>
 
 /*
  * Upper-cases ASCII letters only, byte by byte, as Python's bytes.upper()
@@ -106,101 +38,6 @@ static void upper_ascii(char *buf, size_t len)
     }
 }
 
-/* Sends back everything the client sends, upper-cased, until it closes
- * its side. */
-static int echo_upper(skt_socket *conn)
-{
-    char buf[4096];
-
-    for (;;) {
-        ssize_t got = skt_recv(conn, buf, sizeof buf, 0);
-        int rc;
-
-        if (got <= 0)
-            return (int)got; /* 0: the client closed; < 0: an error */
-        upper_ascii(buf, (size_t)got);
-        /* One send may take only part of the data; sendall loops. */
-        rc = skt_sendall(conn, buf, (size_t)got, 0, NULL);
-        if (rc < 0)
-            return rc;
-    }
-}
-
-/* Serves one connection and closes it. Returns the exit status. */
-static int serve_connection(skt_socket *conn, const skt_addr *peer)
-{
-    char text[SKT_ADDRSTRLEN];
-    int status = 0;
-    int rc;
-
-    printf("connected by %s\n", addr_text(peer, text, sizeof text));
-    rc = echo_upper(conn);
-    if (rc < 0)
-        status = report(rc); /* this client is lost; the server goes on */
-    rc = skt_close(conn);
-    if (rc < 0 && status == 0)
-        status = report(rc);
-    printf("closed %s\n", text);
-    return status;
-}
-
-/* Accepts connections one after another; with once, only the first. */
-static int serve(skt_socket *listener, bool once)
-{
-    for (;;) {
-        skt_socket *conn;
-        skt_addr peer;
-        int status;
-        int rc;
-
-        rc = skt_accept(listener, &conn, &peer);
-        if (rc < 0)
-            return report(rc);
-        status = serve_connection(conn, &peer);
-        if (once)
-            return status;
-    }
-}
-
-int main(int argc, char **argv)
-{
-    const char *once = getenv("SKT_EXAMPLE_ONCE");
-    skt_socket *listener;
-    skt_addr addr;
-    char text[SKT_ADDRSTRLEN];
-    int port, rc, status;
-
-    /* Each line goes out at once, even into a pipe or a file, so that a
-     * script waiting for "listening on" sees it. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc != 3) {
-        fprintf(stderr, "usage: upper-echo-server HOST PORT\n");
-        return 2;
-    }
-    if (!parse_port(argv[2], &port)) {
-        fprintf(stderr, "upper-echo-server: bad port \"%s\"\n", argv[2]);
-        return 1;
-    }
-    /* Numeric only: a host name is refused here, never looked up. */
-    rc = skt_addr_from_ip(&addr, argv[1], port);
-    if (rc < 0)
-        return report(rc);
-    rc = open_listener(&listener, &addr);
-    if (rc < 0)
-        return report(rc);
-
-    /* Ask for the address we really got: with port 0, the system chose. */
-    rc = skt_getsockname(listener, &addr);
-    if (rc < 0) {
-        status = report(rc);
-        skt_close(listener);
-        return status;
-    }
-    printf("listening on %s\n", addr_text(&addr, text, sizeof text));
-
-    status = serve(listener, once != NULL && strcmp(once, "1") == 0);
-    rc = skt_close(listener);
-    if (rc < 0 && status == 0)
-        status = report(rc);
-    return status;
-}
+#define PROGRAM "upper-echo-server"
+#define TRANSFORM(buf, len) upper_ascii((buf), (len))
+#include "echo-server.c"
