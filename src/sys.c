@@ -1,5 +1,6 @@
 /*
- * sys.c - the only file that makes socket system calls. It adds what every
+ * sys.c - the POSIX system calls; with the platform's sys_<platform>.c, the
+ * only files that make socket system calls. It adds what every
  * call needs once: close-on-exec on every new fd, MSG_NOSIGNAL on every
  * send, and -errno returns with errno captured at once. EINTR is returned
  * to the caller, who knows whether to retry (a connect must not be).
@@ -7,17 +8,12 @@
  * Tests can make calls fail on purpose (skt__sys_inject): EINTR, EAGAIN,
  * ECONNRESET, or a short send/recv. Disarmed, that costs one branch.
  */
-#include "internal.h"
+#include "sys_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/select.h>
-#include <sys/sendfile.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------------------ */
@@ -77,24 +73,9 @@ int skt__sys_take_fault(enum skt__sys_op op, size_t *short_len)
     return result;
 }
 
-#define FAULT_POINT(op, short_len)                                            \
-    (SKT__UNLIKELY(__atomic_load_n(&skt__faults_armed, __ATOMIC_ACQUIRE))     \
-         ? skt__sys_take_fault(op, short_len)                                 \
-         : 0)
-
 /* ------------------------------------------------------------------------ */
 /* The calls                                                                */
 /* ------------------------------------------------------------------------ */
-
-static inline int result(int r)
-{
-    return r < 0 ? -errno : r;
-}
-
-static inline ssize_t result_size(ssize_t r)
-{
-    return r < 0 ? -errno : r;
-}
 
 int skt__sys_socket(int family, int type, int proto)
 {
@@ -104,14 +85,6 @@ int skt__sys_socket(int family, int type, int proto)
 int skt__sys_socketpair(int family, int type, int proto, int fds[2])
 {
     return result(socketpair(family, type | SOCK_CLOEXEC, proto, fds));
-}
-
-int skt__sys_accept(int fd, struct sockaddr *sa, socklen_t *len, int flags)
-{
-    int fault = FAULT_POINT(SKT__OP_ACCEPT, NULL);
-    if (fault < 0)
-        return fault;
-    return result(accept4(fd, sa, len, flags | SOCK_CLOEXEC));
 }
 
 int skt__sys_connect(int fd, const struct sockaddr *sa, socklen_t len)
@@ -277,51 +250,6 @@ ssize_t skt__sys_recvmsg(int fd, struct msghdr *msg, int flags)
     return result_size(recvmsg(fd, msg, flags));
 }
 
-int skt__sys_sendmmsg(int fd, struct mmsghdr *msgs, unsigned count,
-                      int flags)
-{
-    int fault = FAULT_POINT(SKT__OP_SEND, NULL);
-    if (fault < 0)
-        return fault;
-    return result(sendmmsg(fd, msgs, count, flags | MSG_NOSIGNAL));
-}
-
-int skt__sys_recvmmsg(int fd, struct mmsghdr *msgs, unsigned count,
-                      int flags)
-{
-    int fault = FAULT_POINT(SKT__OP_RECV, NULL);
-    if (fault < 0)
-        return fault;
-    return result(recvmmsg(fd, msgs, count, flags, NULL));
-}
-
-/*
- * sendfile has no MSG_NOSIGNAL. SIGPIPE is blocked in this thread for the
- * call, and a SIGPIPE the call raised is taken back before the mask is
- * restored, unless one was already pending (that one is not ours).
- */
-ssize_t skt__sys_sendfile(int out_fd, int in_fd, off_t *offset, size_t count)
-{
-    static const struct timespec no_wait = {0, 0};
-    sigset_t pipe_only, old, pending;
-    bool was_pending;
-    ssize_t n;
-    int fault = FAULT_POINT(SKT__OP_SEND, NULL);
-
-    if (fault < 0)
-        return fault;
-    sigemptyset(&pipe_only);
-    sigaddset(&pipe_only, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
-    sigpending(&pending);
-    was_pending = sigismember(&pending, SIGPIPE) == 1;
-    n = result_size(sendfile(out_fd, in_fd, offset, count));
-    if (n == -EPIPE && !was_pending)
-        sigtimedwait(&pipe_only, NULL, &no_wait);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    return n;
-}
-
 ssize_t skt__sys_read(int fd, void *buf, size_t len)
 {
     return result_size(read(fd, buf, len));
@@ -332,28 +260,9 @@ ssize_t skt__sys_read(int fd, void *buf, size_t len)
 /* ------------------------------------------------------------------------ */
 
 /*
- * The waiting calls below share the poll fault point (SKT__OP_POLL): to a
- * test, every "wait for readiness" is the same operation.
+ * select shares the poll fault point (SKT__OP_POLL) with the platform's
+ * waits: to a test, every "wait for readiness" is the same operation.
  */
-
-int skt__sys_epoll_create(void)
-{
-    return result(epoll_create1(EPOLL_CLOEXEC));
-}
-
-int skt__sys_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
-{
-    return result(epoll_ctl(epfd, op, fd, ev));
-}
-
-int skt__sys_epoll_wait(int epfd, struct epoll_event *events, int max,
-                        int timeout_ms)
-{
-    int fault = FAULT_POINT(SKT__OP_POLL, NULL);
-    if (fault < 0)
-        return fault;
-    return result(epoll_wait(epfd, events, max, timeout_ms));
-}
 
 int skt__sys_select(int nfds, fd_set *readable, fd_set *writable,
                     const struct timespec *timeout)
@@ -364,37 +273,8 @@ int skt__sys_select(int nfds, fd_set *readable, fd_set *writable,
     return result(pselect(nfds, readable, writable, NULL, timeout, NULL));
 }
 
-int skt__sys_eventfd(void)
-{
-    return result(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-}
-
-/* write(2) is async-signal-safe, so this may run in a signal handler. A
- * full counter (EAGAIN) already means "woken", so it is success. */
-int skt__sys_eventfd_signal(int fd)
-{
-    uint64_t one = 1;
-    ssize_t n = write(fd, &one, sizeof one);
-
-    if (n < 0 && errno != EAGAIN)
-        return -errno;
-    return 0;
-}
-
-int skt__sys_eventfd_drain(int fd)
-{
-    uint64_t count;
-    return (int)result_size(read(fd, &count, sizeof count));
-}
-
 int skt__sys_fd_valid(int fd)
 {
     return fcntl(fd, F_GETFD) < 0 ? -errno : 0;
 }
 
-int skt__sys_pidfd_open(pid_t pid)
-{
-    /* pidfds are always close-on-exec; the wrapper is called through
-     * syscall(2) so that older C libraries build it too. */
-    return (int)result_size(syscall(SYS_pidfd_open, pid, 0));
-}

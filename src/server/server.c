@@ -6,7 +6,7 @@
  * shutdown and close. The modes themselves live in server_jobs.c
  * (threads, pool, children) and server_event.c (event-driven).
  */
-#include "server.h"
+#include "server/server_int.h"
 
 #include <math.h>
 #include <stdlib.h>

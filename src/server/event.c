@@ -11,7 +11,7 @@
  * connections form a list ordered by last activity, so finding the idle
  * ones costs nothing per event and O(1) per expiry.
  */
-#include "server.h"
+#include "server/server_int.h"
 
 #include <stdlib.h>
 #include <string.h>

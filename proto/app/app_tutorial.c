@@ -5,7 +5,7 @@
  * first 10 bytes of a binary request, an error reply for what it cannot
  * read), and what the client prints.
  */
-#include "app.h"
+#include "app_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * until it is read or written. Each epoll event carries its fd, so a
  * ready fd finds its key in selector.c's table without a search.
  */
-#include "selector.h"
+#include "selector/selector_int.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  * A child is watched through a pidfd in the server's selector: no SIGCHLD
  * handler (the library never touches signal dispositions) and no polling.
  */
-#include "server.h"
+#include "server/server_int.h"
 
 #include <signal.h>
 #include <stdlib.h>

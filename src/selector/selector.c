@@ -6,7 +6,7 @@
  * (selector_epoll.c, selector_poll.c, selector_select.c) only talk to the
  * kernel; see selector.h for their interface.
  */
-#include "selector.h"
+#include "selector/selector_int.h"
 
 #include <limits.h>
 #include <math.h>

@@ -4,7 +4,7 @@
  * that modify and remove need no search (remove moves the last entry into
  * the hole).
  */
-#include "selector.h"
+#include "selector/selector_int.h"
 
 #include <stdlib.h>
 #include <time.h>

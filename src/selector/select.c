@@ -4,7 +4,7 @@
  * refused at register with -ERANGE rather than corrupting memory, which
  * is what FD_SET does with them.
  */
-#include "selector.h"
+#include "selector/selector_int.h"
 
 #include <stdlib.h>
 #include <sys/select.h>

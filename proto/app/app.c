@@ -7,7 +7,7 @@
  * (exactly their bytes, under one deadline) or incrementally from bytes
  * fed in. The tutorial's requests and responses are in app_tutorial.c.
  */
-#include "app.h"
+#include "app_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * Python does, json.dumps(obj, ensure_ascii=False) and json.loads, on
  * cJSON.
  */
-#include "app.h"
+#include "app_int.h"
 
 #include <stdlib.h>
 #include <string.h>
