@@ -45,11 +45,6 @@ struct race {
 /* Options                                                                  */
 /* ------------------------------------------------------------------------ */
 
-static bool valid_timeout(double t)
-{
-    return t == SKT_BLOCKING || (t >= 0 && t <= SKT_TIMEOUT_MAX);
-}
-
 /* The mode the options ask for: 0 means the default timeout. */
 static double effective_timeout(const skt_connect_opts *opts)
 {
@@ -58,7 +53,7 @@ static double effective_timeout(const skt_connect_opts *opts)
 
 static int check_connect_opts(const skt_connect_opts *opts)
 {
-    if (!valid_timeout(opts->timeout))
+    if (!skt__timeout_valid(opts->timeout))
         return skt__fail_raw(-EINVAL, "create_connection: timeout %g is "
                              "neither SKT_BLOCKING nor 0..%g seconds",
                              opts->timeout, SKT_TIMEOUT_MAX);
@@ -197,7 +192,7 @@ static int maybe_start_next(struct race *r)
     a = &r->list[r->next++];
     if (start(r, a))
         return (int)(a - r->list);
-    r->next_start = now + (int64_t)(r->delay * 1e9);
+    r->next_start = now + skt__ns_from_seconds(r->delay);
     /* A failure at once lets the next address start at once. */
     if (a->fd < 0)
         r->next_start = now;
@@ -213,9 +208,7 @@ static struct timespec *poll_timeout(struct race *r, struct timespec *ts)
         until = r->next_start;
     if (until == SKT__NEVER)
         return NULL;
-    until = until > now ? until - now : 0;
-    ts->tv_sec = (time_t)(until / 1000000000);
-    ts->tv_nsec = (long)(until % 1000000000);
+    *ts = skt__timespec_from_ns(until > now ? until - now : 0);
     return ts;
 }
 

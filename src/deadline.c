@@ -1,32 +1,77 @@
 /*
- * deadline.c - the monotonic clock, absolute deadlines, and the one helper
- * that waits for an fd to become ready. Every timeout in skt becomes one
- * deadline per operation here, so retries never restart the clock.
+ * deadline.c - the monotonic clock, absolute deadlines, every conversion
+ * between seconds, nanoseconds and timespecs, the validity of a timeout,
+ * and the one helper that waits for an fd to become ready. Every timeout
+ * in skt becomes one deadline per operation here, so retries never
+ * restart the clock.
  */
 #include "internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <time.h>
+
+#define NS_PER_SECOND 1000000000
 
 int64_t skt__now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    return (int64_t)ts.tv_sec * NS_PER_SECOND + ts.tv_nsec;
+}
+
+int64_t skt__ns_from_seconds(double seconds)
+{
+    /* Capped at SKT_TIMEOUT_MAX (1e9 s = 1e18 ns), so that now plus the
+     * span stays far below INT64_MAX. */
+    double ns = (seconds < SKT_TIMEOUT_MAX ? seconds : SKT_TIMEOUT_MAX) *
+                NS_PER_SECOND;
+    int64_t whole = (int64_t)ns;
+
+    /* Rounded up, so a wait never ends before the timeout. */
+    if ((double)whole < ns)
+        whole++;
+    return whole;
+}
+
+struct timespec skt__timespec_from_ns(int64_t ns)
+{
+    struct timespec ts = {.tv_sec = (time_t)(ns / NS_PER_SECOND),
+                          .tv_nsec = (long)(ns % NS_PER_SECOND)};
+    return ts;
+}
+
+int skt__ms_from_ns(int64_t ns)
+{
+    int64_t ms;
+
+    if (ns < 0)
+        return -1;
+    ms = ns / SKT__MS + (ns % SKT__MS != 0);
+    return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+double skt__seconds_from_ns(int64_t ns)
+{
+    return (double)ns / NS_PER_SECOND;
+}
+
+bool skt__seconds_valid(double seconds)
+{
+    /* NaN fails both comparisons, so it is refused with the rest. */
+    return seconds >= 0 && seconds <= SKT_TIMEOUT_MAX;
+}
+
+bool skt__timeout_valid(double timeout)
+{
+    return timeout == SKT_BLOCKING || skt__seconds_valid(timeout);
 }
 
 int64_t skt__deadline(double timeout)
 {
     if (timeout < 0)
         return SKT__NEVER;
-    /* Timeouts are capped at SKT_TIMEOUT_MAX (1e9 s = 1e18 ns), so the
-     * sum stays far below INT64_MAX. */
-    double ns = timeout * 1e9;
-    int64_t whole = (int64_t)ns;
-    /* Rounded up, so a wait never ends before the timeout. */
-    if ((double)whole < ns)
-        whole++;
-    return skt__now() + whole;
+    return skt__now() + skt__ns_from_seconds(timeout);
 }
 
 int skt__wait(int fd, short events, int64_t deadline)
@@ -41,8 +86,7 @@ int skt__wait(int fd, short events, int64_t deadline)
             int64_t remaining = deadline - skt__now();
             if (remaining <= 0)
                 return -ETIMEDOUT;
-            ts.tv_sec = (time_t)(remaining / 1000000000);
-            ts.tv_nsec = (long)(remaining % 1000000000);
+            ts = skt__timespec_from_ns(remaining);
             timeout = &ts;
         }
         r = skt__sys_poll(&p, 1, timeout);

@@ -200,10 +200,33 @@ static inline ssize_t skt__sys_recv(int fd, void *buf, size_t len,
 
 /* Monotonic nanoseconds. SKT__NEVER is a deadline that never comes. */
 #define SKT__NEVER INT64_MAX
+/* One millisecond in nanoseconds, the unit of the servers' short waits. */
+#define SKT__MS 1000000LL
 SKT__HIDDEN int64_t skt__now(void);
 /* The deadline for an operation starting now under a timeout in seconds;
  * SKT__NEVER for SKT_BLOCKING (any negative). */
 SKT__HIDDEN int64_t skt__deadline(double timeout);
+
+/*
+ * Every conversion of time lives here, so that each is written once.
+ * Seconds become nanoseconds rounded up (a 0.3 s timeout never waits
+ * 0.299999 s), capped at SKT_TIMEOUT_MAX so that a deadline never
+ * overflows; seconds must not be negative or NaN.
+ */
+SKT__HIDDEN int64_t skt__ns_from_seconds(double seconds);
+/* A span or an absolute monotonic time in nanoseconds (>= 0), as a
+ * timespec for ppoll, pselect or a CLOCK_MONOTONIC condition wait. */
+SKT__HIDDEN struct timespec skt__timespec_from_ns(int64_t ns);
+/* A span in nanoseconds as milliseconds for epoll_wait, rounded up so that
+ * a wait never ends before its deadline and capped at INT_MAX (the caller
+ * waits again for what the cap cut); -1 (forever) for a negative span. */
+SKT__HIDDEN int skt__ms_from_ns(int64_t ns);
+/* Nanoseconds as seconds, for a timeout handed back to a caller. */
+SKT__HIDDEN double skt__seconds_from_ns(int64_t ns);
+/* True for seconds in [0, SKT_TIMEOUT_MAX]; NaN is refused. */
+SKT__HIDDEN bool skt__seconds_valid(double seconds);
+/* True for a socket timeout: SKT_BLOCKING or skt__seconds_valid. */
+SKT__HIDDEN bool skt__timeout_valid(double timeout);
 /*
  * Waits until fd is ready for events (POLLIN/POLLOUT) or the deadline
  * passes. EINTR is retried with the remaining time. Returns 0 when ready

@@ -104,17 +104,6 @@ static int family_size(int family, const char *op)
 /* ------------------------------------------------------------------------ */
 
 /*
- * A timeout has the values a socket accepts: SKT_BLOCKING or seconds in
- * [0, SKT_TIMEOUT_MAX]. The bound keeps a later deadline from overflowing;
- * NaN fails every comparison and is refused with the rest.
- */
-static bool timeout_valid(double timeout)
-{
-    return timeout == SKT_BLOCKING ||
-           (timeout >= 0 && timeout <= SKT_TIMEOUT_MAX);
-}
-
-/*
  * glibc takes any text that strtoul reads whole as a port number and keeps
  * its low 16 bits, so "70000" would quietly become port 4464. A numeric
  * port outside 0..65535 is refused instead; names are left to the
@@ -206,7 +195,7 @@ int skt_getaddrinfo(const char *host, const char *port,
     if (host == NULL && port == NULL)
         return skt__fail_raw(-EINVAL, "getaddrinfo: host and port are "
                              "both NULL");
-    if (!timeout_valid(timeout))
+    if (!skt__timeout_valid(timeout))
         return skt__fail_raw(-EINVAL, "getaddrinfo: timeout %g is neither "
                              "SKT_BLOCKING nor 0..%g seconds", timeout,
                              SKT_TIMEOUT_MAX);
@@ -266,7 +255,7 @@ int skt_getnameinfo(const skt_addr *a, int flags, double timeout,
 
     if (rc < 0)
         return rc;
-    if (!timeout_valid(timeout))
+    if (!skt__timeout_valid(timeout))
         return skt__fail_raw(-EINVAL, "getnameinfo: timeout %g is neither "
                              "SKT_BLOCKING nor 0..%g seconds", timeout,
                              SKT_TIMEOUT_MAX);

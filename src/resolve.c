@@ -132,8 +132,7 @@ static struct lookup *lookup_new(const char *host, const char *port)
 /* Waits for the worker until the deadline; true when it finished. */
 static bool wait_done(struct lookup *l, int64_t deadline)
 {
-    struct timespec ts = {.tv_sec = (time_t)(deadline / 1000000000),
-                          .tv_nsec = (long)(deadline % 1000000000)};
+    struct timespec ts = skt__timespec_from_ns(deadline);
     bool done;
 
     pthread_mutex_lock(&l->lock);

@@ -20,13 +20,6 @@
 
 static double default_timeout = SKT_BLOCKING;
 
-static bool valid_timeout(double seconds)
-{
-    /* NaN fails both comparisons, so it is refused with the rest. */
-    return seconds == SKT_BLOCKING ||
-           (seconds >= 0 && seconds <= SKT_TIMEOUT_MAX);
-}
-
 double skt__default_timeout(void)
 {
     double value;
@@ -36,7 +29,7 @@ double skt__default_timeout(void)
 
 int skt_setdefaulttimeout(double seconds)
 {
-    if (!valid_timeout(seconds))
+    if (!skt__timeout_valid(seconds))
         return skt__fail(-EINVAL, "setdefaulttimeout(%g): the timeout must "
                          "be SKT_BLOCKING or 0..%g seconds", seconds,
                          SKT_TIMEOUT_MAX);
@@ -62,7 +55,7 @@ static int apply_timeout(skt_socket *s, double seconds)
 int skt_settimeout(skt_socket *s, double seconds)
 {
     SKT__CHECK(s != NULL, "socket is NULL");
-    if (!valid_timeout(seconds))
+    if (!skt__timeout_valid(seconds))
         return skt__fail(-EINVAL, "settimeout(%g): the timeout must be "
                          "SKT_BLOCKING or 0..%g seconds", seconds,
                          SKT_TIMEOUT_MAX);

@@ -93,18 +93,6 @@ static void epoll_remove(skt_selector *sel, int fd)
     control(sel, EPOLL_CTL_DEL, fd, 0);
 }
 
-/* Milliseconds for epoll_wait, rounded up so that a wait never ends before
- * its deadline; selector.c waits again for what a cap at INT_MAX cut. */
-static int to_milliseconds(int64_t timeout_ns)
-{
-    int64_t ms;
-
-    if (timeout_ns < 0)
-        return -1;
-    ms = timeout_ns / 1000000 + (timeout_ns % 1000000 != 0);
-    return ms > INT_MAX ? INT_MAX : (int)ms;
-}
-
 static int epoll_wait_ready(skt_selector *sel, int64_t timeout_ns)
 {
     struct epoll_state *st = sel->state;
@@ -117,7 +105,7 @@ static int epoll_wait_ready(skt_selector *sel, int64_t timeout_ns)
     if (rc < 0)
         return rc;
     n = skt__sys_epoll_wait(st->epfd, st->events, sel->count + 1,
-                            to_milliseconds(timeout_ns));
+                            skt__ms_from_ns(timeout_ns));
     for (int i = 0; i < n; i++)
         skt__selector_report(sel, (int)st->events[i].data.u64,
                              from_epoll(st->events[i].events));

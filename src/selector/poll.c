@@ -112,8 +112,7 @@ static int poll_wait_ready(skt_selector *sel, int64_t timeout_ns)
     int n, left;
 
     if (timeout_ns >= 0) {
-        ts.tv_sec = (time_t)(timeout_ns / 1000000000);
-        ts.tv_nsec = (long)(timeout_ns % 1000000000);
+        ts = skt__timespec_from_ns(timeout_ns);
         limit = &ts;
     }
     n = skt__sys_poll(st->fds, (nfds_t)st->len, limit);

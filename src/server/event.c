@@ -413,7 +413,7 @@ static int start_events(skt_server *srv)
     srv->events = calloc(1, sizeof *srv->events);
     if (srv->events == NULL)
         return skt__fail(-ENOMEM, "serve_forever");
-    srv->events->idle_ns = (int64_t)(srv->cfg.idle_timeout * 1e9);
+    srv->events->idle_ns = skt__ns_from_seconds(srv->cfg.idle_timeout);
     return 0;
 }
 

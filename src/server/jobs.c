@@ -16,7 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MS 1000000LL
 
 /* ------------------------------------------------------------------------ */
 /* Lists and counters                                                       */
@@ -436,12 +435,6 @@ static int64_t close_deadline(const skt_server *srv)
     return skt__deadline(seconds > 0 ? seconds : 5.0);
 }
 
-static struct timespec to_timespec(int64_t ns)
-{
-    struct timespec ts = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
-    return ts;
-}
-
 /* Past the deadline: running connections are shut down, so that their
  * handlers' recv and send fail at once; queued ones are closed unserved.
  * Called under srv->lock. */
@@ -468,7 +461,7 @@ static void drain_threads(skt_server *srv)
     srv->pool_stopping = true;
     pthread_cond_broadcast(&srv->work);
     while (srv->running.len > 0 || srv->queue.len > 0) {
-        struct timespec until = to_timespec(deadline);
+        struct timespec until = skt__timespec_from_ns(deadline);
         if (deadline == SKT__NEVER)
             pthread_cond_wait(&srv->changed, &srv->lock);
         else if (skt__now() >= deadline)

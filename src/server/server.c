@@ -15,10 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MS 1000000LL
 /* Accept pauses after EMFILE and friends: 10 ms, doubling up to 1 s. */
-#define BACKOFF_FIRST (10 * MS)
-#define BACKOFF_MAX (1000 * MS)
+#define BACKOFF_FIRST (10 * SKT__MS)
+#define BACKOFF_MAX (1000 * SKT__MS)
+/* How often children without a pidfd are looked for. */
+#define CHILD_LOOK (50 * SKT__MS)
 /* Requests taken per wake-up, so that a flood cannot delay a shutdown. */
 #define BATCH 32
 
@@ -56,7 +57,7 @@ void skt__server_check_timeout(skt_server *srv, int64_t now)
 {
     if (srv->cfg.handle_timeout == NULL || !(srv->cfg.timeout > 0))
         return;
-    if (now < srv->last_request + (int64_t)(srv->cfg.timeout * 1e9))
+    if (now < srv->last_request + skt__ns_from_seconds(srv->cfg.timeout))
         return;
     srv->last_request = now;
     skt__server_current = srv;
@@ -67,11 +68,6 @@ void skt__server_check_timeout(skt_server *srv, int64_t now)
 /* ------------------------------------------------------------------------ */
 /* Creation                                                                 */
 /* ------------------------------------------------------------------------ */
-
-static bool valid_seconds(double value)
-{
-    return !isnan(value) && value >= 0 && value <= SKT_TIMEOUT_MAX;
-}
 
 static int check_handlers(const skt_server_config *cfg, int type)
 {
@@ -93,7 +89,8 @@ static int check_config(const skt_server_config *cfg, int type)
         return skt__fail(-EINVAL, "server_new: no handler for this mode "
                          "(handle, handle_datagram, or on_event for "
                          "SKT_SERVER_EVENTS)");
-    if (!valid_seconds(cfg->timeout) || !valid_seconds(cfg->idle_timeout) ||
+    if (!skt__seconds_valid(cfg->timeout) ||
+        !skt__seconds_valid(cfg->idle_timeout) ||
         isnan(cfg->close_timeout) || cfg->max_connections < 0 ||
         cfg->pool_size < 0 || cfg->backlog < 0)
         return skt__fail(-EINVAL, "server_new: a negative or NaN limit");
@@ -270,7 +267,7 @@ static void back_off(skt_server *srv, int code)
     srv->backoff_until = now + srv->backoff_ns;
     skt__fail(code, "accept on %s (accepting again within %lld ms)",
               skt__addr_text(&srv->address, text, sizeof text),
-              (long long)(srv->backoff_ns / MS));
+              (long long)(srv->backoff_ns / SKT__MS));
     skt__server_error(srv, NULL, code);
     skt__server_update_listener(srv, now);
 }
@@ -382,7 +379,7 @@ int64_t skt__server_next_deadline(const skt_server *srv)
     int64_t deadline = SKT__NEVER;
 
     if (srv->cfg.handle_timeout != NULL && srv->cfg.timeout > 0)
-        deadline = srv->last_request + (int64_t)(srv->cfg.timeout * 1e9);
+        deadline = srv->last_request + skt__ns_from_seconds(srv->cfg.timeout);
     if (!srv->listening && srv->backoff_until > 0 &&
         srv->backoff_until < deadline)
         deadline = srv->backoff_until;
@@ -393,7 +390,7 @@ double skt__server_wait_for(int64_t deadline, int64_t now)
 {
     if (deadline == SKT__NEVER)
         return SKT_BLOCKING;
-    return deadline > now ? (double)(deadline - now) / 1e9 : 0.0;
+    return deadline > now ? skt__seconds_from_ns(deadline - now) : 0.0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -457,8 +454,8 @@ static int serve_blocking(skt_server *srv)
         skt__server_update_listener(srv, now);
         deadline = skt__server_next_deadline(srv);
         /* Children without a pidfd are looked for now and then. */
-        if (srv->unwatched_children > 0 && deadline > now + 50 * MS)
-            deadline = now + 50 * MS;
+        if (srv->unwatched_children > 0 && deadline > now + CHILD_LOOK)
+            deadline = now + CHILD_LOOK;
         n = skt_selector_select(srv->sel, skt__server_wait_for(deadline, now),
                                 &ready);
         if (n < 0)
