@@ -40,7 +40,48 @@ SKT__HIDDEN int skt__fail_addr(int code, const char *op, const skt_addr *a);
 SKT__HIDDEN int skt__eai_code(int eai);
 
 /* ------------------------------------------------------------------------ */
-/* System calls (sys.c): the only file that calls socket syscalls           */
+/* Byte buffers (buf.c)                                                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A growable byte queue: data[start, end) holds the bytes not yet taken.
+ * All zero is an empty buffer that allocates on first use.
+ */
+struct skt__buf {
+    char *data;
+    size_t cap;
+    size_t start;
+    size_t end;
+};
+
+static inline size_t skt__buf_len(const struct skt__buf *b)
+{
+    return b->end - b->start;
+}
+
+/* Moves the bytes to the front, so that all free space is after them. */
+SKT__HIDDEN void skt__buf_compact(struct skt__buf *b);
+/* Gives the buffer a capacity of exactly cap >= its length (the bytes move
+ * to the front). Returns 0 or -ENOMEM (the data is untouched). */
+SKT__HIDDEN int skt__buf_resize(struct skt__buf *b, size_t cap);
+/* Makes room for at least `room` more bytes after end, by moving the data
+ * to the front or growing. Returns 0 or -ENOMEM (the data is untouched). */
+SKT__HIDDEN int skt__buf_reserve(struct skt__buf *b, size_t room);
+/* Appends len bytes. Returns 0 or -ENOMEM (nothing appended). */
+SKT__HIDDEN int skt__buf_append(struct skt__buf *b, const void *p,
+                                size_t len);
+/* Drops n <= skt__buf_len(b) bytes from the front. */
+SKT__HIDDEN void skt__buf_consume(struct skt__buf *b, size_t n);
+/* Frees the storage; the buffer is all zero again. */
+SKT__HIDDEN void skt__buf_free(struct skt__buf *b);
+/*
+ * Grows *array (of *cap elements of size bytes) to hold at least want
+ * elements. Returns 0 or -ENOMEM (the array is untouched).
+ */
+SKT__HIDDEN int skt__grow(void **array, int *cap, int want, size_t size);
+
+/* ------------------------------------------------------------------------ */
+/* System calls (sys.c, sys_<platform>.c): the only files with socket calls */
 /* ------------------------------------------------------------------------ */
 
 /*
@@ -376,36 +417,6 @@ SKT__HIDDEN int skt__recv_exact_until(skt_socket *s, void *buf, size_t len,
  * not in timeout mode). */
 SKT__HIDDEN int64_t skt__op_deadline(const skt_socket *s);
 
-/* ------------------------------------------------------------------------ */
-/* Byte buffers (buffer helpers in stream.c; used by frame.c and app.c)     */
-/* ------------------------------------------------------------------------ */
-
-/*
- * A growable byte queue: data[start, end) holds the bytes not yet taken.
- * All zero is an empty buffer that allocates on first use.
- */
-struct skt__buf {
-    char *data;
-    size_t cap;
-    size_t start;
-    size_t end;
-};
-
-static inline size_t skt__buf_len(const struct skt__buf *b)
-{
-    return b->end - b->start;
-}
-
-/* Makes room for at least `room` more bytes after end, by moving the data
- * to the front or growing. Returns 0 or -ENOMEM (the data is untouched). */
-SKT__HIDDEN int skt__buf_reserve(struct skt__buf *b, size_t room);
-/* Appends len bytes. Returns 0 or -ENOMEM (nothing appended). */
-SKT__HIDDEN int skt__buf_append(struct skt__buf *b, const void *p,
-                                size_t len);
-/* Drops n <= skt__buf_len(b) bytes from the front. */
-SKT__HIDDEN void skt__buf_consume(struct skt__buf *b, size_t n);
-/* Frees the storage; the buffer is all zero again. */
-SKT__HIDDEN void skt__buf_free(struct skt__buf *b);
 
 /* ------------------------------------------------------------------------ */
 /* TLS (tls_openssl.c)                                                      */

@@ -4,9 +4,6 @@
  * the next call goes on), a write buffer, and one deadline per call. All
  * I/O goes through the socket's transport (skt__recv_once and friends in
  * io.c), so a stream works over TLS unchanged.
- *
- * The file also holds the byte-queue helpers (struct skt__buf) that the
- * frame and application decoders share.
  */
 #include "internal.h"
 
@@ -19,87 +16,6 @@
 /* A read buffer grown past this many times its initial size is given back
  * once it empties, so that one long line does not pin memory for good. */
 #define SHRINK_FACTOR 4
-
-/* ------------------------------------------------------------------------ */
-/* Byte buffers                                                             */
-/* ------------------------------------------------------------------------ */
-
-/* Moves the bytes to the front, so that all free space is after them. */
-static void buf_compact(struct skt__buf *b)
-{
-    size_t len = skt__buf_len(b);
-
-    if (b->start == 0)
-        return;
-    if (len > 0)
-        memmove(b->data, b->data + b->start, len);
-    b->start = 0;
-    b->end = len;
-}
-
-/* Gives the buffer a capacity of exactly cap >= its length. */
-static int buf_resize(struct skt__buf *b, size_t cap)
-{
-    char *data;
-
-    buf_compact(b);
-    data = realloc(b->data, cap);
-    if (data == NULL)
-        return -ENOMEM;
-    b->data = data;
-    b->cap = cap;
-    return 0;
-}
-
-int skt__buf_reserve(struct skt__buf *b, size_t room)
-{
-    size_t len = skt__buf_len(b);
-    size_t cap;
-
-    if (b->cap - b->end >= room)
-        return 0;
-    if (room > SIZE_MAX / 2 - len)
-        return -ENOMEM;
-    if (b->cap - len >= room) {
-        buf_compact(b);
-        return 0;
-    }
-    /* Doubling keeps the cost of appending linear in the bytes added. */
-    cap = b->cap < 4096 ? 4096 : b->cap;
-    while (cap < len + room)
-        cap *= 2;
-    return buf_resize(b, cap);
-}
-
-int skt__buf_append(struct skt__buf *b, const void *p, size_t len)
-{
-    int rc;
-
-    if (len == 0)
-        return 0;
-    rc = skt__buf_reserve(b, len);
-    if (rc < 0)
-        return rc;
-    memcpy(b->data + b->end, p, len);
-    b->end += len;
-    return 0;
-}
-
-void skt__buf_consume(struct skt__buf *b, size_t n)
-{
-    b->start += n;
-    /* An empty buffer starts again at the front, for free: no data moves.
-     * The storage stays where it is, so a pointer just handed out remains
-     * valid until the next call. */
-    if (b->start == b->end)
-        b->start = b->end = 0;
-}
-
-void skt__buf_free(struct skt__buf *b)
-{
-    free(b->data);
-    *b = (struct skt__buf){0};
-}
 
 /* ------------------------------------------------------------------------ */
 /* The object                                                               */
@@ -175,15 +91,15 @@ static int make_room(skt_stream *st, size_t want)
     struct skt__buf *b = &st->in;
     size_t cap;
 
-    buf_compact(b);
+    skt__buf_compact(b);
     if (b->end < b->cap)
         return 0;
     if (b->cap == 0)
-        return buf_resize(b, st->read_size);
+        return skt__buf_resize(b, st->read_size);
     cap = b->cap <= SIZE_MAX / 2 ? b->cap * 2 : SIZE_MAX;
     if (want > b->cap && cap > want)
         cap = want;
-    return cap > b->cap ? buf_resize(b, cap) : -ENOMEM;
+    return cap > b->cap ? skt__buf_resize(b, cap) : -ENOMEM;
 }
 
 /* Receives once into the read buffer. Returns the count (0 at end of
@@ -284,7 +200,8 @@ static int ensure_capacity(skt_stream *st, size_t want)
 {
     if (st->in.cap >= want)
         return 0;
-    return buf_resize(&st->in, want > st->read_size ? want : st->read_size);
+    return skt__buf_resize(&st->in,
+                           want > st->read_size ? want : st->read_size);
 }
 
 int skt_stream_read_exact(skt_stream *st, void *buf, size_t len)

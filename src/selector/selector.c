@@ -16,23 +16,6 @@
 
 #define VALID_EVENTS (SKT_EVENT_READ | SKT_EVENT_WRITE)
 
-int skt__grow(void **array, int *cap, int want, size_t size)
-{
-    int cap_new = *cap > 0 ? *cap : 16;
-    void *grown;
-
-    if (want <= *cap)
-        return 0;
-    while (cap_new < want)
-        cap_new = cap_new > INT_MAX / 2 ? want : cap_new * 2;
-    grown = realloc(*array, (size_t)cap_new * size);
-    if (grown == NULL)
-        return -ENOMEM;
-    *array = grown;
-    *cap = cap_new;
-    return 0;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Creation                                                                 */
 /* ------------------------------------------------------------------------ */

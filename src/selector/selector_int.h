@@ -69,7 +69,4 @@ SKT__HIDDEN void skt__selector_report(skt_selector *sel, int fd, int events);
 SKT__HIDDEN const skt_selector_key *skt__selector_key(const skt_selector *sel,
                                                       int fd);
 
-/* Grows an array of elements to hold at least want; doubles to amortize. */
-SKT__HIDDEN int skt__grow(void **array, int *cap, int want, size_t size);
-
 #endif

@@ -1,0 +1,114 @@
+/*
+ * buf.c - the bottom layer's memory helpers: a growable byte queue (struct
+ * skt__buf) that streams, frame and protocol decoders and the event
+ * server's output share, and skt__grow for arrays that only grow. They
+ * call nothing of the library, so every layer may use them.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The first capacity of a byte queue: one page. */
+#define BUF_FIRST_CAP 4096
+
+/* Moves the bytes to the front, so that all free space is after them. */
+void skt__buf_compact(struct skt__buf *b)
+{
+    size_t len = skt__buf_len(b);
+
+    if (b->start == 0)
+        return;
+    if (len > 0)
+        memmove(b->data, b->data + b->start, len);
+    b->start = 0;
+    b->end = len;
+}
+
+/* Gives the buffer a capacity of exactly cap >= its length. */
+int skt__buf_resize(struct skt__buf *b, size_t cap)
+{
+    char *data;
+
+    skt__buf_compact(b);
+    data = realloc(b->data, cap);
+    if (data == NULL)
+        return -ENOMEM;
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+int skt__buf_reserve(struct skt__buf *b, size_t room)
+{
+    size_t len = skt__buf_len(b);
+    size_t cap;
+
+    if (b->cap - b->end >= room)
+        return 0;
+    if (room > SIZE_MAX / 2 - len)
+        return -ENOMEM;
+    if (b->cap - len >= room) {
+        skt__buf_compact(b);
+        return 0;
+    }
+    /* Doubling keeps the cost of appending linear in the bytes added. */
+    cap = b->cap < BUF_FIRST_CAP ? BUF_FIRST_CAP : b->cap;
+    while (cap < len + room)
+        cap *= 2;
+    return skt__buf_resize(b, cap);
+}
+
+int skt__buf_append(struct skt__buf *b, const void *p, size_t len)
+{
+    int rc;
+
+    if (len == 0)
+        return 0;
+    rc = skt__buf_reserve(b, len);
+    if (rc < 0)
+        return rc;
+    memcpy(b->data + b->end, p, len);
+    b->end += len;
+    return 0;
+}
+
+void skt__buf_consume(struct skt__buf *b, size_t n)
+{
+    b->start += n;
+    /* An empty buffer starts again at the front, for free: no data moves.
+     * The storage stays where it is, so a pointer just handed out remains
+     * valid until the next call. */
+    if (b->start == b->end)
+        b->start = b->end = 0;
+}
+
+void skt__buf_free(struct skt__buf *b)
+{
+    free(b->data);
+    *b = (struct skt__buf){0};
+}
+
+/*
+ * Arrays that only grow (the selector's slots and ready list) double from
+ * 16 entries, or jump to `want` where doubling would overflow an int.
+ */
+int skt__grow(void **array, int *cap, int want, size_t size)
+{
+    int cap_new = *cap > 0 ? *cap : 16;
+    void *grown;
+
+    if (want <= *cap)
+        return 0;
+    while (cap_new < want)
+        cap_new = cap_new > INT_MAX / 2 ? want : cap_new * 2;
+    grown = realloc(*array, (size_t)cap_new * size);
+    if (grown == NULL)
+        return -ENOMEM;
+    *array = grown;
+    *cap = cap_new;
+    return 0;
+}
