@@ -166,9 +166,7 @@ int skt__eai_code(int eai)
 /* The detail sentence                                                      */
 /* ------------------------------------------------------------------------ */
 
-#define DETAIL_SIZE 1024
-
-static _Thread_local char detail[DETAIL_SIZE];
+static _Thread_local char detail[SKT__DETAIL_MAX];
 
 const char *skt_error_detail(void)
 {
@@ -197,6 +195,17 @@ int skt__fail(int code, const char *fmt, ...)
     return code;
 }
 
+void skt__detail_save(struct skt__detail_copy *copy)
+{
+    memcpy(copy->text, detail, sizeof detail);
+}
+
+int skt__detail_restore(const struct skt__detail_copy *copy, int code)
+{
+    memcpy(detail, copy->text, sizeof detail);
+    return code;
+}
+
 int skt__fail_raw(int code, const char *fmt, ...)
 {
     va_list ap;
@@ -204,11 +213,4 @@ int skt__fail_raw(int code, const char *fmt, ...)
     set_detail(code, false, fmt, ap);
     va_end(ap);
     return code;
-}
-
-int skt__fail_addr(int code, const char *op, const skt_addr *a)
-{
-    char text[SKT_ADDRSTRLEN];
-    return skt__fail(code, "%s %s", op,
-                     skt__addr_text(a, text, sizeof text));
 }

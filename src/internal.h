@@ -20,6 +20,19 @@
 /* Errors (error.c)                                                         */
 /* ------------------------------------------------------------------------ */
 
+/* The longest detail sentence, its NUL included; a longer one is cut. */
+#define SKT__DETAIL_MAX 1024
+
+/* A copy of this thread's detail, kept across a cleanup (a close, say)
+ * that may set a detail of its own. */
+struct skt__detail_copy {
+    char text[SKT__DETAIL_MAX];
+};
+SKT__HIDDEN void skt__detail_save(struct skt__detail_copy *copy);
+/* Makes the copy this thread's detail again; returns code. */
+SKT__HIDDEN int skt__detail_restore(const struct skt__detail_copy *copy,
+                                    int code);
+
 /*
  * Sets this thread's detail to "<formatted text>: <skt_strerror(code)>" and
  * returns code, so that a failure path reads
@@ -31,9 +44,6 @@ SKT__HIDDEN int skt__fail(int code, const char *fmt, ...)
 /* As skt__fail, but the detail is exactly the formatted text. */
 SKT__HIDDEN int skt__fail_raw(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/* As skt__fail, with the address formatted into the text at "%s". */
-SKT__HIDDEN int skt__fail_addr(int code, const char *op, const skt_addr *a);
 
 /* Maps a getaddrinfo/getnameinfo EAI_* value to SKT_EAI_*; EAI_SYSTEM
  * becomes -errno when errno is set. */
@@ -302,12 +312,18 @@ SKT__HIDDEN int skt__getnameinfo_deadline(const skt_addr *a, int flags,
                                           size_t servlen);
 
 /* ------------------------------------------------------------------------ */
-/* Addresses (addr.c)                                                       */
+/* Addresses (addr.c, addr_ip.c, addr_unix.c; inet.c, iface.c)              */
 /* ------------------------------------------------------------------------ */
+
+/* The largest port number. */
+#define SKT__PORT_MAX 65535
 
 /* Formats for a detail sentence; never fails (writes "?" if it must). */
 SKT__HIDDEN const char *skt__addr_text(const skt_addr *a, char *buf,
                                        size_t len);
+
+/* As skt__fail, with the address formatted into the text at "%s". */
+SKT__HIDDEN int skt__fail_addr(int code, const char *op, const skt_addr *a);
 
 /*
  * Completes an address the kernel has just written into a->u, len bytes
@@ -316,6 +332,20 @@ SKT__HIDDEN const char *skt__addr_text(const skt_addr *a, char *buf,
  * nothing usable in it (length 0) is left empty.
  */
 SKT__HIDDEN void skt__addr_from_kernel(skt_addr *a, socklen_t len);
+
+/*
+ * What the module functions of Python's socket module share (inet.c, for
+ * iface.c and the resolver's netdb.c).
+ */
+/* Sets the detail "op: what must not be NULL" and returns -EINVAL. */
+SKT__HIDDEN int skt__null_argument(const char *op, const char *what);
+/* -errno after a failed libc call, or -fallback when errno is not set. */
+SKT__HIDDEN int skt__errno_code(int fallback);
+/* Copies text whole into out: its length, or SKT_ETRUNCATED with "". */
+SKT__HIDDEN int skt__copy_out(const char *text, char *out, size_t outlen,
+                              const char *op);
+/* The size of a raw AF_INET or AF_INET6 address; else -EAFNOSUPPORT. */
+SKT__HIDDEN int skt__family_size(int family, const char *op);
 
 /* ------------------------------------------------------------------------ */
 /* The socket object (socket.c, io.c)                                       */
@@ -384,6 +414,24 @@ SKT__HIDDEN double skt__default_timeout(void);
  */
 SKT__HIDDEN int skt__io_retry(skt_socket *s, int rc, short events,
                               int64_t *deadline);
+/* As skt__io_retry, for a call that took send/recv flags: with
+ * MSG_DONTWAIT, EAGAIN is returned at once whatever the socket's mode. */
+SKT__HIDDEN int skt__io_retry_flags(skt_socket *s, int rc, short events,
+                                    int flags, int64_t *deadline);
+/* The guard of the calls that need the fd itself (sendto, recvfrom,
+ * sendmsg, dup, ...): 0 for a plain socket; over another transport (TLS)
+ * -EOPNOTSUPP, with a detail naming op and the transport. */
+SKT__HIDDEN int skt__plain_only(const skt_socket *s, const char *op);
+/*
+ * Connects fd to a in the socket mode `timeout` (SKT_BLOCKING, 0, > 0)
+ * and, where that mode waits, waits for the outcome under one deadline.
+ * A connect interrupted by a signal goes on in the kernel (restarting it
+ * would fail with EALREADY), so the same attempt is waited for; in
+ * non-blocking mode it is simply under way. Returns 0, -EINPROGRESS (under
+ * way: non-blocking mode, or a non-blocking fd in blocking mode),
+ * -ETIMEDOUT, or -errno (the connect's own error, read from SO_ERROR).
+ */
+SKT__HIDDEN int skt__connect_wait(int fd, const skt_addr *a, double timeout);
 
 /* Validates the common arguments of a public entry point. */
 #define SKT__CHECK(cond, what)                                                \

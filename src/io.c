@@ -1,7 +1,8 @@
 /*
- * io.c - sending and receiving: the plain transport, the one retry rule
- * that every operation shares (skt__io_retry), and the operations built on
- * them. Multi-step operations (sendall, recv_exact) keep one deadline for
+ * io.c - sending and receiving: the plain transport, the rules that every
+ * operation shares, each written once (the retry rule skt__io_retry, the
+ * MSG_DONTWAIT rule, the plain-fd guard, connect-and-wait), and the
+ * operations built on them. Multi-step operations (sendall, recv_exact) keep one deadline for
  * the whole call and always report how far they got.
  */
 #include "internal.h"
@@ -53,6 +54,49 @@ int skt__io_retry(skt_socket *s, int rc, short events, int64_t *deadline)
     return skt__wait(s->fd, events, *deadline);
 }
 
+int skt__io_retry_flags(skt_socket *s, int rc, short events, int flags,
+                        int64_t *deadline)
+{
+    /* MSG_DONTWAIT asks not to wait, whatever the socket's mode. */
+    if (rc == -EAGAIN && (flags & MSG_DONTWAIT))
+        return rc;
+    return skt__io_retry(s, rc, events, deadline);
+}
+
+int skt__plain_only(const skt_socket *s, const char *op)
+{
+    if (s->transport == &skt__plain_transport)
+        return 0;
+    return skt__fail(-EOPNOTSUPP, "%s: not over a %s transport (it needs "
+                     "the fd itself)", op, s->transport->name);
+}
+
+/* Waits for a connect under way on fd and returns its outcome. */
+static int finish_connect(int fd, int64_t deadline)
+{
+    int error = 0;
+    socklen_t len = sizeof error;
+    int rc = skt__wait(fd, POLLOUT, deadline);
+
+    if (rc == 0)
+        rc = skt__sys_getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
+    return rc < 0 ? rc : -error;
+}
+
+int skt__connect_wait(int fd, const skt_addr *a, double timeout)
+{
+    int64_t deadline = skt__deadline(timeout > 0 ? timeout : -1);
+    int rc = skt__sys_connect(fd, skt_addr_sockaddr(a), a->len);
+
+    if (rc == 0 || (rc != -EINTR && rc != -EINPROGRESS))
+        return rc;
+    if (rc == -EINPROGRESS && !(timeout > 0))
+        return rc;
+    if (timeout == 0)
+        return -EINPROGRESS;
+    return finish_connect(fd, deadline);
+}
+
 /*
  * One attempt through the transport. The plain fd is called directly: the
  * common case then costs no indirect call.
@@ -86,11 +130,8 @@ static __attribute__((noinline)) ssize_t
 send_retry(skt_socket *s, const void *buf, size_t len, int flags,
            int64_t *deadline, ssize_t n, short wait)
 {
-    /* MSG_DONTWAIT asks not to wait, whatever the socket's mode. */
-    if (n == -EAGAIN && (flags & MSG_DONTWAIT))
-        return n;
     while (n < 0) {
-        int rc = skt__io_retry(s, (int)n, wait, deadline);
+        int rc = skt__io_retry_flags(s, (int)n, wait, flags, deadline);
         if (rc < 0)
             return rc;
         n = try_send(s, buf, len, flags, &wait);
@@ -102,10 +143,8 @@ static __attribute__((noinline)) ssize_t
 recv_retry(skt_socket *s, void *buf, size_t len, int flags,
            int64_t *deadline, ssize_t n, short wait)
 {
-    if (n == -EAGAIN && (flags & MSG_DONTWAIT))
-        return n;
     while (n < 0) {
-        int rc = skt__io_retry(s, (int)n, wait, deadline);
+        int rc = skt__io_retry_flags(s, (int)n, wait, flags, deadline);
         if (rc < 0)
             return rc;
         n = try_recv(s, buf, len, flags, &wait);
@@ -249,21 +288,18 @@ ssize_t skt_sendto(skt_socket *s, const void *buf, size_t len, int flags,
     int64_t deadline = 0;
     const struct sockaddr *sa = to != NULL ? skt_addr_sockaddr(to) : NULL;
     socklen_t salen = to != NULL ? to->len : 0;
+    int rc;
 
     SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
     /* sendto goes around the transport: over TLS it would send plaintext
      * into the stream, so it is refused, as Python refuses it. */
-    if (s->transport != &skt__plain_transport)
-        return skt__fail(-EOPNOTSUPP, "sendto: not over a %s transport",
-                         s->transport->name);
+    if ((rc = skt__plain_only(s, "sendto")) < 0)
+        return rc;
     for (;;) {
         ssize_t n = skt__sys_sendto(s->fd, buf, len, flags, sa, salen);
-        int rc;
         if (n >= 0)
             return n;
-        rc = n == -EAGAIN && (flags & MSG_DONTWAIT)
-                 ? (int)n
-                 : skt__io_retry(s, (int)n, POLLOUT, &deadline);
+        rc = skt__io_retry_flags(s, (int)n, POLLOUT, flags, &deadline);
         if (rc < 0)
             return to != NULL ? skt__fail_addr(rc, "sendto", to)
                               : skt__fail(rc, "sendto the connected peer");
@@ -276,15 +312,14 @@ ssize_t skt_recvfrom(skt_socket *s, void *buf, size_t len, int flags,
     int64_t deadline = 0;
     skt_addr scratch;
     skt_addr *into = from != NULL ? from : &scratch;
+    int rc;
 
     SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
     /* recvfrom would read TLS records as data (see sendto). */
-    if (s->transport != &skt__plain_transport)
-        return skt__fail(-EOPNOTSUPP, "recvfrom: not over a %s transport",
-                         s->transport->name);
+    if ((rc = skt__plain_only(s, "recvfrom")) < 0)
+        return rc;
     for (;;) {
         ssize_t n;
-        int rc;
         into->len = sizeof into->u;
         n = skt__sys_recvfrom(s->fd, buf, len, flags, &into->u.sa,
                               &into->len);
@@ -293,9 +328,7 @@ ssize_t skt_recvfrom(skt_socket *s, void *buf, size_t len, int flags,
             return n;
         }
         into->len = 0;
-        rc = n == -EAGAIN && (flags & MSG_DONTWAIT)
-                 ? (int)n
-                 : skt__io_retry(s, (int)n, POLLIN, &deadline);
+        rc = skt__io_retry_flags(s, (int)n, POLLIN, flags, &deadline);
         if (rc < 0)
             return skt__fail(rc, "recvfrom of up to %zu bytes", len);
     }

@@ -88,7 +88,7 @@ static int check_call(skt_socket *s, const skt_msg *msgs, size_t count,
     if (s == NULL || msgs == NULL || count == 0)
         return skt__fail(-EINVAL, "%s: %s", op,
                          count == 0 ? "no messages" : "NULL argument");
-    rc = skt__msg_plain_only(s, op);
+    rc = skt__plain_only(s, op);
     return rc < 0 ? rc : check_batch(msgs, count, op);
 }
 
@@ -130,7 +130,7 @@ static int send_batch(skt_socket *s, skt_msg *msgs, struct batch *b,
         }
         if (n == -ENOSYS)
             return n;
-        rc = skt__msg_retry(s, n, POLLOUT, flags, &deadline);
+        rc = skt__io_retry_flags(s, n, POLLOUT, flags, &deadline);
         if (rc < 0)
             return rc;
     }
@@ -155,7 +155,7 @@ static int send_loop(skt_socket *s, skt_msg *msgs, size_t count, int flags)
         }
         if (done > 0)
             break;
-        rc = skt__msg_retry(s, (int)n, POLLOUT, flags, &deadline);
+        rc = skt__io_retry_flags(s, (int)n, POLLOUT, flags, &deadline);
         if (rc < 0)
             return rc;
     }
@@ -208,7 +208,7 @@ static int recv_batch(skt_socket *s, skt_msg *msgs, struct batch *b,
         }
         if (n == -ENOSYS)
             return n;
-        rc = skt__msg_retry(s, n, POLLIN, flags, &deadline);
+        rc = skt__io_retry_flags(s, n, POLLIN, flags, &deadline);
         if (rc < 0)
             return rc;
     }
@@ -231,7 +231,7 @@ static ssize_t recv_one(skt_socket *s, skt_msg *m, int flags,
             skt__msg_received(m, &h, (size_t)n);
             return n;
         }
-        rc = skt__msg_retry(s, (int)n, POLLIN, flags, deadline);
+        rc = skt__io_retry_flags(s, (int)n, POLLIN, flags, deadline);
         if (rc < 0)
             return rc;
     }

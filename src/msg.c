@@ -304,22 +304,6 @@ int skt__msg_recv_flags(const skt_socket *s, int flags)
     return s->family == AF_UNIX ? flags | MSG_CMSG_CLOEXEC : flags;
 }
 
-int skt__msg_retry(skt_socket *s, int rc, short events, int flags,
-                   int64_t *deadline)
-{
-    if (rc == -EAGAIN && (flags & MSG_DONTWAIT))
-        return rc;
-    return skt__io_retry(s, rc, events, deadline);
-}
-
-int skt__msg_plain_only(const skt_socket *s, const char *op)
-{
-    if (s->transport == &skt__plain_transport)
-        return 0;
-    return skt__fail(-EOPNOTSUPP, "%s: not over a %s transport (it needs "
-                     "the fd itself)", op, s->transport->name);
-}
-
 /* ------------------------------------------------------------------------ */
 /* sendmsg and recvmsg                                                      */
 /* ------------------------------------------------------------------------ */
@@ -346,7 +330,7 @@ static ssize_t send_message(skt_socket *s, const skt_msg *m, int flags)
         int rc;
         if (n >= 0)
             return n;
-        rc = skt__msg_retry(s, (int)n, POLLOUT, flags, &deadline);
+        rc = skt__io_retry_flags(s, (int)n, POLLOUT, flags, &deadline);
         if (rc < 0)
             return rc;
     }
@@ -367,7 +351,7 @@ static ssize_t recv_message(skt_socket *s, skt_msg *m, int flags)
             skt__msg_received(m, &h, (size_t)n);
             return n;
         }
-        rc = skt__msg_retry(s, (int)n, POLLIN, flags, &deadline);
+        rc = skt__io_retry_flags(s, (int)n, POLLIN, flags, &deadline);
         if (rc < 0)
             return rc;
     }
@@ -380,7 +364,7 @@ ssize_t skt_sendmsg(skt_socket *s, const skt_msg *m, int flags)
 
     SKT__CHECK(s != NULL, "socket is NULL");
     if ((rc = skt__msg_check(m, "sendmsg")) < 0 ||
-        (rc = skt__msg_plain_only(s, "sendmsg")) < 0)
+        (rc = skt__plain_only(s, "sendmsg")) < 0)
         return rc;
     n = send_message(s, m, flags);
     return n < 0 ? fail_send((int)n, "sendmsg", m->addr) : n;
@@ -393,7 +377,7 @@ ssize_t skt_recvmsg(skt_socket *s, skt_msg *m, int flags)
 
     SKT__CHECK(s != NULL, "socket is NULL");
     if ((rc = skt__msg_check(m, "recvmsg")) < 0 ||
-        (rc = skt__msg_plain_only(s, "recvmsg")) < 0)
+        (rc = skt__plain_only(s, "recvmsg")) < 0)
         return rc;
     if (m->addr != NULL)
         m->addr->len = 0;
@@ -418,7 +402,7 @@ ssize_t skt_send_fds(skt_socket *s, const void *buf, size_t len,
 
     SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
     if ((rc = skt_ancbuf_add_fds(&anc, fds, nfds)) < 0 ||
-        (rc = skt__msg_plain_only(s, "send_fds")) < 0)
+        (rc = skt__plain_only(s, "send_fds")) < 0)
         return rc;
     n = send_message(s, &m, flags);
     return n < 0 ? fail_send((int)n, "send_fds", to) : n;
@@ -506,7 +490,7 @@ ssize_t skt_recv_fds(skt_socket *s, void *buf, size_t len, int *fds,
     room = *nfds < FDS_MAX ? *nfds : FDS_MAX;
     *nfds = 0;
     *msg_flags = 0;
-    if ((rc = skt__msg_plain_only(s, "recv_fds")) < 0)
+    if ((rc = skt__plain_only(s, "recv_fds")) < 0)
         return rc;
     anc.cap = RECV_FDS_EXTRA + CMSG_SPACE(room * sizeof(int));
     n = recv_message(s, &m, flags);
@@ -532,7 +516,7 @@ int skt_getpeercred(skt_socket *s, skt_cred *out)
     int rc;
 
     SKT__CHECK(s != NULL && out != NULL, "NULL argument");
-    if ((rc = skt__msg_plain_only(s, "getpeercred")) < 0)
+    if ((rc = skt__plain_only(s, "getpeercred")) < 0)
         return rc;
     rc = skt__sys_getsockopt(s->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len);
     if (rc < 0)

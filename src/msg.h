@@ -38,18 +38,6 @@ SKT__HIDDEN void skt__msg_received(skt_msg *m, const struct msghdr *h,
  */
 SKT__HIDDEN int skt__msg_recv_flags(const skt_socket *s, int flags);
 
-/*
- * skt__io_retry for the message calls: as skt__io_retry, except that with
- * MSG_DONTWAIT in flags a call that would block fails at once, whatever
- * the socket's mode, as the flag asks.
- */
-SKT__HIDDEN int skt__msg_retry(skt_socket *s, int rc, short events,
-                               int flags, int64_t *deadline);
-
-/* Refuses the message calls on a socket with a transport (TLS) in the
- * way: they need the fd. Returns 0 or -EOPNOTSUPP with a detail. */
-SKT__HIDDEN int skt__msg_plain_only(const skt_socket *s, const char *op);
-
 /* Makes skt_sendmmsg and skt_recvmmsg use their sendmsg/recvmsg loop, as
  * on a kernel without the calls (for tests and benchmarks); false goes
  * back to the kernel's calls where it has them. */

@@ -230,9 +230,8 @@ int skt_dup(skt_socket *s, skt_socket **out)
     *out = NULL;
     /* A plain duplicate of a TLS socket could write plaintext into the
      * encrypted stream; Python refuses to dup an SSLSocket too. */
-    if (s->transport != &skt__plain_transport)
-        return skt__fail(-EOPNOTSUPP, "dup: a %s transport is active",
-                         s->transport->name);
+    if ((rc = skt__plain_only(s, "dup")) < 0)
+        return rc;
     fd = skt__sys_dup(s->fd);
     if (fd < 0)
         return skt__fail(fd, "dup of fd %d", s->fd);
@@ -396,44 +395,13 @@ int skt_accept(skt_socket *s, skt_socket **conn, skt_addr *peer)
     return rc;
 }
 
-/* Waits for a connect under way to finish and returns its result. */
-static int finish_connect(skt_socket *s, int64_t deadline)
-{
-    int rc = skt__wait(s->fd, POLLOUT, deadline);
-    int error = 0;
-
-    if (rc < 0)
-        return rc;
-    rc = read_int_option(s->fd, SO_ERROR, &error);
-    if (rc < 0)
-        return rc;
-    return -error;
-}
-
-static int connect_addr(skt_socket *s, const skt_addr *a)
-{
-    int64_t deadline = skt__deadline(s->timeout > 0 ? s->timeout : -1);
-    int rc = skt__sys_connect(s->fd, skt_addr_sockaddr(a), a->len);
-
-    if (rc == 0)
-        return 0;
-    /* After EINTR the kernel goes on connecting: restarting the connect
-     * would fail with EALREADY, so the same attempt is waited for; in
-     * non-blocking mode it is simply under way, as after EINPROGRESS. */
-    if (rc == -EINTR && s->timeout == 0)
-        return -EINPROGRESS;
-    if (rc == -EINTR || (rc == -EINPROGRESS && s->timeout > 0))
-        rc = finish_connect(s, deadline);
-    return rc;
-}
-
 int skt_connect(skt_socket *s, const skt_addr *a)
 {
     int rc;
 
     SKT__CHECK(s != NULL && a != NULL, "NULL argument");
     SKT__CHECK(a->len > 0, "the address is empty");
-    rc = connect_addr(s, a);
+    rc = skt__connect_wait(s->fd, a, s->timeout);
     return rc < 0 ? skt__fail_addr(rc, "connect to", a) : 0;
 }
 

@@ -292,8 +292,9 @@ ssize_t skt_stream_readuntil(skt_stream *st, const void *delim,
     ssize_t n;
 
     SKT__CHECK(st != NULL && buf != NULL && delim != NULL, "NULL argument");
-    SKT__CHECK(delim_len > 0 && delim_len <= DELIM_MAX,
-               "delimiter length outside 1..256");
+    if (delim_len == 0 || delim_len > DELIM_MAX)
+        return skt__fail(-EINVAL, "stream readuntil: delimiter length %zu "
+                         "outside 1..%d", delim_len, DELIM_MAX);
     SKT__CHECK(max > 0, "max 0");
     n = find_record(st, delim, delim_len, max);
     if (n < 0)
