@@ -16,6 +16,7 @@
  * be a name or an address; it is resolved with the same 10-second limit.
  */
 #include <skt.h>
+#include <skt_app.h>
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,21 +11,25 @@
  *     listening on 127.0.0.1:43527
  *     request from 127.0.0.1:51880: text/json, 41 bytes
  *
- * Each client sends one request and gets one response (see skt_app_respond
- * in skt.h: a search in a small table, or the first 10 bytes of a binary
- * request), then the server closes the connection. A malformed request (a
- * header field missing, bad JSON, a header or content over the limits, a
- * connection closed half-way) gets a text/json response "Error: ..." and
- * a line on stderr; everyone else goes on being served. After an error
- * reply the server reads and drops what the client still sends, for up to
- * 5 seconds, before it closes: closing with unread bytes would reset the
- * connection and could destroy the reply before the client reads it.
+ * Each client sends one request and gets one response (see
+ * tutorial_respond in app-tutorial.h: a search in a small table, or the
+ * first 10 bytes of a binary request), then the server closes the
+ * connection. A malformed request (a header field missing, bad JSON, a
+ * header or content over the limits, a connection closed half-way) gets a
+ * text/json response "Error: ..." and a line on stderr; everyone else goes
+ * on being served. After an error reply the server reads and drops what
+ * the client still sends, for up to 5 seconds, before it closes: closing
+ * with unread bytes would reset the connection and could destroy the reply
+ * before the client reads it.
  *
  * Sockets are non-blocking; an skt_app_decoder per connection collects the
  * request as its bytes arrive. SIGTERM or SIGINT stops the server cleanly
  * (exit status 0).
  */
 #include <skt.h>
+#include <skt_app.h>
+
+#include "app-tutorial.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -166,7 +170,7 @@ static void reply_error(struct server *srv, struct conn *c,
 
     fprintf(stderr, "app-server: %s: %s\n", c->peer, reason);
     c->linger_after = true;
-    if (skt_app_error_reply(&m, reason) < 0) {
+    if (tutorial_error_reply(&m, reason) < 0) {
         complain(c->peer, -ENOMEM);
         conn_close(srv, c);
         return;
@@ -183,7 +187,7 @@ static void answer(struct server *srv, struct conn *c,
 
     printf("request from %s: %s, %zu bytes\n", c->peer,
            request->content_type, request->content_length);
-    rc = skt_app_respond(request, &response);
+    rc = tutorial_respond(request, &response);
     skt_app_message_free(request);
     if (rc < 0) {
         complain(c->peer, rc);

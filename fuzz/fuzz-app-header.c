@@ -9,7 +9,10 @@
  * length prefix, so that the fuzzer reaches the JSON parser at once. A
  * mismatch aborts, which libFuzzer reports.
  */
-#include <skt.h>
+#include <skt_app.h>
+
+/* The tutorial server's answers, which are the example's. */
+#include "app-tutorial.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -87,7 +90,7 @@ static void check_protocol(const skt_app_message *m)
     skt_app_message *response;
     char *text;
     size_t len;
-    int rc = skt_app_respond(m, &response);
+    int rc = tutorial_respond(m, &response);
 
     check(rc == 0 || rc == 1, "respond failed");
     check(skt_app_result(response, &text, &len) == 0,

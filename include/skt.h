@@ -5,6 +5,25 @@
  * what it returns on success, the negative codes it can return, and whether
  * it honours the socket's timeout.
  *
+ * Its sections follow the library's layers, bottom to top:
+ * - Errors: the codes, their names and messages, the detail sentence.
+ * - Addresses: skt_addr for every family, parsed and formatted without
+ *   lookups; the inet_* converters and interface names.
+ * - Sockets: the socket object, its modes and options, then sending and
+ *   receiving.
+ * - Messages: sendmsg and recvmsg, ancillary data, passing fds and
+ *   credentials, sendfile, batched datagrams, multicast and broadcast.
+ * - TLS: contexts, wrapping a socket, connection and certificate details.
+ * - Resolver and module functions: getaddrinfo and getnameinfo under a
+ *   timeout, and the rest of the socket module's name functions.
+ * - Connections: create_connection (Happy Eyeballs) and create_server.
+ * - Streams: makefile's buffered reader and writer.
+ * - Framing: messages of a fixed size, delimited or length-prefixed.
+ * - Selectors: the selectors module.
+ * - Servers: the socketserver module.
+ * The sockets tutorial's application protocol has its own header and
+ * library: skt_app.h, libskt_app.
+ *
  * Conventions that hold for every function below:
  * - Success returns >= 0 (0, a byte count, an fd). Failure returns a negative
  *   code: -errno for a system error, SKT_EAI_* for a resolver error, or one of
@@ -35,8 +54,10 @@ extern "C" {
 
 #if defined(__GNUC__)
 #define SKT_EXTERN __attribute__((visibility("default")))
+#define SKT_PRINTF_FORMAT(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
 #define SKT_EXTERN
+#define SKT_PRINTF_FORMAT(fmt, args)
 #endif
 
 #define SKT_VERSION_MAJOR 0
@@ -143,6 +164,18 @@ SKT_EXTERN const char *skt_errname(int code);
  * overwritten by the next failure.
  */
 SKT_EXTERN const char *skt_error_detail(void);
+
+/*
+ * skt_set_error_detail - set this thread's detail to exactly the text
+ * formatted from fmt (as printf), and return code: for libraries and
+ * programs built on skt, so that their failures read like skt's, e.g.
+ *     return skt_set_error_detail(rc, "fetch %s: %s", url,
+ *                                 skt_strerror(rc));
+ * A text longer than the detail holds is cut. errno is left unchanged.
+ * Returns code. No I/O.
+ */
+SKT_EXTERN int skt_set_error_detail(int code, const char *fmt, ...)
+    SKT_PRINTF_FORMAT(2, 3);
 
 /* ======================================================================== */
 /* Addresses                                                                */
@@ -279,6 +312,51 @@ SKT_EXTERN int skt_addr_set_port(skt_addr *a, int port);
 /* skt_addr_equal - true when both addresses have the same family and the
  * same meaningful bytes (IPv6 flow info is ignored). */
 SKT_EXTERN bool skt_addr_equal(const skt_addr *a, const skt_addr *b);
+
+/* ------------------------------------------------------------------------ */
+/* inet_* converters and interface names                                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * skt_inet_aton - Python's inet_aton: the legacy IPv4 forms ("127.1",
+ * "0x7f.1") into 4 bytes in network order. Returns 0. Errors:
+ * SKT_EADDRSYNTAX, -EINVAL.
+ */
+SKT_EXTERN int skt_inet_aton(const char *text, struct in_addr *out);
+/* skt_inet_ntoa - 4 bytes to dotted quad. Returns the length. Errors:
+ * SKT_ETRUNCATED, -EINVAL. */
+SKT_EXTERN int skt_inet_ntoa(struct in_addr in, char *out, size_t outlen);
+/*
+ * skt_inet_pton - AF_INET or AF_INET6 text to 4 or 16 bytes in out (of
+ * size outlen). Returns the byte count. Errors: SKT_EADDRSYNTAX,
+ * -EAFNOSUPPORT, SKT_ETRUNCATED, -EINVAL.
+ */
+SKT_EXTERN int skt_inet_pton(int family, const char *text, void *out,
+                             size_t outlen);
+/* skt_inet_ntop - bytes to text. Returns the length. Errors:
+ * -EAFNOSUPPORT, -EINVAL (wrong byte count), SKT_ETRUNCATED. */
+SKT_EXTERN int skt_inet_ntop(int family, const void *bytes, size_t len,
+                             char *out, size_t outlen);
+
+/* skt_ifentry - one network interface. */
+typedef struct skt_ifentry {
+    unsigned index;
+    char *name;
+} skt_ifentry;
+
+/*
+ * skt_if_nameindex - the interfaces, as Python's if_nameindex: an array of
+ * *count entries in *out, to free with skt_if_freenameindex. Returns 0.
+ * Errors: -ENOMEM, -errno.
+ */
+SKT_EXTERN int skt_if_nameindex(skt_ifentry **out, size_t *count);
+SKT_EXTERN void skt_if_freenameindex(skt_ifentry *list, size_t count);
+/* skt_if_nametoindex - the index (> 0) of an interface name. Errors:
+ * -ENODEV, -EINVAL. */
+SKT_EXTERN int skt_if_nametoindex(const char *name);
+/* skt_if_indextoname - the name of an index. Returns its length. Errors:
+ * -ENXIO (no such interface), SKT_ETRUNCATED, -EINVAL. */
+SKT_EXTERN int skt_if_indextoname(unsigned index, char *out, size_t outlen);
 
 /* ======================================================================== */
 /* Sockets                                                                  */
@@ -504,6 +582,40 @@ SKT_EXTERN int skt_recv_exact(skt_socket *s, void *buf, size_t len,
                               int flags, size_t *got);
 
 /*
+ * skt_sendall_until - skt_sendall (without flags) under a deadline the
+ * caller holds, so that several calls share one timeout: a message sent in
+ * parts (a header, then a body) keeps one deadline. *deadline starts at 0,
+ * meaning "not started": in timeout mode the socket's timeout starts at
+ * the first wait, and the absolute deadline is stored in *deadline; pass
+ * the same variable to the next call to go on under it (what is stored
+ * is an opaque point on the monotonic clock). In blocking and non-blocking
+ * modes *deadline is not used. *sent (may be NULL) always receives the
+ * number of bytes sent, on failure too. Returns 0. Errors: -ETIMEDOUT (the
+ * shared deadline passed), -EAGAIN (non-blocking mode: the buffer filled;
+ * *sent tells how far it got), -EPIPE, -ECONNRESET, -EINVAL (NULL s or
+ * deadline), ... Honours the timeout as one deadline over every call that
+ * shares *deadline. Differs from Python: Python has no way to share one
+ * timeout over several calls.
+ */
+SKT_EXTERN int skt_sendall_until(skt_socket *s, const void *buf, size_t len,
+                                 int64_t *deadline, size_t *sent);
+
+/*
+ * skt_recv_exact_until - skt_recv_exact (without flags) under a deadline
+ * the caller holds, as skt_sendall_until: a message read in parts (a
+ * length, the header it announces, then the content) keeps one deadline.
+ * *deadline starts at 0 and is set at the first wait, in timeout mode.
+ * *got (may be NULL) always receives the number of bytes received.
+ * Returns 0. Errors: SKT_EEOF (the peer closed first), -ETIMEDOUT (the
+ * shared deadline passed), -EAGAIN (non-blocking mode), -ECONNRESET,
+ * -EINVAL (NULL s or deadline), ... Honours the timeout as one deadline
+ * over every call that shares *deadline. Differs from Python: Python has
+ * no way to share one timeout over several calls.
+ */
+SKT_EXTERN int skt_recv_exact_until(skt_socket *s, void *buf, size_t len,
+                                    int64_t *deadline, size_t *got);
+
+/*
  * skt_sendto - send a datagram to an address (NULL: the connected peer).
  * Returns the bytes sent. Errors as skt_send, plus -EMSGSIZE,
  * -EDESTADDRREQ, with the address in the detail, and -EOPNOTSUPP on a TLS
@@ -524,1370 +636,7 @@ SKT_EXTERN ssize_t skt_recvfrom(skt_socket *s, void *buf, size_t len,
                                 int flags, skt_addr *from);
 
 /* ======================================================================== */
-/* Resolver and module functions                                            */
-/* ======================================================================== */
-
-/*
- * skt_addrinfo - one result of skt_getaddrinfo; a list through `next`.
- * As hints, only family, type, proto and flags are read (AI_* flags).
- */
-typedef struct skt_addrinfo {
-    int family;
-    int type;
-    int proto;
-    int flags;
-    char *canonname; /* with AI_CANONNAME, on the first result; else NULL */
-    skt_addr addr;
-    struct skt_addrinfo *next;
-} skt_addrinfo;
-
-/*
- * skt_getaddrinfo - resolve host and port (either may be NULL, not both)
- * through the system resolver (/etc/hosts, nsswitch, resolv.conf). hints
- * may be NULL (all zero, Python's defaults). timeout: SKT_BLOCKING, or
- * seconds; the call returns -ETIMEDOUT at the deadline however long the
- * system's lookup takes (the abandoned lookup finishes on its own thread
- * and frees itself; it blocks neither the caller nor process exit). A
- * numeric host and port are answered at once, without a thread. Returns 0
- * and a list in *res to free with skt_freeaddrinfo. Errors: SKT_EAI_* (with
- * the host in the detail), -ETIMEDOUT, SKT_EPORTRANGE (numeric port over
- * 65535), -EINVAL, -ENOMEM, -errno (EAI_SYSTEM), -EAGAIN (no thread).
- */
-SKT_EXTERN int skt_getaddrinfo(const char *host, const char *port,
-                               const skt_addrinfo *hints, double timeout,
-                               skt_addrinfo **res);
-/* skt_freeaddrinfo - free a list; NULL is a no-op. */
-SKT_EXTERN void skt_freeaddrinfo(skt_addrinfo *res);
-
-/*
- * skt_getnameinfo - Python's getnameinfo: host and service names for an
- * address, NI_* flags, within timeout (SKT_BLOCKING or seconds, as
- * skt_getaddrinfo). host/serv may be NULL (with length 0) when not wanted.
- * Returns 0. Errors: SKT_EAI_*, -ETIMEDOUT, SKT_ETRUNCATED (a buffer too
- * small; nothing is cut), -EINVAL.
- */
-SKT_EXTERN int skt_getnameinfo(const skt_addr *a, int flags, double timeout,
-                               char *host, size_t hostlen, char *serv,
-                               size_t servlen);
-
-/*
- * skt_gethostbyname - the first IPv4 address of a name, as text, into out
- * (Python's gethostbyname). Returns 0. Errors: SKT_EAI_*, SKT_ETRUNCATED,
- * -EINVAL. Blocks.
- */
-SKT_EXTERN int skt_gethostbyname(const char *name, char *out, size_t outlen);
-
-/*
- * skt_hostent - result of skt_gethostbyname_ex and skt_gethostbyaddr:
- * Python's (hostname, aliaslist, ipaddrlist). The lists end with NULL.
- */
-typedef struct skt_hostent {
-    char *name;
-    char **aliases;
-    char **addresses; /* numeric text */
-} skt_hostent;
-
-/*
- * skt_gethostbyname_ex - Python's gethostbyname_ex (IPv4). Returns 0 and
- * *out to free with skt_freehostent. Errors: SKT_EAI_NONAME (unknown host),
- * SKT_EAI_AGAIN, SKT_EAI_FAIL, -EINVAL, -ENOMEM. Blocks.
- */
-SKT_EXTERN int skt_gethostbyname_ex(const char *name, skt_hostent **out);
-/*
- * skt_gethostbyaddr - Python's gethostbyaddr: the name, aliases and
- * addresses for an IPv4 or IPv6 address text (a name is resolved first).
- * Returns 0 and *out. Errors: SKT_EAI_NONAME, SKT_EAI_AGAIN, -EINVAL,
- * -ENOMEM. Blocks.
- */
-SKT_EXTERN int skt_gethostbyaddr(const char *ip, skt_hostent **out);
-/* skt_freehostent - free a result; NULL is a no-op. */
-SKT_EXTERN void skt_freehostent(skt_hostent *h);
-
-/*
- * skt_getfqdn - Python's getfqdn: the fully qualified name for name (NULL
- * or "" or "0.0.0.0" or "::" means this host). Falls back to the name.
- * Returns the length written. Errors: SKT_ETRUNCATED, -EINVAL. Blocks.
- */
-SKT_EXTERN int skt_getfqdn(const char *name, char *out, size_t outlen);
-
-/* skt_gethostname - this host's name. Returns its length. Errors:
- * SKT_ETRUNCATED, -EINVAL. */
-SKT_EXTERN int skt_gethostname(char *out, size_t outlen);
-/* skt_sethostname - set it (needs CAP_SYS_ADMIN). Returns 0. Errors:
- * -EPERM, -EINVAL (too long). */
-SKT_EXTERN int skt_sethostname(const char *name);
-
-/*
- * skt_getservbyname - the port of a service ("http") for a protocol
- * ("tcp", "udp", or NULL for any). Returns the port (0..65535). Errors:
- * SKT_EAI_SERVICE (not found), -EINVAL.
- */
-SKT_EXTERN int skt_getservbyname(const char *name, const char *proto);
-/* skt_getservbyport - the service name of a port. Returns its length.
- * Errors: SKT_EAI_SERVICE, SKT_EPORTRANGE, SKT_ETRUNCATED, -EINVAL. */
-SKT_EXTERN int skt_getservbyport(int port, const char *proto, char *out,
-                                 size_t outlen);
-/* skt_getprotobyname - the number of a protocol ("tcp" is 6). Errors:
- * -ENOPROTOOPT (not found), -EINVAL. */
-SKT_EXTERN int skt_getprotobyname(const char *name);
-
-/*
- * skt_inet_aton - Python's inet_aton: the legacy IPv4 forms ("127.1",
- * "0x7f.1") into 4 bytes in network order. Returns 0. Errors:
- * SKT_EADDRSYNTAX, -EINVAL.
- */
-SKT_EXTERN int skt_inet_aton(const char *text, struct in_addr *out);
-/* skt_inet_ntoa - 4 bytes to dotted quad. Returns the length. Errors:
- * SKT_ETRUNCATED, -EINVAL. */
-SKT_EXTERN int skt_inet_ntoa(struct in_addr in, char *out, size_t outlen);
-/*
- * skt_inet_pton - AF_INET or AF_INET6 text to 4 or 16 bytes in out (of
- * size outlen). Returns the byte count. Errors: SKT_EADDRSYNTAX,
- * -EAFNOSUPPORT, SKT_ETRUNCATED, -EINVAL.
- */
-SKT_EXTERN int skt_inet_pton(int family, const char *text, void *out,
-                             size_t outlen);
-/* skt_inet_ntop - bytes to text. Returns the length. Errors:
- * -EAFNOSUPPORT, -EINVAL (wrong byte count), SKT_ETRUNCATED. */
-SKT_EXTERN int skt_inet_ntop(int family, const void *bytes, size_t len,
-                             char *out, size_t outlen);
-
-/* skt_ifentry - one network interface. */
-typedef struct skt_ifentry {
-    unsigned index;
-    char *name;
-} skt_ifentry;
-
-/*
- * skt_if_nameindex - the interfaces, as Python's if_nameindex: an array of
- * *count entries in *out, to free with skt_if_freenameindex. Returns 0.
- * Errors: -ENOMEM, -errno.
- */
-SKT_EXTERN int skt_if_nameindex(skt_ifentry **out, size_t *count);
-SKT_EXTERN void skt_if_freenameindex(skt_ifentry *list, size_t count);
-/* skt_if_nametoindex - the index (> 0) of an interface name. Errors:
- * -ENODEV, -EINVAL. */
-SKT_EXTERN int skt_if_nametoindex(const char *name);
-/* skt_if_indextoname - the name of an index. Returns its length. Errors:
- * -ENXIO (no such interface), SKT_ETRUNCATED, -EINVAL. */
-SKT_EXTERN int skt_if_indextoname(unsigned index, char *out, size_t outlen);
-
-/* skt_has_dualstack_ipv6 - true when an IPv6 socket can accept IPv4
- * connections too (IPV6_V6ONLY can be cleared), as Python's. */
-SKT_EXTERN bool skt_has_dualstack_ipv6(void);
-
-/* ======================================================================== */
-/* Connections                                                              */
-/* ======================================================================== */
-
-/* The Connection Attempt Delay of RFC 8305, used when opts leave it 0. */
-#define SKT_ATTEMPT_DELAY_DEFAULT 0.25
-
-/*
- * Options of skt_create_connection. All zero (or a NULL pointer) means
- * Python's defaults. The struct may grow at the end.
- */
-typedef struct skt_connect_opts {
-    /* One deadline over resolution and every connect attempt, then the
-     * socket's timeout, as in Python. 0 means the default timeout
-     * (skt_getdefaulttimeout); SKT_BLOCKING means none. */
-    double timeout;
-    /* Bind to this local address first (Python's source_address); len 0
-     * means none. Its family limits the addresses tried. */
-    skt_addr source;
-    /* AF_INET or AF_INET6 to use only that family; 0 for both. */
-    int family;
-    /* Happy Eyeballs: seconds to wait for an attempt before starting the
-     * next one in parallel. 0 means SKT_ATTEMPT_DELAY_DEFAULT; a negative
-     * value means strictly one address after another. */
-    double attempt_delay;
-    /* TLS (see the TLS section): with a client context, the connection is
-     * wrapped and its handshake completed under the same one deadline, so
-     * that timeout covers DNS, connect and handshake. NULL: plain TCP. */
-    struct skt_tls_ctx *tls;
-    /* The name sent as SNI and checked against the certificate; NULL
-     * means host. */
-    const char *tls_hostname;
-} skt_connect_opts;
-
-/*
- * skt_create_connection - Python's socket.create_connection, fixed:
- * resolves host and port (port may be a number or a service name; host
- * NULL means the loopback addresses) and connects a TCP socket. Happy
- * Eyeballs (RFC 8305) by default: the address families are interleaved,
- * starting with the first the resolver returned; a new attempt starts when
- * the previous one has neither connected nor failed within the attempt
- * delay; the first success wins and every other
- * attempt is closed. opts->timeout is ONE deadline over the lookup and all
- * attempts. Returns 0 and *out, connected, with opts->timeout as its mode.
- * Errors: the most telling error of the attempts (-ECONNREFUSED before
- * -ETIMEDOUT before -EHOSTUNREACH before -ENETUNREACH before the others),
- * with every address tried and its own error in the detail; -ETIMEDOUT when
- * the deadline passed (the addresses still under way are listed as timed
- * out); SKT_EAI_* from the lookup; -EINVAL (bad options, NULL port);
- * -EMFILE, -ENOMEM; with opts->tls, every code of skt_tls_wrap (the
- * handshake's SKT_ETLS_* and -ETIMEDOUT under the same deadline). Honours
- * opts->timeout as one deadline. A default
- * timeout of 0 (non-blocking) connects without a deadline and leaves the
- * socket non-blocking.
- */
-SKT_EXTERN int skt_create_connection(skt_socket **out, const char *host,
-                                     const char *port,
-                                     const skt_connect_opts *opts);
-
-/*
- * skt_create_connection_to - the same with one text, "host:port" or
- * "[v6addr]:port" (brackets required around an IPv6 address). Errors as
- * skt_create_connection, plus SKT_EADDRSYNTAX and SKT_ENOPORT for the text.
- */
-SKT_EXTERN int skt_create_connection_to(skt_socket **out, const char *target,
-                                        const skt_connect_opts *opts);
-
-/*
- * Options of skt_create_server and skt_create_datagram_server. All zero (or
- * a NULL pointer) means Python's defaults. The struct may grow at the end.
- */
-typedef struct skt_server_opts {
-    /* AF_INET or AF_INET6; 0 means the first family the host resolves to,
-     * and for an empty host AF_INET (AF_INET6 with dualstack). */
-    int family;
-    /* listen() backlog; 0 means Python's default, min(SOMAXCONN, 128). */
-    int backlog;
-    /* Set SO_REUSEPORT (an error where the platform has none). */
-    bool reuse_port;
-    /* Accept IPv4 on an IPv6 socket (IPV6_V6ONLY=0); an error where the
-     * platform cannot. Without it IPV6_V6ONLY=1 is set explicitly. */
-    bool dualstack;
-} skt_server_opts;
-
-/*
- * skt_create_server - Python's socket.create_server: a TCP socket bound to
- * host and port and listening. host NULL or "" means every interface; port
- * NULL or "0" an ephemeral port. SO_REUSEADDR is set, as Python does on
- * POSIX. Returns 0 and *out, in the default mode.
- * Errors: -EADDRINUSE, -EADDRNOTAVAIL, -EACCES (with the address in the
- * detail), -EINVAL (dualstack without IPv6), -EOPNOTSUPP (dualstack or
- * reuse_port unsupported), SKT_EAI_* (host did not resolve). The lookup
- * blocks (no timeout).
- */
-SKT_EXTERN int skt_create_server(skt_socket **out, const char *host,
-                                 const char *port,
-                                 const skt_server_opts *opts);
-
-/*
- * skt_create_datagram_server - the same for a UDP socket: bound, not
- * listening, without SO_REUSEADDR (reuse_port is honoured; backlog is
- * ignored). Errors as skt_create_server.
- */
-SKT_EXTERN int skt_create_datagram_server(skt_socket **out, const char *host,
-                                          const char *port,
-                                          const skt_server_opts *opts);
-
-/* ======================================================================== */
-/* Streams                                                                 */
-/* ======================================================================== */
-
-/* (issue 5: skt_stream, Python's makefile) */
-
-/*
- * skt_stream - Python's socket.makefile(), fixed: a buffered reader and
- * writer over a stream socket, working through the socket's transport (so
- * over TLS unchanged). Every call takes one deadline from the socket's
- * timeout, and a call that fails (-ETIMEDOUT, -EAGAIN in non-blocking mode,
- * SKT_ELINETOOLONG, SKT_EEOF) consumes nothing: the bytes received so far
- * stay buffered and the next call goes on from them. Python's makefile
- * refuses every read after a timeout and hides what it buffered; here the
- * buffered bytes are always readable (skt_stream_buffer).
- * A stream may be used by one reading and one writing thread at once, like
- * the socket. While a stream reads from a socket, read through the stream
- * only: bytes it has buffered are no longer in the socket.
- */
-typedef struct skt_stream skt_stream;
-
-/* The read buffer and write buffer size used when the options leave it 0. */
-#define SKT_STREAM_BUFFER_DEFAULT 65536
-
-/* Options of skt_makefile. All zero (or NULL) means the defaults. */
-typedef struct skt_stream_opts {
-    /* Initial read buffer size; it grows when a line or an exact read
-     * needs more. 0 means SKT_STREAM_BUFFER_DEFAULT. */
-    size_t read_buffer;
-    /* Bytes skt_stream_write holds before sending. 0 means
-     * SKT_STREAM_BUFFER_DEFAULT. */
-    size_t write_buffer;
-    /* skt_stream_close closes the socket too (Python's socket.makefile
-     * never does; its file object keeps the socket open until both are
-     * closed). */
-    bool close_socket;
-} skt_stream_opts;
-
-/*
- * skt_makefile - a stream over s (Python's sock.makefile("rwb")). The
- * socket stays owned by the caller and must outlive the stream, unless
- * opts->close_socket hands it over. Buffers are allocated on first use.
- * Returns 0 and *out. Errors: -EINVAL (NULL), -ENOMEM. No timeout.
- */
-SKT_EXTERN int skt_makefile(skt_socket *s, skt_stream **out,
-                            const skt_stream_opts *opts);
-
-/*
- * skt_stream_close - flush what is still buffered for writing, free the
- * stream, and close the socket when opts->close_socket asked for it. NULL
- * is a no-op. Returns 0, or the error of the flush (the unsent bytes are
- * lost then: call skt_stream_flush first to keep control of them) or of
- * the socket's close. The stream is freed in every case. Honours the
- * timeout (for the flush).
- */
-SKT_EXTERN int skt_stream_close(skt_stream *st);
-
-/* skt_stream_socket - the socket under the stream (NULL for NULL). */
-SKT_EXTERN skt_socket *skt_stream_socket(const skt_stream *st);
-
-/*
- * skt_stream_read - read up to len bytes: the buffered ones, or if none,
- * what one receive brings (like skt_recv, and Python's read1). Returns the
- * count, > 0, or 0 at end of stream (and for len 0). Errors: -ETIMEDOUT,
- * -EAGAIN (non-blocking mode, nothing buffered or ready), -ECONNRESET,
- * -EINVAL, -ENOMEM, ... Honours the timeout.
- */
-SKT_EXTERN ssize_t skt_stream_read(skt_stream *st, void *buf, size_t len);
-
-/*
- * skt_stream_read_exact - read exactly len bytes into buf. Bytes are taken
- * only on success: on any error all of them stay buffered for the next
- * call (the buffer grows to len if it must). Returns 0. Errors: SKT_EEOF
- * (the peer closed before len bytes; those that came stay readable),
- * -ETIMEDOUT (one deadline for the whole call), -EAGAIN (non-blocking
- * mode), -ECONNRESET, -ENOMEM, -EINVAL, ... Honours the timeout.
- */
-SKT_EXTERN int skt_stream_read_exact(skt_stream *st, void *buf, size_t len);
-
-/*
- * skt_stream_readline - read one line, its '\n' included, into buf (size
- * max): the line may be at most max bytes long. No NUL is added. At end of
- * stream the last bytes are returned without a '\n', as Python does, and
- * then 0. Returns the line's length (> 0), or 0 at end of stream.
- * Errors: SKT_ELINETOOLONG (max bytes came without a '\n'; nothing is
- * taken, so skt_stream_read can take them), -ETIMEDOUT (one deadline; the
- * part of the line already received stays buffered and the next call
- * returns the whole line), -EAGAIN (non-blocking mode, likewise),
- * -ECONNRESET, -ENOMEM, -EINVAL (NULL, or max 0). Honours the timeout.
- */
-SKT_EXTERN ssize_t skt_stream_readline(skt_stream *st, void *buf,
-                                       size_t max);
-
-/*
- * skt_stream_readuntil - as skt_stream_readline with any delimiter of
- * delim_len (1..256) bytes, e.g. "\r\n": the record returned ends with the
- * delimiter (included in its length, at most max). Same returns and
- * errors.
- */
-SKT_EXTERN ssize_t skt_stream_readuntil(skt_stream *st, const void *delim,
-                                        size_t delim_len, void *buf,
-                                        size_t max);
-
-/*
- * skt_stream_readline_view - as skt_stream_readline without the copy:
- * *line points at the line inside the stream's buffer, valid until the
- * next call on the stream's reading side. Same returns and errors.
- */
-SKT_EXTERN ssize_t skt_stream_readline_view(skt_stream *st, size_t max,
-                                            const void **line);
-
-/*
- * skt_stream_peek - copy up to len buffered bytes into buf without taking
- * them; when nothing is buffered, receive once first (Python's peek).
- * Returns the count, or 0 at end of stream (and for len 0). Errors as
- * skt_stream_read. Honours the timeout.
- */
-SKT_EXTERN ssize_t skt_stream_peek(skt_stream *st, void *buf, size_t len);
-
-/* skt_stream_buffered - the number of bytes received and not yet read
- * (0 for NULL). */
-SKT_EXTERN size_t skt_stream_buffered(const skt_stream *st);
-
-/*
- * skt_stream_buffer - the buffered bytes themselves, without receiving:
- * returns a pointer to them (NULL when none) and their count in *len
- * (which may be NULL). Valid until the next call on the reading side.
- */
-SKT_EXTERN const void *skt_stream_buffer(const skt_stream *st, size_t *len);
-
-/*
- * skt_stream_consume - drop n of the buffered bytes (after looking at them
- * through skt_stream_buffer). Returns 0. Errors: -EINVAL (n over
- * skt_stream_buffered). No I/O.
- */
-SKT_EXTERN int skt_stream_consume(skt_stream *st, size_t n);
-
-/*
- * skt_stream_write - buffered write. Bytes are held until the write buffer
- * is full; then what is held and the new bytes go out under one deadline
- * (a write as large as the buffer is sent without a copy). *taken (may be
- * NULL) receives how many of the len bytes the stream took, sent or held,
- * on failure too: retry with the rest, nothing is lost or sent twice.
- * Returns 0 (all taken). Errors: -ETIMEDOUT, -EAGAIN (non-blocking mode:
- * the socket is full), -EPIPE, -ECONNRESET, -ENOMEM, -EINVAL, ... Honours
- * the timeout when it sends.
- */
-SKT_EXTERN int skt_stream_write(skt_stream *st, const void *buf, size_t len,
-                                size_t *taken);
-
-/*
- * skt_stream_flush - send everything held by skt_stream_write, under one
- * deadline. On failure the bytes not sent stay held for the next flush.
- * Returns 0. Errors: -ETIMEDOUT, -EAGAIN, -EPIPE, -ECONNRESET, -EINVAL, ...
- * Honours the timeout.
- */
-SKT_EXTERN int skt_stream_flush(skt_stream *st);
-
-/* skt_stream_pending - the number of bytes held for writing (0 for
- * NULL). */
-SKT_EXTERN size_t skt_stream_pending(const skt_stream *st);
-
-/* ======================================================================== */
-/* Framing                                                                 */
-/* ======================================================================== */
-
-/* (issue 5: skt_frame and the application protocol) */
-
-/*
- * The socket HOWTO's lesson: recv returns whatever has arrived, so a
- * message must be fixed-size, delimited, or length-prefixed. skt_frame does
- * the three: skt_frame_send writes one message, and a decoder finds the
- * messages in the bytes received, either from a socket (skt_frame_recv,
- * blocking or timeout mode) or from bytes you feed it (non-blocking use
- * with a selector). Every decoder has a maximum message size: a message
- * over it gives SKT_EMSGTOOBIG once and is then skipped as its bytes
- * arrive, so no later byte is misread as the start of a message.
- */
-
-/* How messages are delimited (skt_frame_opts.kind). */
-#define SKT_FRAME_LENGTH 0    /* a length header, then the message */
-#define SKT_FRAME_DELIMITER 1 /* the message, then a delimiter */
-#define SKT_FRAME_FIXED 2     /* every message has the same size */
-
-/* skt_frame_opts.flags: the length header is little-endian (the default
- * is big-endian, network order). */
-#define SKT_FRAME_LITTLE_ENDIAN 0x1
-
-/* The maximum message size when the options leave it 0: 16 MiB. */
-#define SKT_FRAME_MAX_DEFAULT ((size_t)16 << 20)
-/* The longest delimiter accepted. */
-#define SKT_FRAME_DELIMITER_MAX 256
-
-/* Options of the framing functions. All zero means messages with a 4-byte
- * big-endian length header and a 16 MiB maximum. */
-typedef struct skt_frame_opts {
-    /* SKT_FRAME_LENGTH (0), SKT_FRAME_DELIMITER or SKT_FRAME_FIXED. */
-    int kind;
-    /* SKT_FRAME_LENGTH: header of 1, 2, 4 or 8 bytes; 0 means 4. */
-    int header_size;
-    /* SKT_FRAME_LITTLE_ENDIAN, or 0. */
-    int flags;
-    /* SKT_FRAME_DELIMITER: 1..SKT_FRAME_DELIMITER_MAX bytes, which end each
-     * message and are not part of it; NULL means "\n". */
-    const void *delimiter;
-    size_t delimiter_len;
-    /* SKT_FRAME_FIXED: the size of every message (> 0, <= max_size). */
-    size_t size;
-    /* Decoders: the largest message accepted; 0 means
-     * SKT_FRAME_MAX_DEFAULT. A 1-byte or 2-byte header cannot announce
-     * more than 255 or 65535 bytes anyway. */
-    size_t max_size;
-} skt_frame_opts;
-
-/*
- * skt_frame_header - write into out (8 bytes are always enough) the length
- * header of a len-byte message, for opts of kind SKT_FRAME_LENGTH; useful
- * to build messages for a non-blocking socket yourself. Returns the header
- * size. Errors: -EINVAL (NULL out, bad options, not SKT_FRAME_LENGTH),
- * SKT_EMSGTOOBIG (len does not fit in the header). No I/O.
- */
-SKT_EXTERN int skt_frame_header(const skt_frame_opts *opts, uint64_t len,
-                                void *out);
-
-/*
- * skt_frame_send - send one message framed as opts says (NULL: the
- * defaults) under one deadline; the header (or the delimiter) and a short
- * message go out in one send. *sent (may be NULL) receives the number of
- * bytes of the whole frame sent, on failure too. Returns 0.
- * Errors: -EINVAL (NULL, bad options, a fixed-size message of another
- * size, a message that holds the delimiter: the peer could not find its
- * end), SKT_EMSGTOOBIG (len does not fit in the header), -ETIMEDOUT,
- * -EAGAIN (non-blocking mode), -EPIPE, -ECONNRESET, ... Honours the
- * timeout as one deadline.
- */
-SKT_EXTERN int skt_frame_send(skt_socket *s, const skt_frame_opts *opts,
-                              const void *msg, size_t len, size_t *sent);
-
-/* A decoder: the bytes of one connection and where they stand. */
-typedef struct skt_frame_decoder skt_frame_decoder;
-
-/*
- * skt_frame_decoder_new - a decoder for messages framed as opts says (NULL:
- * the defaults). Returns 0 and *out, to free with skt_frame_decoder_free.
- * Errors: -EINVAL (NULL out, bad options), -ENOMEM.
- */
-SKT_EXTERN int skt_frame_decoder_new(skt_frame_decoder **out,
-                                     const skt_frame_opts *opts);
-
-/* skt_frame_decoder_free - free a decoder and its bytes; NULL is a no-op. */
-SKT_EXTERN void skt_frame_decoder_free(skt_frame_decoder *d);
-
-/*
- * skt_frame_decoder_feed - give the decoder len more bytes (copied).
- * Returns 0. Errors: -EINVAL, -ENOMEM (nothing was taken). No I/O.
- */
-SKT_EXTERN int skt_frame_decoder_feed(skt_frame_decoder *d, const void *data,
-                                      size_t len);
-
-/*
- * skt_frame_decoder_pop - take the next complete message: *msg points at
- * it inside the decoder (valid until the next call on the decoder) and
- * *len is its length. Returns 1 for a message, 0 when the bytes so far do
- * not complete one (feed more). Errors: SKT_EMSGTOOBIG (the next message
- * is over the maximum: it is reported once, then its bytes are dropped as
- * they come and the next pop goes on with the message after it), -EINVAL.
- * No I/O.
- */
-SKT_EXTERN int skt_frame_decoder_pop(skt_frame_decoder *d, const void **msg,
-                                     size_t *len);
-
-/* skt_frame_decoder_buffered - the bytes held that no message has taken
- * yet (0 for NULL). */
-SKT_EXTERN size_t skt_frame_decoder_buffered(const skt_frame_decoder *d);
-
-/*
- * skt_frame_decoder_recv - one receive from s straight into the decoder,
- * for a non-blocking socket that a selector reported readable; then pop
- * until it returns 0. Returns the bytes received, 0 at end of stream.
- * Errors: -EAGAIN (non-blocking mode, nothing ready), -ETIMEDOUT,
- * -ECONNRESET, -ENOMEM, -EINVAL, ... Honours the timeout.
- */
-SKT_EXTERN ssize_t skt_frame_decoder_recv(skt_frame_decoder *d,
-                                          skt_socket *s);
-
-/*
- * skt_frame_recv - receive the next message from s through decoder d
- * (which holds the bytes received past it, for the next call: keep one
- * decoder per connection). *msg and *len as skt_frame_decoder_pop.
- * Returns 1 for a message, 0 when the peer closed the connection between
- * two messages. Errors: SKT_EEOF (closed in the middle of a message),
- * SKT_EMSGTOOBIG (as skt_frame_decoder_pop; the next call goes on after
- * it), -ETIMEDOUT (one deadline; the bytes received stay in the decoder
- * and the next call goes on), -EAGAIN (non-blocking mode, likewise),
- * -ECONNRESET, -ENOMEM, -EINVAL, ... Honours the timeout.
- */
-SKT_EXTERN int skt_frame_recv(skt_socket *s, skt_frame_decoder *d,
-                              const void **msg, size_t *len);
-
-/*
- * The application protocol of the Real Python sockets tutorial, whose
- * Python client and server skt talks to byte for byte. A message is a
- * 2-byte big-endian header length; a UTF-8 JSON object with "byteorder",
- * "content-type", "content-encoding" and "content-length"; then
- * content-length bytes of content. JSON is written as Python's
- * json.dumps(obj, ensure_ascii=False) writes it (", " and ": " separators,
- * non-ASCII characters as UTF-8). A request of content-type "text/json"
- * holds {"action": ..., "value": ...}; any other content-type is binary.
- * One request per connection; the server closes after its response.
- */
-
-/* Default limits of a decoder: the header (the protocol allows 65535
- * bytes) and the content. */
-#define SKT_APP_HEADER_MAX_DEFAULT 8192
-#define SKT_APP_CONTENT_MAX_DEFAULT ((size_t)16 << 20)
-
-/* Options of the receiving side. All zero (or NULL) means the defaults. */
-typedef struct skt_app_opts {
-    /* Longest header accepted, at most 65535; 0 means the default. */
-    size_t max_header;
-    /* Longest content accepted; 0 means the default. */
-    size_t max_content;
-} skt_app_opts;
-
-/*
- * skt_app_message - one message. To send, fill one in yourself (the
- * pointers are yours; byteorder NULL means this machine's, "little" or
- * "big", as Python's sys.byteorder). Messages the library returns are
- * one allocation, freed with skt_app_message_free; their content is
- * followed by a NUL that content_length does not count.
- */
-typedef struct skt_app_message {
-    const char *byteorder;
-    const char *content_type;
-    const char *content_encoding;
-    const void *content;
-    size_t content_length;
-} skt_app_message;
-
-/* skt_app_message_free - free a message the library returned; NULL is a
- * no-op. */
-SKT_EXTERN void skt_app_message_free(skt_app_message *m);
-
-/*
- * skt_app_encode - the bytes of a message on the wire, in *out (release
- * with free()) and their count in *len. Returns 0. Errors: -EINVAL (NULL
- * argument or field, a string that is not UTF-8), SKT_EMSGTOOBIG (the
- * header over 65535 bytes), -ENOMEM. No I/O.
- */
-SKT_EXTERN int skt_app_encode(const skt_app_message *m, void **out,
-                              size_t *len);
-
-/*
- * skt_app_send - encode a message and send it under one deadline. *sent
- * (may be NULL) receives the bytes sent, on failure too. Returns 0.
- * Errors: as skt_app_encode, and as skt_sendall. Honours the timeout as
- * one deadline.
- */
-SKT_EXTERN int skt_app_send(skt_socket *s, const skt_app_message *m,
-                            size_t *sent);
-
-/*
- * skt_app_recv - receive one message (opts may be NULL), reading exactly
- * its bytes and nothing after it, under one deadline. Returns 0 and *out
- * (free with skt_app_message_free). Errors: SKT_EEOF (closed before the
- * message was complete), SKT_EBADHEADER (the header is not a UTF-8 JSON
- * object with the four fields, "content-length" a non-negative integer),
- * SKT_EMSGTOOBIG (header or content over the limit), -ETIMEDOUT, -EAGAIN
- * (non-blocking mode: use a decoder instead), -ECONNRESET, -ENOMEM,
- * -EINVAL. After a failure the connection cannot be read in step any
- * more: close it. Honours the timeout as one deadline.
- */
-SKT_EXTERN int skt_app_recv(skt_socket *s, const skt_app_opts *opts,
-                            skt_app_message **out);
-
-/* A decoder of application messages, for non-blocking sockets. */
-typedef struct skt_app_decoder skt_app_decoder;
-
-/* skt_app_decoder_new - opts may be NULL. Returns 0 and *out, to free with
- * skt_app_decoder_free. Errors: -EINVAL (a limit over 65535 for the
- * header), -ENOMEM. */
-SKT_EXTERN int skt_app_decoder_new(skt_app_decoder **out,
-                                   const skt_app_opts *opts);
-/* skt_app_decoder_free - NULL is a no-op. */
-SKT_EXTERN void skt_app_decoder_free(skt_app_decoder *d);
-
-/* skt_app_decoder_feed - give it len more bytes (copied). Returns 0.
- * Errors: -EINVAL, -ENOMEM (nothing taken). No I/O. */
-SKT_EXTERN int skt_app_decoder_feed(skt_app_decoder *d, const void *data,
-                                    size_t len);
-
-/*
- * skt_app_decoder_pop - take the next complete message into *out (free
- * with skt_app_message_free). Returns 1 for a message, 0 when more bytes
- * are needed. Errors: SKT_EBADHEADER, SKT_EMSGTOOBIG (as skt_app_recv; the
- * error is then returned by every later pop, since the stream cannot be
- * read in step any more), -ENOMEM, -EINVAL. No I/O.
- */
-SKT_EXTERN int skt_app_decoder_pop(skt_app_decoder *d, skt_app_message **out);
-
-/* skt_app_decoder_buffered - bytes held that no message has taken yet. */
-SKT_EXTERN size_t skt_app_decoder_buffered(const skt_app_decoder *d);
-
-/*
- * skt_app_request - the request the tutorial's client sends for an action
- * and a value: for "search", text/json {"action": ..., "value": ...} in
- * utf-8; for any other action, content-type
- * "binary/custom-client-binary-type", encoding "binary", content the
- * action followed by the value. Returns 0 and *out. Errors: -EINVAL (NULL,
- * not UTF-8), -ENOMEM. No I/O.
- */
-SKT_EXTERN int skt_app_request(skt_app_message **out, const char *action,
-                               const char *value);
-
-/*
- * skt_app_respond - the tutorial server's response to a request. For
- * text/json: action "search" looks its value up in the server's table
- * ("morpheus", "ring", and the dog face U+1F436), else "No match for
- * \"VALUE\"."; any other action is answered "Error: invalid action
- * \"ACTION\"."; the answer goes back as text/json {"result": ...}. For any
- * other content-type: content-type "binary/custom-server-binary-type",
- * encoding "binary", content "First 10 bytes of request: " and the
- * request's first 10 bytes. Returns 0 and *out; or 1 when the request's
- * content was malformed (not UTF-8 JSON, no string "action" or "value", an
- * encoding other than utf-8): *out then answers "Error: ..." and
- * skt_error_detail() says why. Errors: -EINVAL, -ENOMEM. No I/O.
- */
-SKT_EXTERN int skt_app_respond(const skt_app_message *request,
-                               skt_app_message **out);
-
-/*
- * skt_app_error_reply - a text/json response {"result": "Error: REASON"},
- * for a server that could not read a request. reason may be any text: it
- * is escaped as JSON needs, and a byte that is not part of a UTF-8
- * character (a sentence cut short, say) becomes '?'. Returns 0 and *out.
- * Errors: -EINVAL (NULL), -ENOMEM. No I/O.
- */
-SKT_EXTERN int skt_app_error_reply(skt_app_message **out, const char *reason);
-
-/*
- * skt_app_result - what a client prints for a response: for text/json the
- * string "result" of its JSON object, else the content's bytes. *text
- * (release with free()) is NUL-terminated; *len (may be NULL) its length.
- * Returns 0. Errors: -EBADMSG (text/json content that is not UTF-8 JSON
- * with a string "result", or not in utf-8), -EINVAL, -ENOMEM. No I/O.
- */
-SKT_EXTERN int skt_app_result(const skt_app_message *response, char **text,
-                              size_t *len);
-
-/* ======================================================================== */
-/* Selectors                                                               */
-/* ======================================================================== */
-
-/*
- * skt_selector - Python's selectors: watch many fds for readiness. One
- * thread uses a selector at a time, as in Python; only skt_selector_wakeup
- * may be called from any thread or from a signal handler. Readiness is
- * level-triggered: an fd stays ready until it is read or written.
- *
- * Unregister an fd before closing it. If it is closed while registered,
- * the selector keeps working: unregister still succeeds; meanwhile the
- * poll and select backends report it ready with its registered events (so
- * the next I/O call says -EBADF), and epoll drops it silently.
- */
-typedef struct skt_selector skt_selector;
-
-/* Events, as Python's selectors.EVENT_READ and EVENT_WRITE. A hang-up or
- * an error on the fd is reported as every event it is registered for. */
-#define SKT_EVENT_READ 1
-#define SKT_EVENT_WRITE 2
-
-/* The backends of skt_selector_new. */
-typedef enum skt_selector_backend {
-    SKT_SELECTOR_DEFAULT = 0, /* the platform's best: epoll on Linux */
-    SKT_SELECTOR_EPOLL,
-    SKT_SELECTOR_POLL,
-    SKT_SELECTOR_SELECT /* refuses fds >= FD_SETSIZE */
-} skt_selector_backend;
-
-/* skt_selector_key - what is registered for an fd (Python's SelectorKey). */
-typedef struct skt_selector_key {
-    int fd;
-    int events;       /* SKT_EVENT_READ and/or SKT_EVENT_WRITE */
-    void *data;       /* the caller's, never touched by the selector */
-    skt_socket *sock; /* the socket given to register_socket, or NULL */
-} skt_selector_key;
-
-/*
- * skt_selector_ready - one ready fd, Python's (key, events) pair: a copy of
- * its key and the events that are ready (never more than registered).
- */
-typedef struct skt_selector_ready {
-    skt_selector_key key;
-    int events;
-} skt_selector_ready;
-
-/*
- * skt_selector_new - create a selector with a backend (SKT_SELECTOR_DEFAULT
- * for the best). It holds a close-on-exec kernel object (for epoll) and an
- * eventfd for skt_selector_wakeup. Returns 0 and *out. Errors: -EINVAL
- * (NULL or unknown backend), -ENOTSUP (backend not on this platform),
- * -EMFILE, -ENFILE, -ENOMEM, -ERANGE (select: the wake-up fd itself is
- * >= FD_SETSIZE). No timeout.
- */
-SKT_EXTERN int skt_selector_new(skt_selector **out,
-                                skt_selector_backend backend);
-
-/*
- * skt_selector_close - free the selector and its own fds. The registered
- * fds and sockets are not closed (as in Python). NULL is a no-op. Returns
- * 0.
- */
-SKT_EXTERN int skt_selector_close(skt_selector *sel);
-
-/* skt_selector_backend_name - "epoll", "poll" or "select"; "" for NULL. */
-SKT_EXTERN const char *skt_selector_backend_name(const skt_selector *sel);
-
-/*
- * skt_selector_register - watch fd for events (SKT_EVENT_READ and/or
- * SKT_EVENT_WRITE) and keep data with it. Returns 0. Errors: -EINVAL
- * (NULL selector, fd < 0, events 0 or unknown bits), -EEXIST (fd already
- * registered, Python's KeyError), -EBADF (fd not open), -EPERM (epoll: a
- * regular file, which is always ready), -ERANGE (select backend: fd >=
- * FD_SETSIZE), -ENOMEM, -ENOSPC. No timeout.
- */
-SKT_EXTERN int skt_selector_register(skt_selector *sel, int fd, int events,
-                                     void *data);
-
-/*
- * skt_selector_register_socket - the same for a socket's fd; the key's
- * sock field then gives the socket back. A socket whose transport holds
- * bytes already decrypted (TLS, skt_tls_pending) is reported readable by
- * every select, without waiting, so a select loop over TLS never stalls;
- * for that the selector reads the socket on each select, so it must stay
- * alive until it is unregistered. Errors as skt_selector_register.
- */
-SKT_EXTERN int skt_selector_register_socket(skt_selector *sel, skt_socket *s,
-                                            int events, void *data);
-
-/*
- * skt_selector_modify - change the events and data of a registered fd
- * (the key's sock is kept). Entries for fd in the array of the last
- * select are updated too: their events are cut to the new ones. Returns
- * 0. Errors: -ENOENT (fd not registered; with epoll also when the fd was
- * closed and its number reused since), -EINVAL (bad events), -EBADF
- * (epoll: the fd was closed since it was registered). No timeout.
- */
-SKT_EXTERN int skt_selector_modify(skt_selector *sel, int fd, int events,
-                                   void *data);
-
-/*
- * skt_selector_unregister - stop watching fd. Works on an fd that was
- * closed while registered. Entries for fd in the array of the last select
- * get events 0, so that a loop over that array skips an fd an earlier
- * handler in the same loop closed. Returns 0. Errors: -ENOENT (fd not
- * registered), -EINVAL. No timeout.
- */
-SKT_EXTERN int skt_selector_unregister(skt_selector *sel, int fd);
-
-/*
- * skt_selector_select - wait until at least one registered fd is ready,
- * the timeout passes, or skt_selector_wakeup is called. timeout:
- * SKT_BLOCKING (any negative) waits without limit, 0 only looks, > 0 is
- * seconds (rounded up to the backend's resolution, so the wait is never
- * shorter). A signal (EINTR) does not end the wait: it goes on with the
- * remaining time (PEP 475). *ready receives an array, owned by the
- * selector and valid until the next select or close, of as many entries
- * as the return value. Skip entries whose events are 0 (see unregister).
- * Returns the number of ready fds; 0 after a timeout or a wake-up.
- * Errors: -EINVAL (NULL, NaN timeout), -ENOMEM, -errno of the wait.
- * Honours timeout as one deadline.
- */
-SKT_EXTERN int skt_selector_select(skt_selector *sel, double timeout,
-                                   const skt_selector_ready **ready);
-
-/*
- * skt_selector_get_key - copy the key of fd into *key (Python's
- * get_key). Returns 0. Errors: -ENOENT (not registered), -EINVAL.
- */
-SKT_EXTERN int skt_selector_get_key(const skt_selector *sel, int fd,
-                                    skt_selector_key *key);
-
-/* skt_selector_count - the number of registered fds (len(get_map()) in
- * Python), or -EINVAL for NULL. */
-SKT_EXTERN int skt_selector_count(const skt_selector *sel);
-
-/*
- * skt_selector_wakeup - make a select that is waiting (or the next one)
- * return at once with 0. Callable from any thread and from a signal
- * handler (async-signal-safe; it sets no error detail for that reason).
- * Returns 0. Errors: -EINVAL (NULL), -errno of the eventfd write.
- */
-SKT_EXTERN int skt_selector_wakeup(skt_selector *sel);
-
-/* ======================================================================== */
-/* Servers                                                                 */
-/* ======================================================================== */
-
-/*
- * skt_server - Python's socketserver: a TCP, UDP, Unix stream or Unix
- * datagram server (chosen by the address family and the config's type)
- * that calls your handler for each connection or datagram.
- *
- * Serving modes (skt_server_config.mode):
- *   SKT_SERVER_SEQUENTIAL  one request after another, in serve_forever's
- *                          thread (Python's TCPServer)
- *   SKT_SERVER_THREADS     a thread per request (ThreadingMixIn)
- *   SKT_SERVER_POOL        a fixed pool of threads and a queue
- *   SKT_SERVER_FORK        a child process per request (ForkingMixIn);
- *                          as with any fork in a threaded program, the
- *                          child inherits locks other threads held at
- *                          that instant (allocator, OpenSSL): serve from a
- *                          process whose other threads are idle
- *   SKT_SERVER_EVENTS      one thread and a selector: non-blocking
- *                          connections driven by on_event callbacks
- *
- * The blocking modes give the handler a connection in the default mode
- * (skt_getdefaulttimeout), or in timeout mode when idle_timeout is set, and
- * close it (after shutdown(SHUT_WR), as Python does) when the handler
- * returns: the handler must not close it. A handler returns 0, or a
- * negative code, which is passed to handle_error.
- *
- * Unlike Python's, skt_server_shutdown never waits and never deadlocks:
- * it may be called from any thread, from inside any handler or hook, from a
- * forked child's handler, or from a signal handler, and serve_forever
- * returns within milliseconds (it is woken through its selector, not
- * polled). skt_server_close waits for serve_forever, the handler threads
- * and the children. Accepting under EMFILE/ENFILE/ENOBUFS/ENOMEM reports
- * the error to handle_error and pauses accepting (10 ms, doubling up to 1 s,
- * or until a connection ends) instead of spinning or stopping.
- */
-typedef struct skt_server skt_server;
-/* One connection of an event-driven server. */
-typedef struct skt_server_conn skt_server_conn;
-
-typedef enum skt_server_mode {
-    SKT_SERVER_SEQUENTIAL = 0,
-    SKT_SERVER_THREADS,
-    SKT_SERVER_POOL,
-    SKT_SERVER_FORK,
-    SKT_SERVER_EVENTS
-} skt_server_mode;
-
-/* Returned by on_event: close the connection once its pending output has
- * been sent. */
-#define SKT_SERVER_CLOSE 1
-
-/* Stream servers, blocking modes: serve one connection. */
-typedef int (*skt_server_handler)(skt_server *srv, skt_socket *conn,
-                                  const skt_addr *client, void *user);
-/* Datagram servers, every mode: answer one datagram. sock is the server's
- * socket (non-blocking), for replies with skt_sendto(sock, ..., client). */
-typedef int (*skt_server_datagram_handler)(skt_server *srv, skt_socket *sock,
-                                           const void *data, size_t len,
-                                           const skt_addr *client,
-                                           void *user);
-/* Event-driven mode: a new connection (set its state here). A negative
- * return refuses it (it is closed, on_close is not called). */
-typedef int (*skt_server_open_handler)(skt_server_conn *conn, void *user);
-/*
- * Event-driven mode: conn is ready for events (SKT_EVENT_READ, or
- * SKT_EVENT_WRITE when asked for with skt_server_conn_want). Read with
- * skt_recv(skt_server_conn_socket(conn), ...) (non-blocking: -EAGAIN means
- * nothing more for now; over TLS that is SKT_EWANTREAD or SKT_EWANTWRITE,
- * as Python's SSLWantReadError) and answer with skt_server_conn_send.
- * Return 0 to go on, SKT_SERVER_CLOSE to close after the pending output, or
- * a negative code to close at once and report it to handle_error. Must not
- * block.
- */
-typedef int (*skt_server_event_handler)(skt_server_conn *conn, int events,
-                                        void *state);
-/* Event-driven mode: conn is about to be closed; free its state. reason is
- * 0 for a normal close, else the negative code (-ETIMEDOUT when idle). */
-typedef void (*skt_server_close_handler)(skt_server_conn *conn, int reason,
-                                         void *state);
-
-/*
- * The configuration of skt_server_new. All zero, plus a handler, is a
- * sequential TCP server with Python's defaults. May grow at the end.
- */
-typedef struct skt_server_config {
-    skt_server_mode mode;
-    /* SOCK_STREAM (0 means this) or SOCK_DGRAM. */
-    int type;
-    /* Stream servers in the blocking modes. */
-    skt_server_handler handle;
-    /* Datagram servers, in every mode (in EVENTS and SEQUENTIAL it runs
-     * in serve_forever's thread). */
-    skt_server_datagram_handler handle_datagram;
-    /* Stream servers in SKT_SERVER_EVENTS: on_event is required. */
-    skt_server_open_handler on_open;
-    skt_server_event_handler on_event;
-    skt_server_close_handler on_close;
-    /* Hooks, all optional, called in serve_forever's thread except
-     * handle_error, which runs where the error happened (so that
-     * skt_error_detail() describes it). verify_request returning false
-     * drops the request unhandled (conn is the server's socket for a
-     * datagram). handle_error gets client NULL for a server-level error
-     * such as an accept failure. handle_timeout is called each time
-     * `timeout` seconds pass without a new request. */
-    bool (*verify_request)(skt_server *srv, skt_socket *conn,
-                           const skt_addr *client, void *user);
-    void (*handle_error)(skt_server *srv, const skt_addr *client, int code,
-                         void *user);
-    void (*handle_timeout)(skt_server *srv, void *user);
-    /* Passed to every handler and hook (event handlers get it through
-     * on_open and skt_server_user). */
-    void *user;
-    /* Seconds without a request before handle_timeout; 0 means never. */
-    double timeout;
-    /* Seconds a connection may stay idle before it is closed with
-     * -ETIMEDOUT; 0 means never. In the blocking modes this is the
-     * connection's timeout mode, so a recv that waits longer fails. */
-    double idle_timeout;
-    /* Connections (or datagrams) served at once, queued ones included;
-     * beyond it accepting pauses. 0 means no limit. */
-    int max_connections;
-    /* SKT_SERVER_POOL: threads; 0 means online CPUs + 4, at most 32 (as
-     * Python's ThreadPoolExecutor). */
-    int pool_size;
-    /* listen() backlog; 0 means Python's default, min(SOMAXCONN, 128). */
-    int backlog;
-    /* Seconds skt_server_close lets handlers finish before it shuts their
-     * connections down (threads) or kills them (SIGKILL, children); 0
-     * means 5; negative means wait without limit. */
-    double close_timeout;
-    /* Largest datagram received whole; 0 means 65535. */
-    size_t max_datagram;
-    /* TLS (see the TLS section): a server context makes every connection
-     * TLS. In the blocking modes the handshake runs in the handler's
-     * thread or child, under idle_timeout when set, before handle is
-     * called. In SKT_SERVER_EVENTS it runs step by step on readiness
-     * (idle_timeout applies) and on_open is called when it completes. A
-     * failed handshake goes to handle_error and no handler is called.
-     * Stream servers only (-EINVAL otherwise). */
-    struct skt_tls_ctx *tls;
-} skt_server_config;
-
-/*
- * skt_server_new - create a server bound to addr (any family skt_addr
- * holds; port 0 picks a free port) and, for a stream server, listening.
- * TCP listeners set SO_REUSEADDR, as Python does; a Unix socket file is
- * removed by skt_server_close if it is still the one bound. Nothing is
- * served before skt_server_serve_forever. Returns 0 and *out. Errors:
- * -EINVAL (NULL, unknown mode or type, a handler missing for the mode, a
- * negative or NaN limit other than close_timeout), -EADDRINUSE,
- * -EADDRNOTAVAIL, -EACCES, -EAFNOSUPPORT, -EMFILE, -ENOMEM, with the
- * address in the detail. No timeout.
- */
-SKT_EXTERN int skt_server_new(skt_server **out, const skt_addr *addr,
-                              const skt_server_config *cfg);
-
-/*
- * skt_server_serve_forever - serve until skt_server_shutdown. In the
- * thread and pool modes, handlers still running go on after it returns
- * (skt_server_close waits for them). A shutdown requested before the call
- * makes it return at once. Returns 0 after a shutdown. Errors: -EINVAL,
- * -EBUSY (already serving in another thread), -errno of a failure that
- * stops the server (the selector's, or an accept error other than the
- * transient ones, after handle_error). No timeout.
- */
-SKT_EXTERN int skt_server_serve_forever(skt_server *srv);
-
-/*
- * skt_server_shutdown - ask serve_forever to return, and return at once.
- * Async-signal-safe and callable from any thread or handler (see above).
- * Returns 0, or -EINVAL for NULL.
- */
-SKT_EXTERN int skt_server_shutdown(skt_server *srv);
-
-/*
- * skt_server_close - stop serving and free the server: waits for
- * serve_forever to return (shutting it down), stops accepting, lets the
- * handlers finish within close_timeout (then shuts their connections down,
- * or kills the children), joins every thread, reaps every child, closes
- * the event-driven connections (on_close with reason 0), and closes every
- * fd. NULL is a no-op. Returns 0. Errors: -EBUSY when called from one of
- * the server's own handlers or hooks (nothing is freed then).
- */
-SKT_EXTERN int skt_server_close(skt_server *srv);
-
-/* skt_server_address - the bound address (with the real port). Returns 0.
- * Errors: -EINVAL. */
-SKT_EXTERN int skt_server_address(const skt_server *srv, skt_addr *out);
-
-/* skt_server_socket - the listening (or datagram) socket, owned by the
- * server (Python's server.socket); NULL for NULL. */
-SKT_EXTERN skt_socket *skt_server_socket(skt_server *srv);
-
-/* skt_server_user - the config's user pointer; NULL for NULL. */
-SKT_EXTERN void *skt_server_user(const skt_server *srv);
-
-/* skt_server_connections - the connections or datagrams being served or
- * queued now (children in fork mode). -EINVAL for NULL. */
-SKT_EXTERN int skt_server_connections(skt_server *srv);
-
-/*
- * Event-driven connections. These are called from the server's callbacks,
- * in serve_forever's thread, and conn is valid until its on_close returns.
- */
-
-/* skt_server_conn_socket - the connection's socket, in non-blocking mode.
- * Do not close it; return SKT_SERVER_CLOSE instead. */
-SKT_EXTERN skt_socket *skt_server_conn_socket(skt_server_conn *conn);
-/* skt_server_conn_client - the client's address. */
-SKT_EXTERN const skt_addr *skt_server_conn_client(
-    const skt_server_conn *conn);
-/* skt_server_conn_server - the server (for skt_server_shutdown). */
-SKT_EXTERN skt_server *skt_server_conn_server(skt_server_conn *conn);
-/* skt_server_conn_state, skt_server_conn_set_state - the connection's own
- * pointer, passed to on_event and on_close; NULL at first. */
-SKT_EXTERN void *skt_server_conn_state(const skt_server_conn *conn);
-SKT_EXTERN void skt_server_conn_set_state(skt_server_conn *conn, void *state);
-
-/*
- * skt_server_conn_send - send len bytes: at once when the socket takes
- * them (one send call), the rest kept and sent as the socket becomes
- * writable, in order. While more than 256 KiB wait, the connection is not
- * read from (on_event gets no SKT_EVENT_READ), so a client that does not
- * read cannot make the server grow. Returns 0. Errors: -EINVAL, -EPIPE
- * (the connection is closing), -ECONNRESET, -ENOMEM, ... Never blocks.
- */
-SKT_EXTERN int skt_server_conn_send(skt_server_conn *conn, const void *buf,
-                                    size_t len);
-
-/* skt_server_conn_pending - bytes given to conn_send not yet sent. */
-SKT_EXTERN size_t skt_server_conn_pending(const skt_server_conn *conn);
-
-/*
- * skt_server_conn_want - the events on_event is called for:
- * SKT_EVENT_READ (the default), SKT_EVENT_WRITE, both, or 0 (pause; the
- * idle timeout still runs). Returns 0. Errors: -EINVAL (unknown bits).
- */
-SKT_EXTERN int skt_server_conn_want(skt_server_conn *conn, int events);
-
-/*
- * skt_server_conn_close - close conn once its pending output is sent (for
- * a connection other than the one whose callback is running; that one
- * returns SKT_SERVER_CLOSE). on_close follows with reason 0.
- */
-SKT_EXTERN void skt_server_conn_close(skt_server_conn *conn);
-
-/* ======================================================================== */
-/* TLS                                                                     */
-/* ======================================================================== */
-
-/*
- * TLS on OpenSSL 3, after Python's ssl module. A context (skt_tls_ctx,
- * Python's SSLContext) holds the configuration; skt_tls_wrap turns a
- * connected stream socket into a TLS socket, after which skt_send,
- * skt_recv, skt_sendall, skt_recv_exact and everything built on them move
- * plaintext through TLS unchanged, under the socket's timeout.
- *
- * Non-blocking mode: where a plain socket returns -EAGAIN, a TLS socket
- * returns SKT_EWANTREAD (call again once the fd is readable) or
- * SKT_EWANTWRITE (once it is writable), since TLS may have to read before
- * it can send and the other way round. After SKT_EWANTWRITE from a send,
- * the next send must pass the same bytes again (the buffer may move and may
- * be longer), as with Python and OpenSSL. Decrypted bytes can wait inside
- * the TLS layer where poll cannot see them: check skt_tls_pending before
- * waiting for POLLIN.
- *
- * Threads: a TLS socket must be used by one thread at a time (OpenSSL's
- * connection objects allow no more), unlike a plain one. A configured
- * context may be shared by any number of sockets and threads.
- *
- * Errors: certificate and protocol failures have codes of their own
- * (SKT_ETLS_*, listed with the other codes above) and skt_error_detail()
- * gives OpenSSL's reasons, e.g. "TLS handshake with 127.0.0.1:4433 (server
- * name localhost): certificate verify failed: certificate has expired
- * (depth 0, subject CN=localhost): TLS certificate has expired".
- */
-typedef struct skt_tls_ctx skt_tls_ctx;
-
-/* The side a context is for (Python's PROTOCOL_TLS_CLIENT/_SERVER). */
-#define SKT_TLS_CLIENT 0
-#define SKT_TLS_SERVER 1
-
-/* Verify modes: Python's CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED. */
-#define SKT_TLS_CERT_NONE 0
-#define SKT_TLS_CERT_OPTIONAL 1
-#define SKT_TLS_CERT_REQUIRED 2
-
-/* Protocol versions, with their numbers on the wire (Python's
- * TLSVersion). SKT_TLS_VERSION_ANY removes the bound. */
-#define SKT_TLS_VERSION_ANY 0
-#define SKT_TLS_VERSION_1_0 0x0301
-#define SKT_TLS_VERSION_1_1 0x0302
-#define SKT_TLS_VERSION_1_2 0x0303
-#define SKT_TLS_VERSION_1_3 0x0304
-
-/*
- * skt_tls_ctx_new - a context for one side, with secure defaults. Both
- * sides: TLS 1.2 minimum, no compression, no renegotiation, OpenSSL's
- * default ciphers. Client: verify mode SKT_TLS_CERT_REQUIRED, hostname
- * checking on, the system trust store loaded (OpenSSL's default paths,
- * which SSL_CERT_FILE and SSL_CERT_DIR override). Server: verify mode
- * SKT_TLS_CERT_NONE (no client certificate asked for), no hostname
- * checking; it needs skt_tls_ctx_load_cert_chain before use.
- * Returns 0 and *out, to free with skt_tls_ctx_free. Errors: -EINVAL (bad
- * side), -ENOMEM, SKT_ETLS_CONFIG.
- */
-SKT_EXTERN int skt_tls_ctx_new(skt_tls_ctx **out, int side);
-
-/*
- * skt_tls_ctx_free - release the caller's hold on a context. Sockets
- * wrapped with it keep what they need until they are closed or unwrapped,
- * so it may be freed at once after wrapping. NULL is a no-op.
- */
-SKT_EXTERN void skt_tls_ctx_free(skt_tls_ctx *ctx);
-
-/*
- * skt_tls_ctx_load_verify_locations - trust the CA certificates in a PEM
- * file, in a directory prepared with `openssl rehash`, and/or in PEM text
- * in memory (cadata, NUL-terminated, one or more certificates). Any of the
- * three may be NULL, not all. On a client they verify servers; on a server
- * they verify client certificates. Returns 0. Errors: -EINVAL, -ENOENT,
- * -ENOTDIR, -EACCES (with the path in the detail), SKT_ETLS_CONFIG (no
- * certificate found, or malformed PEM).
- */
-SKT_EXTERN int skt_tls_ctx_load_verify_locations(skt_tls_ctx *ctx,
-                                                 const char *cafile,
-                                                 const char *capath,
-                                                 const char *cadata);
-
-/*
- * skt_tls_ctx_load_default_certs - trust the system store (already done
- * for client contexts). Returns 0. Errors: -EINVAL, SKT_ETLS_CONFIG.
- */
-SKT_EXTERN int skt_tls_ctx_load_default_certs(skt_tls_ctx *ctx);
-
-/*
- * skt_tls_ctx_load_cert_chain - this side's certificate chain (PEM: the
- * certificate first, then its intermediates) and private key. keyfile NULL
- * means the key is in certfile. password (NULL for none) decrypts an
- * encrypted key; without one, an encrypted key is refused: nothing ever
- * prompts on a terminal. Returns 0. Errors: -EINVAL, -ENOENT, -EACCES,
- * SKT_ETLS_CONFIG (malformed PEM, wrong or missing password, a key that
- * does not match the certificate).
- */
-SKT_EXTERN int skt_tls_ctx_load_cert_chain(skt_tls_ctx *ctx,
-                                           const char *certfile,
-                                           const char *keyfile,
-                                           const char *password);
-
-/*
- * skt_tls_ctx_set_ciphers - the OpenSSL cipher list for TLS 1.2 and below
- * (e.g. "ECDHE+AESGCM"); TLS 1.3 suites, all AEAD, keep OpenSSL's
- * defaults, as in Python. Returns 0. Errors: -EINVAL, SKT_ETLS_CONFIG (no
- * cipher matches).
- */
-SKT_EXTERN int skt_tls_ctx_set_ciphers(skt_tls_ctx *ctx, const char *ciphers);
-
-/*
- * skt_tls_ctx_set_alpn_protocols - the ALPN protocols, most preferred
- * first, as a NULL-terminated array (e.g. {"h2", "http/1.1", NULL}); NULL
- * or an empty array turns ALPN off. A client offers them; a server picks
- * the first of its own that the client offers, and selects none (without
- * failing) when there is no overlap, as Python does. Returns 0. Errors:
- * -EINVAL (a name empty or over 255 bytes), -ENOMEM.
- */
-SKT_EXTERN int skt_tls_ctx_set_alpn_protocols(skt_tls_ctx *ctx,
-                                              const char *const *protocols);
-
-/*
- * skt_tls_ctx_set_minimum_version, skt_tls_ctx_set_maximum_version - bound
- * the protocol versions: SKT_TLS_VERSION_1_0 ... _1_3, or
- * SKT_TLS_VERSION_ANY for no bound. Versions OpenSSL's security level
- * forbids stay forbidden. Returns 0. Errors: -EINVAL.
- */
-SKT_EXTERN int skt_tls_ctx_set_minimum_version(skt_tls_ctx *ctx, int version);
-SKT_EXTERN int skt_tls_ctx_set_maximum_version(skt_tls_ctx *ctx, int version);
-
-/*
- * skt_tls_ctx_set_verify_mode - SKT_TLS_CERT_NONE (do not fail on the
- * peer's certificate), SKT_TLS_CERT_OPTIONAL (a server asks for a client
- * certificate and verifies one if sent; a client behaves as with
- * REQUIRED) or SKT_TLS_CERT_REQUIRED (the peer must present a certificate
- * that verifies; on a server this is mutual TLS). As in Python, NONE is
- * refused while hostname checking is on. Returns 0. Errors: -EINVAL.
- */
-SKT_EXTERN int skt_tls_ctx_set_verify_mode(skt_tls_ctx *ctx, int mode);
-/* skt_tls_ctx_get_verify_mode - the mode, or -EINVAL for NULL. */
-SKT_EXTERN int skt_tls_ctx_get_verify_mode(const skt_tls_ctx *ctx);
-
-/*
- * skt_tls_ctx_set_check_hostname - whether a client checks that the
- * server's certificate is valid for the server_hostname given to
- * skt_tls_wrap (a DNS name, or an IP address matched against IP entries).
- * Independent of SNI, which is sent whenever a name is given. As in
- * Python, turning it on while the verify mode is NONE sets REQUIRED.
- * Returns 0. Errors: -EINVAL.
- */
-SKT_EXTERN int skt_tls_ctx_set_check_hostname(skt_tls_ctx *ctx, bool check);
-/* skt_tls_ctx_get_check_hostname - the setting; false for NULL. */
-SKT_EXTERN bool skt_tls_ctx_get_check_hostname(const skt_tls_ctx *ctx);
-
-/*
- * skt_tls_wrap - make s, a connected stream socket, a TLS socket and run
- * the handshake (Python's wrap_socket). server_hostname (client side; may
- * be NULL when hostname checking is off) is sent as SNI unless it is an IP
- * address (RFC 6066), and is what the certificate is checked against. The
- * handshake honours the socket's timeout as one deadline. Blocking and
- * timeout modes return when it is done. In non-blocking mode the TLS layer
- * is installed and the first step made: SKT_EWANTREAD or SKT_EWANTWRITE
- * then mean "in progress" (not failure), and skt_tls_handshake goes on
- * with it when the fd is ready.
- * Returns 0. Errors: -EINVAL (NULL, already wrapped, a context for the
- * other side, hostname checking without server_hostname, a server_hostname
- * on the server side), -EOPNOTSUPP (not a stream socket), -ENOMEM, and
- * from the handshake: -ETIMEDOUT, SKT_ETLS_* (the reason in the detail),
- * -ECONNRESET, -EPIPE. Argument errors leave s unchanged; after a failed
- * handshake the TLS layer stays, failed, so that no plaintext can follow
- * by mistake: every later operation returns the same code, and only
- * skt_close (or skt_tls_unwrap, which just removes it) is left to do.
- * Honours the timeout.
- */
-SKT_EXTERN int skt_tls_wrap(skt_socket *s, skt_tls_ctx *ctx,
-                            const char *server_hostname, bool server_side);
-
-/*
- * skt_tls_handshake - run or continue the handshake (Python's
- * do_handshake). 0 at once if it is already done. Errors as skt_tls_wrap,
- * plus -EINVAL (not a TLS socket); in non-blocking mode SKT_EWANTREAD and
- * SKT_EWANTWRITE say what to wait for. Honours the timeout (one deadline).
- */
-SKT_EXTERN int skt_tls_handshake(skt_socket *s);
-
-/*
- * skt_tls_unwrap - end TLS and leave s a plain socket (Python's unwrap):
- * sends close_notify, then reads until the peer's close_notify or end of
- * file (data that crossed it is dropped), so that plaintext can follow on
- * the same connection. A TLS layer whose handshake failed or never
- * finished is removed without a word to the peer. Returns 0. Errors:
- * -EINVAL (not a TLS socket), -ETIMEDOUT (one deadline), SKT_EWANTREAD or
- * SKT_EWANTWRITE (non-blocking: call again when ready), -ECONNRESET,
- * SKT_ETLS_PROTOCOL; the layer stays on failure. Honours the timeout.
- *
- * skt_close on a TLS socket sends close_notify too, in one attempt that
- * never blocks, so that a peer reading to the end sees a clean close.
- */
-SKT_EXTERN int skt_tls_unwrap(skt_socket *s);
-
-/*
- * skt_tls_pending - the decrypted bytes that skt_recv can return without
- * reading the fd (Python's pending). A select loop must not wait for
- * POLLIN while this is > 0. 0 for a plain socket or NULL.
- */
-SKT_EXTERN size_t skt_tls_pending(const skt_socket *s);
-
-/*
- * Connection information, once the handshake is done; before that, and
- * for a plain socket or NULL, the strings are NULL. The strings stay valid
- * until the socket is closed or unwrapped.
- * skt_tls_version - "TLSv1.2", "TLSv1.3" (Python's version()).
- * skt_tls_cipher - the cipher's OpenSSL name, e.g. "TLS_AES_256_GCM_SHA384".
- * skt_tls_selected_alpn_protocol - the protocol both sides agreed on, or
- * NULL when none was.
- * skt_tls_server_hostname - on a client, the server_hostname given to
- * skt_tls_wrap; on a server, the name the client sent as SNI (or NULL).
- * Available once the peer's hello has arrived.
- */
-SKT_EXTERN const char *skt_tls_version(const skt_socket *s);
-SKT_EXTERN const char *skt_tls_cipher(const skt_socket *s);
-SKT_EXTERN const char *skt_tls_selected_alpn_protocol(const skt_socket *s);
-SKT_EXTERN const char *skt_tls_server_hostname(const skt_socket *s);
-
-/*
- * skt_tls_verify_result - the outcome of verifying the peer's certificate:
- * 0 when it verified (or when the peer presented none), else the
- * SKT_ETLS_* code of the failure, also under SKT_TLS_CERT_NONE, where the
- * failure did not stop the handshake. *reason (may be NULL) receives
- * OpenSSL's static text ("ok", "certificate has expired"). Errors: -EINVAL
- * (not a TLS socket).
- */
-SKT_EXTERN int skt_tls_verify_result(const skt_socket *s,
-                                     const char **reason);
-
-/*
- * skt_tls_cert - the peer's certificate (Python's getpeercert), as text.
- * Names are in RFC 2253 form ("CN=localhost,O=skt"). Alternative names
- * read "DNS:example.com", "IP:127.0.0.1", "IP:::1", "email:a@b",
- * "URI:https://x" and end with NULL. Times are Unix seconds (UTC).
- */
-typedef struct skt_tls_cert {
-    char *subject;
-    char *issuer;
-    char **subject_alt_names;
-    int64_t not_before;
-    int64_t not_after;
-    char *serial_number; /* upper-case hex, as Python */
-} skt_tls_cert;
-
-/*
- * skt_tls_getpeercert - the peer's certificate, whether or not it verified
- * (see skt_tls_verify_result). Returns 0 and *out, to free with
- * skt_tls_freecert. Errors: -EINVAL (not a TLS socket), -ENOENT (the peer
- * presented none, or the handshake has not got that far), -ENOMEM.
- */
-SKT_EXTERN int skt_tls_getpeercert(const skt_socket *s, skt_tls_cert **out);
-/* skt_tls_freecert - free a certificate; NULL is a no-op. */
-SKT_EXTERN void skt_tls_freecert(skt_tls_cert *cert);
-
-/* ======================================================================== */
-/* Messages and the rest of the surface                                    */
+/* Messages                                                                 */
 /* ======================================================================== */
 
 /*
@@ -2187,6 +936,1174 @@ SKT_EXTERN int skt_mcast_set_interface(skt_socket *s, unsigned ifindex);
 /* skt_set_broadcast - allow sending to broadcast addresses (SO_BROADCAST;
  * without it such sends fail with -EACCES). Returns 0 or -errno. */
 SKT_EXTERN int skt_set_broadcast(skt_socket *s, bool on);
+
+/* ======================================================================== */
+/* TLS                                                                      */
+/* ======================================================================== */
+
+/*
+ * TLS on OpenSSL 3, after Python's ssl module. A context (skt_tls_ctx,
+ * Python's SSLContext) holds the configuration; skt_tls_wrap turns a
+ * connected stream socket into a TLS socket, after which skt_send,
+ * skt_recv, skt_sendall, skt_recv_exact and everything built on them move
+ * plaintext through TLS unchanged, under the socket's timeout.
+ *
+ * Non-blocking mode: where a plain socket returns -EAGAIN, a TLS socket
+ * returns SKT_EWANTREAD (call again once the fd is readable) or
+ * SKT_EWANTWRITE (once it is writable), since TLS may have to read before
+ * it can send and the other way round. After SKT_EWANTWRITE from a send,
+ * the next send must pass the same bytes again (the buffer may move and may
+ * be longer), as with Python and OpenSSL. Decrypted bytes can wait inside
+ * the TLS layer where poll cannot see them: check skt_tls_pending before
+ * waiting for POLLIN.
+ *
+ * Threads: a TLS socket must be used by one thread at a time (OpenSSL's
+ * connection objects allow no more), unlike a plain one. A configured
+ * context may be shared by any number of sockets and threads.
+ *
+ * Errors: certificate and protocol failures have codes of their own
+ * (SKT_ETLS_*, listed with the other codes above) and skt_error_detail()
+ * gives OpenSSL's reasons, e.g. "TLS handshake with 127.0.0.1:4433 (server
+ * name localhost): certificate verify failed: certificate has expired
+ * (depth 0, subject CN=localhost): TLS certificate has expired".
+ */
+typedef struct skt_tls_ctx skt_tls_ctx;
+
+/* The side a context is for (Python's PROTOCOL_TLS_CLIENT/_SERVER). */
+#define SKT_TLS_CLIENT 0
+#define SKT_TLS_SERVER 1
+
+/* Verify modes: Python's CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED. */
+#define SKT_TLS_CERT_NONE 0
+#define SKT_TLS_CERT_OPTIONAL 1
+#define SKT_TLS_CERT_REQUIRED 2
+
+/* Protocol versions, with their numbers on the wire (Python's
+ * TLSVersion). SKT_TLS_VERSION_ANY removes the bound. */
+#define SKT_TLS_VERSION_ANY 0
+#define SKT_TLS_VERSION_1_0 0x0301
+#define SKT_TLS_VERSION_1_1 0x0302
+#define SKT_TLS_VERSION_1_2 0x0303
+#define SKT_TLS_VERSION_1_3 0x0304
+
+/*
+ * skt_tls_ctx_new - a context for one side, with secure defaults. Both
+ * sides: TLS 1.2 minimum, no compression, no renegotiation, OpenSSL's
+ * default ciphers. Client: verify mode SKT_TLS_CERT_REQUIRED, hostname
+ * checking on, the system trust store loaded (OpenSSL's default paths,
+ * which SSL_CERT_FILE and SSL_CERT_DIR override). Server: verify mode
+ * SKT_TLS_CERT_NONE (no client certificate asked for), no hostname
+ * checking; it needs skt_tls_ctx_load_cert_chain before use.
+ * Returns 0 and *out, to free with skt_tls_ctx_free. Errors: -EINVAL (bad
+ * side), -ENOMEM, SKT_ETLS_CONFIG.
+ */
+SKT_EXTERN int skt_tls_ctx_new(skt_tls_ctx **out, int side);
+
+/*
+ * skt_tls_ctx_free - release the caller's hold on a context. Sockets
+ * wrapped with it keep what they need until they are closed or unwrapped,
+ * so it may be freed at once after wrapping. NULL is a no-op.
+ */
+SKT_EXTERN void skt_tls_ctx_free(skt_tls_ctx *ctx);
+
+/*
+ * skt_tls_ctx_load_verify_locations - trust the CA certificates in a PEM
+ * file, in a directory prepared with `openssl rehash`, and/or in PEM text
+ * in memory (cadata, NUL-terminated, one or more certificates). Any of the
+ * three may be NULL, not all. On a client they verify servers; on a server
+ * they verify client certificates. Returns 0. Errors: -EINVAL, -ENOENT,
+ * -ENOTDIR, -EACCES (with the path in the detail), SKT_ETLS_CONFIG (no
+ * certificate found, or malformed PEM).
+ */
+SKT_EXTERN int skt_tls_ctx_load_verify_locations(skt_tls_ctx *ctx,
+                                                 const char *cafile,
+                                                 const char *capath,
+                                                 const char *cadata);
+
+/*
+ * skt_tls_ctx_load_default_certs - trust the system store (already done
+ * for client contexts). Returns 0. Errors: -EINVAL, SKT_ETLS_CONFIG.
+ */
+SKT_EXTERN int skt_tls_ctx_load_default_certs(skt_tls_ctx *ctx);
+
+/*
+ * skt_tls_ctx_load_cert_chain - this side's certificate chain (PEM: the
+ * certificate first, then its intermediates) and private key. keyfile NULL
+ * means the key is in certfile. password (NULL for none) decrypts an
+ * encrypted key; without one, an encrypted key is refused: nothing ever
+ * prompts on a terminal. Returns 0. Errors: -EINVAL, -ENOENT, -EACCES,
+ * SKT_ETLS_CONFIG (malformed PEM, wrong or missing password, a key that
+ * does not match the certificate).
+ */
+SKT_EXTERN int skt_tls_ctx_load_cert_chain(skt_tls_ctx *ctx,
+                                           const char *certfile,
+                                           const char *keyfile,
+                                           const char *password);
+
+/*
+ * skt_tls_ctx_set_ciphers - the OpenSSL cipher list for TLS 1.2 and below
+ * (e.g. "ECDHE+AESGCM"); TLS 1.3 suites, all AEAD, keep OpenSSL's
+ * defaults, as in Python. Returns 0. Errors: -EINVAL, SKT_ETLS_CONFIG (no
+ * cipher matches).
+ */
+SKT_EXTERN int skt_tls_ctx_set_ciphers(skt_tls_ctx *ctx, const char *ciphers);
+
+/*
+ * skt_tls_ctx_set_alpn_protocols - the ALPN protocols, most preferred
+ * first, as a NULL-terminated array (e.g. {"h2", "http/1.1", NULL}); NULL
+ * or an empty array turns ALPN off. A client offers them; a server picks
+ * the first of its own that the client offers, and selects none (without
+ * failing) when there is no overlap, as Python does. Returns 0. Errors:
+ * -EINVAL (a name empty or over 255 bytes), -ENOMEM.
+ */
+SKT_EXTERN int skt_tls_ctx_set_alpn_protocols(skt_tls_ctx *ctx,
+                                              const char *const *protocols);
+
+/*
+ * skt_tls_ctx_set_minimum_version, skt_tls_ctx_set_maximum_version - bound
+ * the protocol versions: SKT_TLS_VERSION_1_0 ... _1_3, or
+ * SKT_TLS_VERSION_ANY for no bound. Versions OpenSSL's security level
+ * forbids stay forbidden. Returns 0. Errors: -EINVAL.
+ */
+SKT_EXTERN int skt_tls_ctx_set_minimum_version(skt_tls_ctx *ctx, int version);
+SKT_EXTERN int skt_tls_ctx_set_maximum_version(skt_tls_ctx *ctx, int version);
+
+/*
+ * skt_tls_ctx_set_verify_mode - SKT_TLS_CERT_NONE (do not fail on the
+ * peer's certificate), SKT_TLS_CERT_OPTIONAL (a server asks for a client
+ * certificate and verifies one if sent; a client behaves as with
+ * REQUIRED) or SKT_TLS_CERT_REQUIRED (the peer must present a certificate
+ * that verifies; on a server this is mutual TLS). As in Python, NONE is
+ * refused while hostname checking is on. Returns 0. Errors: -EINVAL.
+ */
+SKT_EXTERN int skt_tls_ctx_set_verify_mode(skt_tls_ctx *ctx, int mode);
+/* skt_tls_ctx_get_verify_mode - the mode, or -EINVAL for NULL. */
+SKT_EXTERN int skt_tls_ctx_get_verify_mode(const skt_tls_ctx *ctx);
+
+/*
+ * skt_tls_ctx_set_check_hostname - whether a client checks that the
+ * server's certificate is valid for the server_hostname given to
+ * skt_tls_wrap (a DNS name, or an IP address matched against IP entries).
+ * Independent of SNI, which is sent whenever a name is given. As in
+ * Python, turning it on while the verify mode is NONE sets REQUIRED.
+ * Returns 0. Errors: -EINVAL.
+ */
+SKT_EXTERN int skt_tls_ctx_set_check_hostname(skt_tls_ctx *ctx, bool check);
+/* skt_tls_ctx_get_check_hostname - the setting; false for NULL. */
+SKT_EXTERN bool skt_tls_ctx_get_check_hostname(const skt_tls_ctx *ctx);
+
+/*
+ * skt_tls_wrap - make s, a connected stream socket, a TLS socket and run
+ * the handshake (Python's wrap_socket). server_hostname (client side; may
+ * be NULL when hostname checking is off) is sent as SNI unless it is an IP
+ * address (RFC 6066), and is what the certificate is checked against. The
+ * handshake honours the socket's timeout as one deadline. Blocking and
+ * timeout modes return when it is done. In non-blocking mode the TLS layer
+ * is installed and the first step made: SKT_EWANTREAD or SKT_EWANTWRITE
+ * then mean "in progress" (not failure), and skt_tls_handshake goes on
+ * with it when the fd is ready.
+ * Returns 0. Errors: -EINVAL (NULL, already wrapped, a context for the
+ * other side, hostname checking without server_hostname, a server_hostname
+ * on the server side), -EOPNOTSUPP (not a stream socket), -ENOMEM, and
+ * from the handshake: -ETIMEDOUT, SKT_ETLS_* (the reason in the detail),
+ * -ECONNRESET, -EPIPE. Argument errors leave s unchanged; after a failed
+ * handshake the TLS layer stays, failed, so that no plaintext can follow
+ * by mistake: every later operation returns the same code, and only
+ * skt_close (or skt_tls_unwrap, which just removes it) is left to do.
+ * Honours the timeout.
+ */
+SKT_EXTERN int skt_tls_wrap(skt_socket *s, skt_tls_ctx *ctx,
+                            const char *server_hostname, bool server_side);
+
+/*
+ * skt_tls_handshake - run or continue the handshake (Python's
+ * do_handshake). 0 at once if it is already done. Errors as skt_tls_wrap,
+ * plus -EINVAL (not a TLS socket); in non-blocking mode SKT_EWANTREAD and
+ * SKT_EWANTWRITE say what to wait for. Honours the timeout (one deadline).
+ */
+SKT_EXTERN int skt_tls_handshake(skt_socket *s);
+
+/*
+ * skt_tls_unwrap - end TLS and leave s a plain socket (Python's unwrap):
+ * sends close_notify, then reads until the peer's close_notify or end of
+ * file (data that crossed it is dropped), so that plaintext can follow on
+ * the same connection. A TLS layer whose handshake failed or never
+ * finished is removed without a word to the peer. Returns 0. Errors:
+ * -EINVAL (not a TLS socket), -ETIMEDOUT (one deadline), SKT_EWANTREAD or
+ * SKT_EWANTWRITE (non-blocking: call again when ready), -ECONNRESET,
+ * SKT_ETLS_PROTOCOL; the layer stays on failure. Honours the timeout.
+ *
+ * skt_close on a TLS socket sends close_notify too, in one attempt that
+ * never blocks, so that a peer reading to the end sees a clean close.
+ */
+SKT_EXTERN int skt_tls_unwrap(skt_socket *s);
+
+/*
+ * skt_tls_pending - the decrypted bytes that skt_recv can return without
+ * reading the fd (Python's pending). A select loop must not wait for
+ * POLLIN while this is > 0. 0 for a plain socket or NULL.
+ */
+SKT_EXTERN size_t skt_tls_pending(const skt_socket *s);
+
+/*
+ * Connection information, once the handshake is done; before that, and
+ * for a plain socket or NULL, the strings are NULL. The strings stay valid
+ * until the socket is closed or unwrapped.
+ * skt_tls_version - "TLSv1.2", "TLSv1.3" (Python's version()).
+ * skt_tls_cipher - the cipher's OpenSSL name, e.g. "TLS_AES_256_GCM_SHA384".
+ * skt_tls_selected_alpn_protocol - the protocol both sides agreed on, or
+ * NULL when none was.
+ * skt_tls_server_hostname - on a client, the server_hostname given to
+ * skt_tls_wrap; on a server, the name the client sent as SNI (or NULL).
+ * Available once the peer's hello has arrived.
+ */
+SKT_EXTERN const char *skt_tls_version(const skt_socket *s);
+SKT_EXTERN const char *skt_tls_cipher(const skt_socket *s);
+SKT_EXTERN const char *skt_tls_selected_alpn_protocol(const skt_socket *s);
+SKT_EXTERN const char *skt_tls_server_hostname(const skt_socket *s);
+
+/*
+ * skt_tls_verify_result - the outcome of verifying the peer's certificate:
+ * 0 when it verified (or when the peer presented none), else the
+ * SKT_ETLS_* code of the failure, also under SKT_TLS_CERT_NONE, where the
+ * failure did not stop the handshake. *reason (may be NULL) receives
+ * OpenSSL's static text ("ok", "certificate has expired"). Errors: -EINVAL
+ * (not a TLS socket).
+ */
+SKT_EXTERN int skt_tls_verify_result(const skt_socket *s,
+                                     const char **reason);
+
+/*
+ * skt_tls_cert - the peer's certificate (Python's getpeercert), as text.
+ * Names are in RFC 2253 form ("CN=localhost,O=skt"). Alternative names
+ * read "DNS:example.com", "IP:127.0.0.1", "IP:::1", "email:a@b",
+ * "URI:https://x" and end with NULL. Times are Unix seconds (UTC).
+ */
+typedef struct skt_tls_cert {
+    char *subject;
+    char *issuer;
+    char **subject_alt_names;
+    int64_t not_before;
+    int64_t not_after;
+    char *serial_number; /* upper-case hex, as Python */
+} skt_tls_cert;
+
+/*
+ * skt_tls_getpeercert - the peer's certificate, whether or not it verified
+ * (see skt_tls_verify_result). Returns 0 and *out, to free with
+ * skt_tls_freecert. Errors: -EINVAL (not a TLS socket), -ENOENT (the peer
+ * presented none, or the handshake has not got that far), -ENOMEM.
+ */
+SKT_EXTERN int skt_tls_getpeercert(const skt_socket *s, skt_tls_cert **out);
+/* skt_tls_freecert - free a certificate; NULL is a no-op. */
+SKT_EXTERN void skt_tls_freecert(skt_tls_cert *cert);
+
+/* ======================================================================== */
+/* Resolver and module functions                                            */
+/* ======================================================================== */
+
+/*
+ * skt_addrinfo - one result of skt_getaddrinfo; a list through `next`.
+ * As hints, only family, type, proto and flags are read (AI_* flags).
+ */
+typedef struct skt_addrinfo {
+    int family;
+    int type;
+    int proto;
+    int flags;
+    char *canonname; /* with AI_CANONNAME, on the first result; else NULL */
+    skt_addr addr;
+    struct skt_addrinfo *next;
+} skt_addrinfo;
+
+/*
+ * skt_getaddrinfo - resolve host and port (either may be NULL, not both)
+ * through the system resolver (/etc/hosts, nsswitch, resolv.conf). hints
+ * may be NULL (all zero, Python's defaults). timeout: SKT_BLOCKING, or
+ * seconds; the call returns -ETIMEDOUT at the deadline however long the
+ * system's lookup takes (the abandoned lookup finishes on its own thread
+ * and frees itself; it blocks neither the caller nor process exit). A
+ * numeric host and port are answered at once, without a thread. Returns 0
+ * and a list in *res to free with skt_freeaddrinfo. Errors: SKT_EAI_* (with
+ * the host in the detail), -ETIMEDOUT, SKT_EPORTRANGE (numeric port over
+ * 65535), -EINVAL, -ENOMEM, -errno (EAI_SYSTEM), -EAGAIN (no thread).
+ */
+SKT_EXTERN int skt_getaddrinfo(const char *host, const char *port,
+                               const skt_addrinfo *hints, double timeout,
+                               skt_addrinfo **res);
+/* skt_freeaddrinfo - free a list; NULL is a no-op. */
+SKT_EXTERN void skt_freeaddrinfo(skt_addrinfo *res);
+
+/*
+ * skt_getnameinfo - Python's getnameinfo: host and service names for an
+ * address, NI_* flags, within timeout (SKT_BLOCKING or seconds, as
+ * skt_getaddrinfo). host/serv may be NULL (with length 0) when not wanted.
+ * Returns 0. Errors: SKT_EAI_*, -ETIMEDOUT, SKT_ETRUNCATED (a buffer too
+ * small; nothing is cut), -EINVAL.
+ */
+SKT_EXTERN int skt_getnameinfo(const skt_addr *a, int flags, double timeout,
+                               char *host, size_t hostlen, char *serv,
+                               size_t servlen);
+
+/*
+ * skt_gethostbyname - the first IPv4 address of a name, as text, into out
+ * (Python's gethostbyname). Returns 0. Errors: SKT_EAI_*, SKT_ETRUNCATED,
+ * -EINVAL. Blocks.
+ */
+SKT_EXTERN int skt_gethostbyname(const char *name, char *out, size_t outlen);
+
+/*
+ * skt_hostent - result of skt_gethostbyname_ex and skt_gethostbyaddr:
+ * Python's (hostname, aliaslist, ipaddrlist). The lists end with NULL.
+ */
+typedef struct skt_hostent {
+    char *name;
+    char **aliases;
+    char **addresses; /* numeric text */
+} skt_hostent;
+
+/*
+ * skt_gethostbyname_ex - Python's gethostbyname_ex (IPv4). Returns 0 and
+ * *out to free with skt_freehostent. Errors: SKT_EAI_NONAME (unknown host),
+ * SKT_EAI_AGAIN, SKT_EAI_FAIL, -EINVAL, -ENOMEM. Blocks.
+ */
+SKT_EXTERN int skt_gethostbyname_ex(const char *name, skt_hostent **out);
+/*
+ * skt_gethostbyaddr - Python's gethostbyaddr: the name, aliases and
+ * addresses for an IPv4 or IPv6 address text (a name is resolved first).
+ * Returns 0 and *out. Errors: SKT_EAI_NONAME, SKT_EAI_AGAIN, -EINVAL,
+ * -ENOMEM. Blocks.
+ */
+SKT_EXTERN int skt_gethostbyaddr(const char *ip, skt_hostent **out);
+/* skt_freehostent - free a result; NULL is a no-op. */
+SKT_EXTERN void skt_freehostent(skt_hostent *h);
+
+/*
+ * skt_getfqdn - Python's getfqdn: the fully qualified name for name (NULL
+ * or "" or "0.0.0.0" or "::" means this host). Falls back to the name.
+ * Returns the length written. Errors: SKT_ETRUNCATED, -EINVAL. Blocks.
+ */
+SKT_EXTERN int skt_getfqdn(const char *name, char *out, size_t outlen);
+
+/* skt_gethostname - this host's name. Returns its length. Errors:
+ * SKT_ETRUNCATED, -EINVAL. */
+SKT_EXTERN int skt_gethostname(char *out, size_t outlen);
+/* skt_sethostname - set it (needs CAP_SYS_ADMIN). Returns 0. Errors:
+ * -EPERM, -EINVAL (too long). */
+SKT_EXTERN int skt_sethostname(const char *name);
+
+/*
+ * skt_getservbyname - the port of a service ("http") for a protocol
+ * ("tcp", "udp", or NULL for any). Returns the port (0..65535). Errors:
+ * SKT_EAI_SERVICE (not found), -EINVAL.
+ */
+SKT_EXTERN int skt_getservbyname(const char *name, const char *proto);
+/* skt_getservbyport - the service name of a port. Returns its length.
+ * Errors: SKT_EAI_SERVICE, SKT_EPORTRANGE, SKT_ETRUNCATED, -EINVAL. */
+SKT_EXTERN int skt_getservbyport(int port, const char *proto, char *out,
+                                 size_t outlen);
+/* skt_getprotobyname - the number of a protocol ("tcp" is 6). Errors:
+ * -ENOPROTOOPT (not found), -EINVAL. */
+SKT_EXTERN int skt_getprotobyname(const char *name);
+
+/* skt_has_dualstack_ipv6 - true when an IPv6 socket can accept IPv4
+ * connections too (IPV6_V6ONLY can be cleared), as Python's. */
+SKT_EXTERN bool skt_has_dualstack_ipv6(void);
+
+/* ======================================================================== */
+/* Connections                                                              */
+/* ======================================================================== */
+
+/* The Connection Attempt Delay of RFC 8305, used when opts leave it 0. */
+#define SKT_ATTEMPT_DELAY_DEFAULT 0.25
+
+/*
+ * Options of skt_create_connection. All zero (or a NULL pointer) means
+ * Python's defaults. The struct may grow at the end.
+ */
+typedef struct skt_connect_opts {
+    /* One deadline over resolution and every connect attempt, then the
+     * socket's timeout, as in Python. 0 means the default timeout
+     * (skt_getdefaulttimeout); SKT_BLOCKING means none. */
+    double timeout;
+    /* Bind to this local address first (Python's source_address); len 0
+     * means none. Its family limits the addresses tried. */
+    skt_addr source;
+    /* AF_INET or AF_INET6 to use only that family; 0 for both. */
+    int family;
+    /* Happy Eyeballs: seconds to wait for an attempt before starting the
+     * next one in parallel. 0 means SKT_ATTEMPT_DELAY_DEFAULT; a negative
+     * value means strictly one address after another. */
+    double attempt_delay;
+    /* TLS (see the TLS section): with a client context, the connection is
+     * wrapped and its handshake completed under the same one deadline, so
+     * that timeout covers DNS, connect and handshake. NULL: plain TCP. */
+    struct skt_tls_ctx *tls;
+    /* The name sent as SNI and checked against the certificate; NULL
+     * means host. */
+    const char *tls_hostname;
+} skt_connect_opts;
+
+/*
+ * skt_create_connection - Python's socket.create_connection, fixed:
+ * resolves host and port (port may be a number or a service name; host
+ * NULL means the loopback addresses) and connects a TCP socket. Happy
+ * Eyeballs (RFC 8305) by default: the address families are interleaved,
+ * starting with the first the resolver returned; a new attempt starts when
+ * the previous one has neither connected nor failed within the attempt
+ * delay; the first success wins and every other
+ * attempt is closed. opts->timeout is ONE deadline over the lookup and all
+ * attempts. Returns 0 and *out, connected, with opts->timeout as its mode.
+ * Errors: the most telling error of the attempts (-ECONNREFUSED before
+ * -ETIMEDOUT before -EHOSTUNREACH before -ENETUNREACH before the others),
+ * with every address tried and its own error in the detail; -ETIMEDOUT when
+ * the deadline passed (the addresses still under way are listed as timed
+ * out); SKT_EAI_* from the lookup; -EINVAL (bad options, NULL port);
+ * -EMFILE, -ENOMEM; with opts->tls, every code of skt_tls_wrap (the
+ * handshake's SKT_ETLS_* and -ETIMEDOUT under the same deadline). Honours
+ * opts->timeout as one deadline. A default
+ * timeout of 0 (non-blocking) connects without a deadline and leaves the
+ * socket non-blocking.
+ */
+SKT_EXTERN int skt_create_connection(skt_socket **out, const char *host,
+                                     const char *port,
+                                     const skt_connect_opts *opts);
+
+/*
+ * skt_create_connection_to - the same with one text, "host:port" or
+ * "[v6addr]:port" (brackets required around an IPv6 address). Errors as
+ * skt_create_connection, plus SKT_EADDRSYNTAX and SKT_ENOPORT for the text.
+ */
+SKT_EXTERN int skt_create_connection_to(skt_socket **out, const char *target,
+                                        const skt_connect_opts *opts);
+
+/*
+ * Options of skt_create_server and skt_create_datagram_server. All zero (or
+ * a NULL pointer) means Python's defaults. The struct may grow at the end.
+ */
+typedef struct skt_server_opts {
+    /* AF_INET or AF_INET6; 0 means the first family the host resolves to,
+     * and for an empty host AF_INET (AF_INET6 with dualstack). */
+    int family;
+    /* listen() backlog; 0 means Python's default, min(SOMAXCONN, 128). */
+    int backlog;
+    /* Set SO_REUSEPORT (an error where the platform has none). */
+    bool reuse_port;
+    /* Accept IPv4 on an IPv6 socket (IPV6_V6ONLY=0); an error where the
+     * platform cannot. Without it IPV6_V6ONLY=1 is set explicitly. */
+    bool dualstack;
+} skt_server_opts;
+
+/*
+ * skt_create_server - Python's socket.create_server: a TCP socket bound to
+ * host and port and listening. host NULL or "" means every interface; port
+ * NULL or "0" an ephemeral port. SO_REUSEADDR is set, as Python does on
+ * POSIX. Returns 0 and *out, in the default mode.
+ * Errors: -EADDRINUSE, -EADDRNOTAVAIL, -EACCES (with the address in the
+ * detail), -EINVAL (dualstack without IPv6), -EOPNOTSUPP (dualstack or
+ * reuse_port unsupported), SKT_EAI_* (host did not resolve). The lookup
+ * blocks (no timeout).
+ */
+SKT_EXTERN int skt_create_server(skt_socket **out, const char *host,
+                                 const char *port,
+                                 const skt_server_opts *opts);
+
+/*
+ * skt_create_datagram_server - the same for a UDP socket: bound, not
+ * listening, without SO_REUSEADDR (reuse_port is honoured; backlog is
+ * ignored). Errors as skt_create_server.
+ */
+SKT_EXTERN int skt_create_datagram_server(skt_socket **out, const char *host,
+                                          const char *port,
+                                          const skt_server_opts *opts);
+
+/* ======================================================================== */
+/* Streams                                                                  */
+/* ======================================================================== */
+
+/*
+ * skt_stream - Python's socket.makefile(), fixed: a buffered reader and
+ * writer over a stream socket, working through the socket's transport (so
+ * over TLS unchanged). Every call takes one deadline from the socket's
+ * timeout, and a call that fails (-ETIMEDOUT, -EAGAIN in non-blocking mode,
+ * SKT_ELINETOOLONG, SKT_EEOF) consumes nothing: the bytes received so far
+ * stay buffered and the next call goes on from them. Python's makefile
+ * refuses every read after a timeout and hides what it buffered; here the
+ * buffered bytes are always readable (skt_stream_buffer).
+ * A stream may be used by one reading and one writing thread at once, like
+ * the socket. While a stream reads from a socket, read through the stream
+ * only: bytes it has buffered are no longer in the socket.
+ */
+typedef struct skt_stream skt_stream;
+
+/* The read buffer and write buffer size used when the options leave it 0. */
+#define SKT_STREAM_BUFFER_DEFAULT 65536
+
+/* Options of skt_makefile. All zero (or NULL) means the defaults. */
+typedef struct skt_stream_opts {
+    /* Initial read buffer size; it grows when a line or an exact read
+     * needs more. 0 means SKT_STREAM_BUFFER_DEFAULT. */
+    size_t read_buffer;
+    /* Bytes skt_stream_write holds before sending. 0 means
+     * SKT_STREAM_BUFFER_DEFAULT. */
+    size_t write_buffer;
+    /* skt_stream_close closes the socket too (Python's socket.makefile
+     * never does; its file object keeps the socket open until both are
+     * closed). */
+    bool close_socket;
+} skt_stream_opts;
+
+/*
+ * skt_makefile - a stream over s (Python's sock.makefile("rwb")). The
+ * socket stays owned by the caller and must outlive the stream, unless
+ * opts->close_socket hands it over. Buffers are allocated on first use.
+ * Returns 0 and *out. Errors: -EINVAL (NULL), -ENOMEM. No timeout.
+ */
+SKT_EXTERN int skt_makefile(skt_socket *s, skt_stream **out,
+                            const skt_stream_opts *opts);
+
+/*
+ * skt_stream_close - flush what is still buffered for writing, free the
+ * stream, and close the socket when opts->close_socket asked for it. NULL
+ * is a no-op. Returns 0, or the error of the flush (the unsent bytes are
+ * lost then: call skt_stream_flush first to keep control of them) or of
+ * the socket's close. The stream is freed in every case. Honours the
+ * timeout (for the flush).
+ */
+SKT_EXTERN int skt_stream_close(skt_stream *st);
+
+/* skt_stream_socket - the socket under the stream (NULL for NULL). */
+SKT_EXTERN skt_socket *skt_stream_socket(const skt_stream *st);
+
+/*
+ * skt_stream_read - read up to len bytes: the buffered ones, or if none,
+ * what one receive brings (like skt_recv, and Python's read1). Returns the
+ * count, > 0, or 0 at end of stream (and for len 0). Errors: -ETIMEDOUT,
+ * -EAGAIN (non-blocking mode, nothing buffered or ready), -ECONNRESET,
+ * -EINVAL, -ENOMEM, ... Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_stream_read(skt_stream *st, void *buf, size_t len);
+
+/*
+ * skt_stream_read_exact - read exactly len bytes into buf. Bytes are taken
+ * only on success: on any error all of them stay buffered for the next
+ * call (the buffer grows to len if it must). Returns 0. Errors: SKT_EEOF
+ * (the peer closed before len bytes; those that came stay readable),
+ * -ETIMEDOUT (one deadline for the whole call), -EAGAIN (non-blocking
+ * mode), -ECONNRESET, -ENOMEM, -EINVAL, ... Honours the timeout.
+ */
+SKT_EXTERN int skt_stream_read_exact(skt_stream *st, void *buf, size_t len);
+
+/*
+ * skt_stream_readline - read one line, its '\n' included, into buf (size
+ * max): the line may be at most max bytes long. No NUL is added. At end of
+ * stream the last bytes are returned without a '\n', as Python does, and
+ * then 0. Returns the line's length (> 0), or 0 at end of stream.
+ * Errors: SKT_ELINETOOLONG (max bytes came without a '\n'; nothing is
+ * taken, so skt_stream_read can take them), -ETIMEDOUT (one deadline; the
+ * part of the line already received stays buffered and the next call
+ * returns the whole line), -EAGAIN (non-blocking mode, likewise),
+ * -ECONNRESET, -ENOMEM, -EINVAL (NULL, or max 0). Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_stream_readline(skt_stream *st, void *buf,
+                                       size_t max);
+
+/*
+ * skt_stream_readuntil - as skt_stream_readline with any delimiter of
+ * delim_len (1..256) bytes, e.g. "\r\n": the record returned ends with the
+ * delimiter (included in its length, at most max). Same returns and
+ * errors.
+ */
+SKT_EXTERN ssize_t skt_stream_readuntil(skt_stream *st, const void *delim,
+                                        size_t delim_len, void *buf,
+                                        size_t max);
+
+/*
+ * skt_stream_readline_view - as skt_stream_readline without the copy:
+ * *line points at the line inside the stream's buffer, valid until the
+ * next call on the stream's reading side. Same returns and errors.
+ */
+SKT_EXTERN ssize_t skt_stream_readline_view(skt_stream *st, size_t max,
+                                            const void **line);
+
+/*
+ * skt_stream_peek - copy up to len buffered bytes into buf without taking
+ * them; when nothing is buffered, receive once first (Python's peek).
+ * Returns the count, or 0 at end of stream (and for len 0). Errors as
+ * skt_stream_read. Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_stream_peek(skt_stream *st, void *buf, size_t len);
+
+/* skt_stream_buffered - the number of bytes received and not yet read
+ * (0 for NULL). */
+SKT_EXTERN size_t skt_stream_buffered(const skt_stream *st);
+
+/*
+ * skt_stream_buffer - the buffered bytes themselves, without receiving:
+ * returns a pointer to them (NULL when none) and their count in *len
+ * (which may be NULL). Valid until the next call on the reading side.
+ */
+SKT_EXTERN const void *skt_stream_buffer(const skt_stream *st, size_t *len);
+
+/*
+ * skt_stream_consume - drop n of the buffered bytes (after looking at them
+ * through skt_stream_buffer). Returns 0. Errors: -EINVAL (n over
+ * skt_stream_buffered). No I/O.
+ */
+SKT_EXTERN int skt_stream_consume(skt_stream *st, size_t n);
+
+/*
+ * skt_stream_write - buffered write. Bytes are held until the write buffer
+ * is full; then what is held and the new bytes go out under one deadline
+ * (a write as large as the buffer is sent without a copy). *taken (may be
+ * NULL) receives how many of the len bytes the stream took, sent or held,
+ * on failure too: retry with the rest, nothing is lost or sent twice.
+ * Returns 0 (all taken). Errors: -ETIMEDOUT, -EAGAIN (non-blocking mode:
+ * the socket is full), -EPIPE, -ECONNRESET, -ENOMEM, -EINVAL, ... Honours
+ * the timeout when it sends.
+ */
+SKT_EXTERN int skt_stream_write(skt_stream *st, const void *buf, size_t len,
+                                size_t *taken);
+
+/*
+ * skt_stream_flush - send everything held by skt_stream_write, under one
+ * deadline. On failure the bytes not sent stay held for the next flush.
+ * Returns 0. Errors: -ETIMEDOUT, -EAGAIN, -EPIPE, -ECONNRESET, -EINVAL, ...
+ * Honours the timeout.
+ */
+SKT_EXTERN int skt_stream_flush(skt_stream *st);
+
+/* skt_stream_pending - the number of bytes held for writing (0 for
+ * NULL). */
+SKT_EXTERN size_t skt_stream_pending(const skt_stream *st);
+
+/* ======================================================================== */
+/* Framing                                                                  */
+/* ======================================================================== */
+
+/*
+ * The socket HOWTO's lesson: recv returns whatever has arrived, so a
+ * message must be fixed-size, delimited, or length-prefixed. skt_frame does
+ * the three: skt_frame_send writes one message, and a decoder finds the
+ * messages in the bytes received, either from a socket (skt_frame_recv,
+ * blocking or timeout mode) or from bytes you feed it (non-blocking use
+ * with a selector). Every decoder has a maximum message size: a message
+ * over it gives SKT_EMSGTOOBIG once and is then skipped as its bytes
+ * arrive, so no later byte is misread as the start of a message.
+ */
+
+/* How messages are delimited (skt_frame_opts.kind). */
+#define SKT_FRAME_LENGTH 0    /* a length header, then the message */
+#define SKT_FRAME_DELIMITER 1 /* the message, then a delimiter */
+#define SKT_FRAME_FIXED 2     /* every message has the same size */
+
+/* skt_frame_opts.flags: the length header is little-endian (the default
+ * is big-endian, network order). */
+#define SKT_FRAME_LITTLE_ENDIAN 0x1
+
+/* The maximum message size when the options leave it 0: 16 MiB. */
+#define SKT_FRAME_MAX_DEFAULT ((size_t)16 << 20)
+/* The longest delimiter accepted. */
+#define SKT_FRAME_DELIMITER_MAX 256
+
+/* Options of the framing functions. All zero means messages with a 4-byte
+ * big-endian length header and a 16 MiB maximum. */
+typedef struct skt_frame_opts {
+    /* SKT_FRAME_LENGTH (0), SKT_FRAME_DELIMITER or SKT_FRAME_FIXED. */
+    int kind;
+    /* SKT_FRAME_LENGTH: header of 1, 2, 4 or 8 bytes; 0 means 4. */
+    int header_size;
+    /* SKT_FRAME_LITTLE_ENDIAN, or 0. */
+    int flags;
+    /* SKT_FRAME_DELIMITER: 1..SKT_FRAME_DELIMITER_MAX bytes, which end each
+     * message and are not part of it; NULL means "\n". */
+    const void *delimiter;
+    size_t delimiter_len;
+    /* SKT_FRAME_FIXED: the size of every message (> 0, <= max_size). */
+    size_t size;
+    /* Decoders: the largest message accepted; 0 means
+     * SKT_FRAME_MAX_DEFAULT. A 1-byte or 2-byte header cannot announce
+     * more than 255 or 65535 bytes anyway. */
+    size_t max_size;
+} skt_frame_opts;
+
+/*
+ * skt_frame_header - write into out (8 bytes are always enough) the length
+ * header of a len-byte message, for opts of kind SKT_FRAME_LENGTH; useful
+ * to build messages for a non-blocking socket yourself. Returns the header
+ * size. Errors: -EINVAL (NULL out, bad options, not SKT_FRAME_LENGTH),
+ * SKT_EMSGTOOBIG (len does not fit in the header). No I/O.
+ */
+SKT_EXTERN int skt_frame_header(const skt_frame_opts *opts, uint64_t len,
+                                void *out);
+
+/*
+ * skt_frame_send - send one message framed as opts says (NULL: the
+ * defaults) under one deadline; the header (or the delimiter) and a short
+ * message go out in one send. *sent (may be NULL) receives the number of
+ * bytes of the whole frame sent, on failure too. Returns 0.
+ * Errors: -EINVAL (NULL, bad options, a fixed-size message of another
+ * size, a message that holds the delimiter: the peer could not find its
+ * end), SKT_EMSGTOOBIG (len does not fit in the header), -ETIMEDOUT,
+ * -EAGAIN (non-blocking mode), -EPIPE, -ECONNRESET, ... Honours the
+ * timeout as one deadline.
+ */
+SKT_EXTERN int skt_frame_send(skt_socket *s, const skt_frame_opts *opts,
+                              const void *msg, size_t len, size_t *sent);
+
+/* A decoder: the bytes of one connection and where they stand. */
+typedef struct skt_frame_decoder skt_frame_decoder;
+
+/*
+ * skt_frame_decoder_new - a decoder for messages framed as opts says (NULL:
+ * the defaults). Returns 0 and *out, to free with skt_frame_decoder_free.
+ * Errors: -EINVAL (NULL out, bad options), -ENOMEM.
+ */
+SKT_EXTERN int skt_frame_decoder_new(skt_frame_decoder **out,
+                                     const skt_frame_opts *opts);
+
+/* skt_frame_decoder_free - free a decoder and its bytes; NULL is a no-op. */
+SKT_EXTERN void skt_frame_decoder_free(skt_frame_decoder *d);
+
+/*
+ * skt_frame_decoder_feed - give the decoder len more bytes (copied).
+ * Returns 0. Errors: -EINVAL, -ENOMEM (nothing was taken). No I/O.
+ */
+SKT_EXTERN int skt_frame_decoder_feed(skt_frame_decoder *d, const void *data,
+                                      size_t len);
+
+/*
+ * skt_frame_decoder_pop - take the next complete message: *msg points at
+ * it inside the decoder (valid until the next call on the decoder) and
+ * *len is its length. Returns 1 for a message, 0 when the bytes so far do
+ * not complete one (feed more). Errors: SKT_EMSGTOOBIG (the next message
+ * is over the maximum: it is reported once, then its bytes are dropped as
+ * they come and the next pop goes on with the message after it), -EINVAL.
+ * No I/O.
+ */
+SKT_EXTERN int skt_frame_decoder_pop(skt_frame_decoder *d, const void **msg,
+                                     size_t *len);
+
+/* skt_frame_decoder_buffered - the bytes held that no message has taken
+ * yet (0 for NULL). */
+SKT_EXTERN size_t skt_frame_decoder_buffered(const skt_frame_decoder *d);
+
+/*
+ * skt_frame_decoder_recv - one receive from s straight into the decoder,
+ * for a non-blocking socket that a selector reported readable; then pop
+ * until it returns 0. Returns the bytes received, 0 at end of stream.
+ * Errors: -EAGAIN (non-blocking mode, nothing ready), -ETIMEDOUT,
+ * -ECONNRESET, -ENOMEM, -EINVAL, ... Honours the timeout.
+ */
+SKT_EXTERN ssize_t skt_frame_decoder_recv(skt_frame_decoder *d,
+                                          skt_socket *s);
+
+/*
+ * skt_frame_recv - receive the next message from s through decoder d
+ * (which holds the bytes received past it, for the next call: keep one
+ * decoder per connection). *msg and *len as skt_frame_decoder_pop.
+ * Returns 1 for a message, 0 when the peer closed the connection between
+ * two messages. Errors: SKT_EEOF (closed in the middle of a message),
+ * SKT_EMSGTOOBIG (as skt_frame_decoder_pop; the next call goes on after
+ * it), -ETIMEDOUT (one deadline; the bytes received stay in the decoder
+ * and the next call goes on), -EAGAIN (non-blocking mode, likewise),
+ * -ECONNRESET, -ENOMEM, -EINVAL, ... Honours the timeout.
+ */
+SKT_EXTERN int skt_frame_recv(skt_socket *s, skt_frame_decoder *d,
+                              const void **msg, size_t *len);
+
+/* ======================================================================== */
+/* Selectors                                                                */
+/* ======================================================================== */
+
+/*
+ * skt_selector - Python's selectors: watch many fds for readiness. One
+ * thread uses a selector at a time, as in Python; only skt_selector_wakeup
+ * may be called from any thread or from a signal handler. Readiness is
+ * level-triggered: an fd stays ready until it is read or written.
+ *
+ * Unregister an fd before closing it. If it is closed while registered,
+ * the selector keeps working: unregister still succeeds; meanwhile the
+ * poll and select backends report it ready with its registered events (so
+ * the next I/O call says -EBADF), and epoll drops it silently.
+ */
+typedef struct skt_selector skt_selector;
+
+/* Events, as Python's selectors.EVENT_READ and EVENT_WRITE. A hang-up or
+ * an error on the fd is reported as every event it is registered for. */
+#define SKT_EVENT_READ 1
+#define SKT_EVENT_WRITE 2
+
+/* The backends of skt_selector_new. */
+typedef enum skt_selector_backend {
+    SKT_SELECTOR_DEFAULT = 0, /* the platform's best: epoll on Linux */
+    SKT_SELECTOR_EPOLL,
+    SKT_SELECTOR_POLL,
+    SKT_SELECTOR_SELECT /* refuses fds >= FD_SETSIZE */
+} skt_selector_backend;
+
+/* skt_selector_key - what is registered for an fd (Python's SelectorKey). */
+typedef struct skt_selector_key {
+    int fd;
+    int events;       /* SKT_EVENT_READ and/or SKT_EVENT_WRITE */
+    void *data;       /* the caller's, never touched by the selector */
+    skt_socket *sock; /* the socket given to register_socket, or NULL */
+} skt_selector_key;
+
+/*
+ * skt_selector_ready - one ready fd, Python's (key, events) pair: a copy of
+ * its key and the events that are ready (never more than registered).
+ */
+typedef struct skt_selector_ready {
+    skt_selector_key key;
+    int events;
+} skt_selector_ready;
+
+/*
+ * skt_selector_new - create a selector with a backend (SKT_SELECTOR_DEFAULT
+ * for the best). It holds a close-on-exec kernel object (for epoll) and an
+ * eventfd for skt_selector_wakeup. Returns 0 and *out. Errors: -EINVAL
+ * (NULL or unknown backend), -ENOTSUP (backend not on this platform),
+ * -EMFILE, -ENFILE, -ENOMEM, -ERANGE (select: the wake-up fd itself is
+ * >= FD_SETSIZE). No timeout.
+ */
+SKT_EXTERN int skt_selector_new(skt_selector **out,
+                                skt_selector_backend backend);
+
+/*
+ * skt_selector_close - free the selector and its own fds. The registered
+ * fds and sockets are not closed (as in Python). NULL is a no-op. Returns
+ * 0.
+ */
+SKT_EXTERN int skt_selector_close(skt_selector *sel);
+
+/* skt_selector_backend_name - "epoll", "poll" or "select"; "" for NULL. */
+SKT_EXTERN const char *skt_selector_backend_name(const skt_selector *sel);
+
+/*
+ * skt_selector_register - watch fd for events (SKT_EVENT_READ and/or
+ * SKT_EVENT_WRITE) and keep data with it. Returns 0. Errors: -EINVAL
+ * (NULL selector, fd < 0, events 0 or unknown bits), -EEXIST (fd already
+ * registered, Python's KeyError), -EBADF (fd not open), -EPERM (epoll: a
+ * regular file, which is always ready), -ERANGE (select backend: fd >=
+ * FD_SETSIZE), -ENOMEM, -ENOSPC. No timeout.
+ */
+SKT_EXTERN int skt_selector_register(skt_selector *sel, int fd, int events,
+                                     void *data);
+
+/*
+ * skt_selector_register_socket - the same for a socket's fd; the key's
+ * sock field then gives the socket back. A socket whose transport holds
+ * bytes already decrypted (TLS, skt_tls_pending) is reported readable by
+ * every select, without waiting, so a select loop over TLS never stalls;
+ * for that the selector reads the socket on each select, so it must stay
+ * alive until it is unregistered. Errors as skt_selector_register.
+ */
+SKT_EXTERN int skt_selector_register_socket(skt_selector *sel, skt_socket *s,
+                                            int events, void *data);
+
+/*
+ * skt_selector_modify - change the events and data of a registered fd
+ * (the key's sock is kept). Entries for fd in the array of the last
+ * select are updated too: their events are cut to the new ones. Returns
+ * 0. Errors: -ENOENT (fd not registered; with epoll also when the fd was
+ * closed and its number reused since), -EINVAL (bad events), -EBADF
+ * (epoll: the fd was closed since it was registered). No timeout.
+ */
+SKT_EXTERN int skt_selector_modify(skt_selector *sel, int fd, int events,
+                                   void *data);
+
+/*
+ * skt_selector_unregister - stop watching fd. Works on an fd that was
+ * closed while registered. Entries for fd in the array of the last select
+ * get events 0, so that a loop over that array skips an fd an earlier
+ * handler in the same loop closed. Returns 0. Errors: -ENOENT (fd not
+ * registered), -EINVAL. No timeout.
+ */
+SKT_EXTERN int skt_selector_unregister(skt_selector *sel, int fd);
+
+/*
+ * skt_selector_select - wait until at least one registered fd is ready,
+ * the timeout passes, or skt_selector_wakeup is called. timeout:
+ * SKT_BLOCKING (any negative) waits without limit, 0 only looks, > 0 is
+ * seconds (rounded up to the backend's resolution, so the wait is never
+ * shorter). A signal (EINTR) does not end the wait: it goes on with the
+ * remaining time (PEP 475). *ready receives an array, owned by the
+ * selector and valid until the next select or close, of as many entries
+ * as the return value. Skip entries whose events are 0 (see unregister).
+ * Returns the number of ready fds; 0 after a timeout or a wake-up.
+ * Errors: -EINVAL (NULL, NaN timeout), -ENOMEM, -errno of the wait.
+ * Honours timeout as one deadline.
+ */
+SKT_EXTERN int skt_selector_select(skt_selector *sel, double timeout,
+                                   const skt_selector_ready **ready);
+
+/*
+ * skt_selector_get_key - copy the key of fd into *key (Python's
+ * get_key). Returns 0. Errors: -ENOENT (not registered), -EINVAL.
+ */
+SKT_EXTERN int skt_selector_get_key(const skt_selector *sel, int fd,
+                                    skt_selector_key *key);
+
+/* skt_selector_count - the number of registered fds (len(get_map()) in
+ * Python), or -EINVAL for NULL. */
+SKT_EXTERN int skt_selector_count(const skt_selector *sel);
+
+/*
+ * skt_selector_wakeup - make a select that is waiting (or the next one)
+ * return at once with 0. Callable from any thread and from a signal
+ * handler (async-signal-safe; it sets no error detail for that reason).
+ * Returns 0. Errors: -EINVAL (NULL), -errno of the eventfd write.
+ */
+SKT_EXTERN int skt_selector_wakeup(skt_selector *sel);
+
+/* ======================================================================== */
+/* Servers                                                                  */
+/* ======================================================================== */
+
+/*
+ * skt_server - Python's socketserver: a TCP, UDP, Unix stream or Unix
+ * datagram server (chosen by the address family and the config's type)
+ * that calls your handler for each connection or datagram.
+ *
+ * Serving modes (skt_server_config.mode):
+ *   SKT_SERVER_SEQUENTIAL  one request after another, in serve_forever's
+ *                          thread (Python's TCPServer)
+ *   SKT_SERVER_THREADS     a thread per request (ThreadingMixIn)
+ *   SKT_SERVER_POOL        a fixed pool of threads and a queue
+ *   SKT_SERVER_FORK        a child process per request (ForkingMixIn);
+ *                          as with any fork in a threaded program, the
+ *                          child inherits locks other threads held at
+ *                          that instant (allocator, OpenSSL): serve from a
+ *                          process whose other threads are idle
+ *   SKT_SERVER_EVENTS      one thread and a selector: non-blocking
+ *                          connections driven by on_event callbacks
+ *
+ * The blocking modes give the handler a connection in the default mode
+ * (skt_getdefaulttimeout), or in timeout mode when idle_timeout is set, and
+ * close it (after shutdown(SHUT_WR), as Python does) when the handler
+ * returns: the handler must not close it. A handler returns 0, or a
+ * negative code, which is passed to handle_error.
+ *
+ * Unlike Python's, skt_server_shutdown never waits and never deadlocks:
+ * it may be called from any thread, from inside any handler or hook, from a
+ * forked child's handler, or from a signal handler, and serve_forever
+ * returns within milliseconds (it is woken through its selector, not
+ * polled). skt_server_close waits for serve_forever, the handler threads
+ * and the children. Accepting under EMFILE/ENFILE/ENOBUFS/ENOMEM reports
+ * the error to handle_error and pauses accepting (10 ms, doubling up to 1 s,
+ * or until a connection ends) instead of spinning or stopping.
+ */
+typedef struct skt_server skt_server;
+/* One connection of an event-driven server. */
+typedef struct skt_server_conn skt_server_conn;
+
+typedef enum skt_server_mode {
+    SKT_SERVER_SEQUENTIAL = 0,
+    SKT_SERVER_THREADS,
+    SKT_SERVER_POOL,
+    SKT_SERVER_FORK,
+    SKT_SERVER_EVENTS
+} skt_server_mode;
+
+/* Returned by on_event: close the connection once its pending output has
+ * been sent. */
+#define SKT_SERVER_CLOSE 1
+
+/* Stream servers, blocking modes: serve one connection. */
+typedef int (*skt_server_handler)(skt_server *srv, skt_socket *conn,
+                                  const skt_addr *client, void *user);
+/* Datagram servers, every mode: answer one datagram. sock is the server's
+ * socket (non-blocking), for replies with skt_sendto(sock, ..., client). */
+typedef int (*skt_server_datagram_handler)(skt_server *srv, skt_socket *sock,
+                                           const void *data, size_t len,
+                                           const skt_addr *client,
+                                           void *user);
+/* Event-driven mode: a new connection (set its state here). A negative
+ * return refuses it (it is closed, on_close is not called). */
+typedef int (*skt_server_open_handler)(skt_server_conn *conn, void *user);
+/*
+ * Event-driven mode: conn is ready for events (SKT_EVENT_READ, or
+ * SKT_EVENT_WRITE when asked for with skt_server_conn_want). Read with
+ * skt_recv(skt_server_conn_socket(conn), ...) (non-blocking: -EAGAIN means
+ * nothing more for now; over TLS that is SKT_EWANTREAD or SKT_EWANTWRITE,
+ * as Python's SSLWantReadError) and answer with skt_server_conn_send.
+ * Return 0 to go on, SKT_SERVER_CLOSE to close after the pending output, or
+ * a negative code to close at once and report it to handle_error. Must not
+ * block.
+ */
+typedef int (*skt_server_event_handler)(skt_server_conn *conn, int events,
+                                        void *state);
+/* Event-driven mode: conn is about to be closed; free its state. reason is
+ * 0 for a normal close, else the negative code (-ETIMEDOUT when idle). */
+typedef void (*skt_server_close_handler)(skt_server_conn *conn, int reason,
+                                         void *state);
+
+/*
+ * The configuration of skt_server_new. All zero, plus a handler, is a
+ * sequential TCP server with Python's defaults. May grow at the end.
+ */
+typedef struct skt_server_config {
+    skt_server_mode mode;
+    /* SOCK_STREAM (0 means this) or SOCK_DGRAM. */
+    int type;
+    /* Stream servers in the blocking modes. */
+    skt_server_handler handle;
+    /* Datagram servers, in every mode (in EVENTS and SEQUENTIAL it runs
+     * in serve_forever's thread). */
+    skt_server_datagram_handler handle_datagram;
+    /* Stream servers in SKT_SERVER_EVENTS: on_event is required. */
+    skt_server_open_handler on_open;
+    skt_server_event_handler on_event;
+    skt_server_close_handler on_close;
+    /* Hooks, all optional, called in serve_forever's thread except
+     * handle_error, which runs where the error happened (so that
+     * skt_error_detail() describes it). verify_request returning false
+     * drops the request unhandled (conn is the server's socket for a
+     * datagram). handle_error gets client NULL for a server-level error
+     * such as an accept failure. handle_timeout is called each time
+     * `timeout` seconds pass without a new request. */
+    bool (*verify_request)(skt_server *srv, skt_socket *conn,
+                           const skt_addr *client, void *user);
+    void (*handle_error)(skt_server *srv, const skt_addr *client, int code,
+                         void *user);
+    void (*handle_timeout)(skt_server *srv, void *user);
+    /* Passed to every handler and hook (event handlers get it through
+     * on_open and skt_server_user). */
+    void *user;
+    /* Seconds without a request before handle_timeout; 0 means never. */
+    double timeout;
+    /* Seconds a connection may stay idle before it is closed with
+     * -ETIMEDOUT; 0 means never. In the blocking modes this is the
+     * connection's timeout mode, so a recv that waits longer fails. */
+    double idle_timeout;
+    /* Connections (or datagrams) served at once, queued ones included;
+     * beyond it accepting pauses. 0 means no limit. */
+    int max_connections;
+    /* SKT_SERVER_POOL: threads; 0 means online CPUs + 4, at most 32 (as
+     * Python's ThreadPoolExecutor). */
+    int pool_size;
+    /* listen() backlog; 0 means Python's default, min(SOMAXCONN, 128). */
+    int backlog;
+    /* Seconds skt_server_close lets handlers finish before it shuts their
+     * connections down (threads) or kills them (SIGKILL, children); 0
+     * means 5; negative means wait without limit. */
+    double close_timeout;
+    /* Largest datagram received whole; 0 means 65535. */
+    size_t max_datagram;
+    /* TLS (see the TLS section): a server context makes every connection
+     * TLS. In the blocking modes the handshake runs in the handler's
+     * thread or child, under idle_timeout when set, before handle is
+     * called. In SKT_SERVER_EVENTS it runs step by step on readiness
+     * (idle_timeout applies) and on_open is called when it completes. A
+     * failed handshake goes to handle_error and no handler is called.
+     * Stream servers only (-EINVAL otherwise). */
+    struct skt_tls_ctx *tls;
+} skt_server_config;
+
+/*
+ * skt_server_new - create a server bound to addr (any family skt_addr
+ * holds; port 0 picks a free port) and, for a stream server, listening.
+ * TCP listeners set SO_REUSEADDR, as Python does; a Unix socket file is
+ * removed by skt_server_close if it is still the one bound. Nothing is
+ * served before skt_server_serve_forever. Returns 0 and *out. Errors:
+ * -EINVAL (NULL, unknown mode or type, a handler missing for the mode, a
+ * negative or NaN limit other than close_timeout), -EADDRINUSE,
+ * -EADDRNOTAVAIL, -EACCES, -EAFNOSUPPORT, -EMFILE, -ENOMEM, with the
+ * address in the detail. No timeout.
+ */
+SKT_EXTERN int skt_server_new(skt_server **out, const skt_addr *addr,
+                              const skt_server_config *cfg);
+
+/*
+ * skt_server_serve_forever - serve until skt_server_shutdown. In the
+ * thread and pool modes, handlers still running go on after it returns
+ * (skt_server_close waits for them). A shutdown requested before the call
+ * makes it return at once. Returns 0 after a shutdown. Errors: -EINVAL,
+ * -EBUSY (already serving in another thread), -errno of a failure that
+ * stops the server (the selector's, or an accept error other than the
+ * transient ones, after handle_error). No timeout.
+ */
+SKT_EXTERN int skt_server_serve_forever(skt_server *srv);
+
+/*
+ * skt_server_shutdown - ask serve_forever to return, and return at once.
+ * Async-signal-safe and callable from any thread or handler (see above).
+ * Returns 0, or -EINVAL for NULL.
+ */
+SKT_EXTERN int skt_server_shutdown(skt_server *srv);
+
+/*
+ * skt_server_close - stop serving and free the server: waits for
+ * serve_forever to return (shutting it down), stops accepting, lets the
+ * handlers finish within close_timeout (then shuts their connections down,
+ * or kills the children), joins every thread, reaps every child, closes
+ * the event-driven connections (on_close with reason 0), and closes every
+ * fd. NULL is a no-op. Returns 0. Errors: -EBUSY when called from one of
+ * the server's own handlers or hooks (nothing is freed then).
+ */
+SKT_EXTERN int skt_server_close(skt_server *srv);
+
+/* skt_server_address - the bound address (with the real port). Returns 0.
+ * Errors: -EINVAL. */
+SKT_EXTERN int skt_server_address(const skt_server *srv, skt_addr *out);
+
+/* skt_server_socket - the listening (or datagram) socket, owned by the
+ * server (Python's server.socket); NULL for NULL. */
+SKT_EXTERN skt_socket *skt_server_socket(skt_server *srv);
+
+/* skt_server_user - the config's user pointer; NULL for NULL. */
+SKT_EXTERN void *skt_server_user(const skt_server *srv);
+
+/* skt_server_connections - the connections or datagrams being served or
+ * queued now (children in fork mode). -EINVAL for NULL. */
+SKT_EXTERN int skt_server_connections(skt_server *srv);
+
+/*
+ * Event-driven connections. These are called from the server's callbacks,
+ * in serve_forever's thread, and conn is valid until its on_close returns.
+ */
+
+/* skt_server_conn_socket - the connection's socket, in non-blocking mode.
+ * Do not close it; return SKT_SERVER_CLOSE instead. */
+SKT_EXTERN skt_socket *skt_server_conn_socket(skt_server_conn *conn);
+/* skt_server_conn_client - the client's address. */
+SKT_EXTERN const skt_addr *skt_server_conn_client(
+    const skt_server_conn *conn);
+/* skt_server_conn_server - the server (for skt_server_shutdown). */
+SKT_EXTERN skt_server *skt_server_conn_server(skt_server_conn *conn);
+/* skt_server_conn_state, skt_server_conn_set_state - the connection's own
+ * pointer, passed to on_event and on_close; NULL at first. */
+SKT_EXTERN void *skt_server_conn_state(const skt_server_conn *conn);
+SKT_EXTERN void skt_server_conn_set_state(skt_server_conn *conn, void *state);
+
+/*
+ * skt_server_conn_send - send len bytes: at once when the socket takes
+ * them (one send call), the rest kept and sent as the socket becomes
+ * writable, in order. While more than 256 KiB wait, the connection is not
+ * read from (on_event gets no SKT_EVENT_READ), so a client that does not
+ * read cannot make the server grow. Returns 0. Errors: -EINVAL, -EPIPE
+ * (the connection is closing), -ECONNRESET, -ENOMEM, ... Never blocks.
+ */
+SKT_EXTERN int skt_server_conn_send(skt_server_conn *conn, const void *buf,
+                                    size_t len);
+
+/* skt_server_conn_pending - bytes given to conn_send not yet sent. */
+SKT_EXTERN size_t skt_server_conn_pending(const skt_server_conn *conn);
+
+/*
+ * skt_server_conn_want - the events on_event is called for:
+ * SKT_EVENT_READ (the default), SKT_EVENT_WRITE, both, or 0 (pause; the
+ * idle timeout still runs). Returns 0. Errors: -EINVAL (unknown bits).
+ */
+SKT_EXTERN int skt_server_conn_want(skt_server_conn *conn, int events);
+
+/*
+ * skt_server_conn_close - close conn once its pending output is sent (for
+ * a connection other than the one whose callback is running; that one
+ * returns SKT_SERVER_CLOSE). on_close follows with reason 0.
+ */
+SKT_EXTERN void skt_server_conn_close(skt_server_conn *conn);
 
 #ifdef __cplusplus
 }

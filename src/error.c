@@ -214,3 +214,16 @@ int skt__fail_raw(int code, const char *fmt, ...)
     va_end(ap);
     return code;
 }
+
+/* The public skt__fail_raw, for the libraries and programs built on skt. */
+int skt_set_error_detail(int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (fmt == NULL)
+        fmt = "";
+    va_start(ap, fmt);
+    set_detail(code, false, fmt, ap);
+    va_end(ap);
+    return code;
+}

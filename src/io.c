@@ -360,3 +360,44 @@ int skt__recv_exact_until(skt_socket *s, void *buf, size_t len,
 {
     return recv_all(s, buf, len, 0, deadline, done);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Loops under the caller's deadline, for programs built on skt             */
+/* ------------------------------------------------------------------------ */
+
+int skt_sendall_until(skt_socket *s, const void *buf, size_t len,
+                      int64_t *deadline, size_t *sent)
+{
+    size_t done = 0;
+    int rc;
+
+    if (sent != NULL)
+        *sent = 0;
+    SKT__CHECK(s != NULL && deadline != NULL && (buf != NULL || len == 0),
+               "NULL argument");
+    rc = skt__sendall_until(s, buf, len, deadline, &done);
+    if (sent != NULL)
+        *sent = done;
+    if (rc < 0)
+        return skt__fail(rc, "sendall: %zu of %zu bytes sent", done, len);
+    return 0;
+}
+
+int skt_recv_exact_until(skt_socket *s, void *buf, size_t len,
+                         int64_t *deadline, size_t *got)
+{
+    size_t done = 0;
+    int rc;
+
+    if (got != NULL)
+        *got = 0;
+    SKT__CHECK(s != NULL && deadline != NULL && (buf != NULL || len == 0),
+               "NULL argument");
+    rc = skt__recv_exact_until(s, buf, len, deadline, &done);
+    if (got != NULL)
+        *got = done;
+    if (rc < 0)
+        return skt__fail(rc, "recv_exact: %zu of %zu bytes received", done,
+                         len);
+    return 0;
+}

@@ -1,8 +1,9 @@
 /*
- * netdb.c - the resolver and the module functions of Python's socket
- * module: getaddrinfo and getnameinfo, the gethostby* family and getfqdn,
- * the host name, services and protocols, the inet_* converters, the
- * interface list and has_dualstack_ipv6.
+ * netdb.c - the resolver-layer module functions of Python's socket module:
+ * getaddrinfo and getnameinfo under a timeout, the gethostby* family and
+ * getfqdn, the host name, services and protocols, and has_dualstack_ipv6.
+ * The numeric converters (inet_*) are in inet.c and the interface list in
+ * iface.c, a layer below, with the helpers these functions share.
  *
  * Every function here is thread-safe: only the reentrant (_r) forms of the
  * netdb calls are used, each with a scratch buffer that grows on ERANGE.
@@ -14,7 +15,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
-#include <net/if.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,45 +25,9 @@
 #define SCRATCH_START 1024
 #define SCRATCH_MAX (1u << 20)
 
-/* The largest port number. */
-#define PORT_MAX 65535
-
 /* ------------------------------------------------------------------------ */
-/* Helpers shared by the functions below                                    */
+/* Scratch buffers                                                          */
 /* ------------------------------------------------------------------------ */
-
-static int null_argument(const char *op, const char *what)
-{
-    return skt__fail_raw(-EINVAL, "%s: %s must not be NULL", op, what);
-}
-
-/* The errno of a failed libc call, with a fallback for the calls that may
- * fail without setting it. */
-static int errno_code(int fallback)
-{
-    return errno > 0 ? -errno : -fallback;
-}
-
-/*
- * Copies a result into the caller's buffer whole, so that a short buffer
- * never yields a plausible but cut name. Returns the length, or
- * SKT_ETRUNCATED with "" left in out.
- */
-static int copy_out(const char *text, char *out, size_t outlen,
-                    const char *op)
-{
-    size_t len = strlen(text);
-
-    if (len >= outlen) {
-        if (outlen > 0)
-            out[0] = '\0';
-        return skt__fail(SKT_ETRUNCATED,
-                         "%s needs a buffer of %zu bytes, not %zu", op,
-                         len + 1, outlen);
-    }
-    memcpy(out, text, len + 1);
-    return (int)len;
-}
 
 /*
  * Grows the scratch buffer of a reentrant netdb call that said ERANGE.
@@ -88,17 +52,6 @@ static char *grow_scratch(char *buf, size_t *len)
     return bigger;
 }
 
-/* The byte count of an address family's raw address, or -EAFNOSUPPORT. */
-static int family_size(int family, const char *op)
-{
-    if (family == AF_INET)
-        return (int)sizeof(struct in_addr);
-    if (family == AF_INET6)
-        return (int)sizeof(struct in6_addr);
-    return skt__fail(-EAFNOSUPPORT, "%s: family %d is not AF_INET or "
-                     "AF_INET6", op, family);
-}
-
 /* ------------------------------------------------------------------------ */
 /* getaddrinfo and getnameinfo                                              */
 /* ------------------------------------------------------------------------ */
@@ -120,7 +73,7 @@ static int check_port_text(const char *port)
     value = strtoul(port, &end, 10);
     if (end == port || *end != '\0')
         return 0;
-    if (value > PORT_MAX || errno == ERANGE)
+    if (value > SKT__PORT_MAX || errno == ERANGE)
         return skt__fail(SKT_EPORTRANGE, "getaddrinfo port \"%s\"", port);
     return 0;
 }
@@ -190,7 +143,7 @@ int skt_getaddrinfo(const char *host, const char *port,
     int rc;
 
     if (res == NULL)
-        return null_argument("getaddrinfo", "res");
+        return skt__null_argument("getaddrinfo", "res");
     *res = NULL;
     if (host == NULL && port == NULL)
         return skt__fail_raw(-EINVAL, "getaddrinfo: host and port are "
@@ -232,7 +185,7 @@ static int check_nameinfo_args(const skt_addr *a, const char *host,
                                size_t servlen)
 {
     if (a == NULL)
-        return null_argument("getnameinfo", "the address");
+        return skt__null_argument("getnameinfo", "the address");
     if (a->len == 0 || a->len > sizeof(a->u))
         return skt__fail_raw(-EINVAL, "getnameinfo: an address of %u "
                              "bytes", (unsigned)a->len);
@@ -249,7 +202,7 @@ int skt_getnameinfo(const skt_addr *a, int flags, double timeout,
                     char *host, size_t hostlen, char *serv, size_t servlen)
 {
     /* Full-size buffers, so that glibc never cuts a name and the caller's
-     * own length is checked in one place, by copy_out. */
+     * own length is checked in one place, by skt__copy_out. */
     char host_text[NI_MAXHOST], serv_text[NI_MAXSERV], where[SKT_ADDRSTRLEN];
     int rc = check_nameinfo_args(a, host, hostlen, serv, servlen);
 
@@ -266,12 +219,14 @@ int skt_getnameinfo(const skt_addr *a, int flags, double timeout,
         return skt__fail(rc, "getnameinfo for %s",
                          skt__addr_text(a, where, sizeof where));
     if (host != NULL) {
-        rc = copy_out(host_text, host, hostlen, "getnameinfo (host)");
+        rc = skt__copy_out(host_text, host, hostlen,
+                           "getnameinfo (host)");
         if (rc < 0)
             return rc;
     }
     if (serv != NULL) {
-        rc = copy_out(serv_text, serv, servlen, "getnameinfo (service)");
+        rc = skt__copy_out(serv_text, serv, servlen,
+                           "getnameinfo (service)");
         if (rc < 0)
             return rc;
     }
@@ -484,16 +439,16 @@ int skt_gethostbyname(const char *name, char *out, size_t outlen)
     int rc;
 
     if (name == NULL)
-        return null_argument("gethostbyname", "name");
+        return skt__null_argument("gethostbyname", "name");
     if (out == NULL)
-        return null_argument("gethostbyname", "out");
+        return skt__null_argument("gethostbyname", "out");
     /* As in CPython, the answer is the first IPv4 result of getaddrinfo,
      * which honours /etc/gai.conf, rather than gethostbyname's order. */
     rc = resolve_first(name, AF_INET, &addr, "gethostbyname");
     if (rc < 0)
         return rc;
     inet_ntop(AF_INET, &addr.u.in4.sin_addr, text, sizeof text);
-    rc = copy_out(text, out, outlen, "gethostbyname");
+    rc = skt__copy_out(text, out, outlen, "gethostbyname");
     return rc < 0 ? rc : 0;
 }
 
@@ -505,9 +460,9 @@ int skt_gethostbyname_ex(const char *name, skt_hostent **out)
     int rc;
 
     if (name == NULL)
-        return null_argument("gethostbyname_ex", "name");
+        return skt__null_argument("gethostbyname_ex", "name");
     if (out == NULL)
-        return null_argument("gethostbyname_ex", "out");
+        return skt__null_argument("gethostbyname_ex", "out");
     *out = NULL;
     /* CPython resolves the name first, so an unknown name or an IPv6
      * literal fails with getaddrinfo's error, before gethostbyname_r. */
@@ -524,15 +479,15 @@ int skt_gethostbyaddr(const char *ip, skt_hostent **out)
     int rc;
 
     if (ip == NULL)
-        return null_argument("gethostbyaddr", "ip");
+        return skt__null_argument("gethostbyaddr", "ip");
     if (out == NULL)
-        return null_argument("gethostbyaddr", "out");
+        return skt__null_argument("gethostbyaddr", "out");
     *out = NULL;
     rc = resolve_first(ip, AF_UNSPEC, &addr, "gethostbyaddr");
     if (rc < 0)
         return rc;
     q.family = skt_addr_family(&addr);
-    rc = family_size(q.family, "gethostbyaddr");
+    rc = skt__family_size(q.family, "gethostbyaddr");
     if (rc < 0)
         return rc;
     q.size = (socklen_t)rc;
@@ -598,7 +553,7 @@ int skt_getfqdn(const char *name, char *out, size_t outlen)
     int rc;
 
     if (out == NULL)
-        return null_argument("getfqdn", "out");
+        return skt__null_argument("getfqdn", "out");
     rc = fqdn_subject(name, &subject);
     if (rc < 0)
         return rc;
@@ -606,9 +561,9 @@ int skt_getfqdn(const char *name, char *out, size_t outlen)
      * name, but running out of memory is still reported. */
     rc = skt_gethostbyaddr(subject, &entry);
     if (rc == 0)
-        rc = copy_out(fqdn_pick(entry), out, outlen, "getfqdn");
+        rc = skt__copy_out(fqdn_pick(entry), out, outlen, "getfqdn");
     else if (rc != -ENOMEM)
-        rc = copy_out(subject, out, outlen, "getfqdn");
+        rc = skt__copy_out(subject, out, outlen, "getfqdn");
     skt_freehostent(entry);
     free(subject);
     return rc;
@@ -623,19 +578,19 @@ int skt_gethostname(char *out, size_t outlen)
     char name[HOST_NAME_MAX + 1];
 
     if (out == NULL)
-        return null_argument("gethostname", "out");
+        return skt__null_argument("gethostname", "out");
     if (gethostname(name, sizeof name) < 0)
-        return skt__fail(errno_code(EIO), "gethostname");
+        return skt__fail(skt__errno_code(EIO), "gethostname");
     name[sizeof name - 1] = '\0';
-    return copy_out(name, out, outlen, "gethostname");
+    return skt__copy_out(name, out, outlen, "gethostname");
 }
 
 int skt_sethostname(const char *name)
 {
     if (name == NULL)
-        return null_argument("sethostname", "name");
+        return skt__null_argument("sethostname", "name");
     if (sethostname(name, strlen(name)) < 0)
-        return skt__fail(errno_code(EIO), "sethostname \"%s\"", name);
+        return skt__fail(skt__errno_code(EIO), "sethostname \"%s\"", name);
     return 0;
 }
 
@@ -647,7 +602,7 @@ int skt_getservbyname(const char *name, const char *proto)
     int rc;
 
     if (name == NULL)
-        return null_argument("getservbyname", "name");
+        return skt__null_argument("getservbyname", "name");
     do {
         buf = grow_scratch(buf, &len);
         if (buf == NULL)
@@ -671,8 +626,8 @@ int skt_getservbyport(int port, const char *proto, char *out, size_t outlen)
     int rc;
 
     if (out == NULL)
-        return null_argument("getservbyport", "out");
-    if (port < 0 || port > PORT_MAX)
+        return skt__null_argument("getservbyport", "out");
+    if (port < 0 || port > SKT__PORT_MAX)
         return skt__fail(SKT_EPORTRANGE, "getservbyport %d", port);
     do {
         buf = grow_scratch(buf, &len);
@@ -682,7 +637,7 @@ int skt_getservbyport(int port, const char *proto, char *out, size_t outlen)
                              len, &found);
     } while (rc == ERANGE);
     if (found != NULL)
-        rc = copy_out(found->s_name, out, outlen, "getservbyport");
+        rc = skt__copy_out(found->s_name, out, outlen, "getservbyport");
     else
         rc = skt__fail(SKT_EAI_SERVICE, "getservbyport %d for %s", port,
                        proto != NULL ? proto : "any protocol");
@@ -698,7 +653,7 @@ int skt_getprotobyname(const char *name)
     int rc;
 
     if (name == NULL)
-        return null_argument("getprotobyname", "name");
+        return skt__null_argument("getprotobyname", "name");
     do {
         buf = grow_scratch(buf, &len);
         if (buf == NULL)
@@ -714,164 +669,8 @@ int skt_getprotobyname(const char *name)
 }
 
 /* ------------------------------------------------------------------------ */
-/* inet_aton, inet_ntoa, inet_pton, inet_ntop                               */
+/* Dual-stack                                                               */
 /* ------------------------------------------------------------------------ */
-
-int skt_inet_aton(const char *text, struct in_addr *out)
-{
-    struct in_addr parsed;
-
-    if (text == NULL)
-        return null_argument("inet_aton", "text");
-    if (out == NULL)
-        return null_argument("inet_aton", "out");
-    /* Python's inet_aton is libc's, so the legacy forms ("127.1",
-     * "0x7f.1", "017.1") and even text after a space are accepted just as
-     * Python accepts them. */
-    if (inet_aton(text, &parsed) == 0)
-        return skt__fail(SKT_EADDRSYNTAX, "inet_aton \"%s\"", text);
-    *out = parsed;
-    return 0;
-}
-
-int skt_inet_ntoa(struct in_addr in, char *out, size_t outlen)
-{
-    char text[INET_ADDRSTRLEN];
-
-    if (out == NULL)
-        return null_argument("inet_ntoa", "out");
-    inet_ntop(AF_INET, &in, text, sizeof text);
-    return copy_out(text, out, outlen, "inet_ntoa");
-}
-
-int skt_inet_pton(int family, const char *text, void *out, size_t outlen)
-{
-    unsigned char bytes[sizeof(struct in6_addr)];
-    int size;
-
-    if (text == NULL)
-        return null_argument("inet_pton", "text");
-    if (out == NULL)
-        return null_argument("inet_pton", "out");
-    size = family_size(family, "inet_pton");
-    if (size < 0)
-        return size;
-    if (inet_pton(family, text, bytes) != 1)
-        return skt__fail(SKT_EADDRSYNTAX, "inet_pton \"%s\"", text);
-    if (outlen < (size_t)size)
-        return skt__fail(SKT_ETRUNCATED, "inet_pton needs %d bytes, not %zu",
-                         size, outlen);
-    memcpy(out, bytes, (size_t)size);
-    return size;
-}
-
-int skt_inet_ntop(int family, const void *bytes, size_t len, char *out,
-                  size_t outlen)
-{
-    char text[INET6_ADDRSTRLEN];
-    int size;
-
-    if (bytes == NULL)
-        return null_argument("inet_ntop", "bytes");
-    if (out == NULL)
-        return null_argument("inet_ntop", "out");
-    size = family_size(family, "inet_ntop");
-    if (size < 0)
-        return size;
-    if (len != (size_t)size)
-        return skt__fail_raw(-EINVAL, "inet_ntop: %zu bytes given, the "
-                             "family takes %d", len, size);
-    if (inet_ntop(family, bytes, text, sizeof text) == NULL)
-        return skt__fail(errno_code(EINVAL), "inet_ntop");
-    return copy_out(text, out, outlen, "inet_ntop");
-}
-
-/* ------------------------------------------------------------------------ */
-/* Interfaces and dual-stack                                                */
-/* ------------------------------------------------------------------------ */
-
-void skt_if_freenameindex(skt_ifentry *list, size_t count)
-{
-    if (list == NULL)
-        return;
-    for (size_t i = 0; i < count; i++)
-        free(list[i].name);
-    free(list);
-}
-
-/* Copies count system entries; one spare zeroed entry keeps the array
- * non-NULL when there are no interfaces. */
-static skt_ifentry *copy_interfaces(const struct if_nameindex *found,
-                                    size_t count)
-{
-    skt_ifentry *list = calloc(count + 1, sizeof *list);
-
-    if (list == NULL)
-        return NULL;
-    for (size_t i = 0; i < count; i++) {
-        list[i].index = found[i].if_index;
-        list[i].name = strdup(found[i].if_name);
-        if (list[i].name == NULL) {
-            skt_if_freenameindex(list, count);
-            return NULL;
-        }
-    }
-    return list;
-}
-
-int skt_if_nameindex(skt_ifentry **out, size_t *count)
-{
-    struct if_nameindex *found;
-    skt_ifentry *list;
-    size_t n = 0;
-
-    if (out == NULL)
-        return null_argument("if_nameindex", "out");
-    if (count == NULL)
-        return null_argument("if_nameindex", "count");
-    *out = NULL;
-    *count = 0;
-    errno = 0;
-    found = if_nameindex();
-    if (found == NULL)
-        return skt__fail(errno_code(ENOMEM), "if_nameindex");
-    while (found[n].if_index != 0 || found[n].if_name != NULL)
-        n++;
-    list = copy_interfaces(found, n);
-    if_freenameindex(found);
-    if (list == NULL)
-        return skt__fail(-ENOMEM, "if_nameindex: copying the list");
-    *out = list;
-    *count = n;
-    return 0;
-}
-
-int skt_if_nametoindex(const char *name)
-{
-    unsigned index;
-
-    if (name == NULL)
-        return null_argument("if_nametoindex", "name");
-    errno = 0;
-    index = if_nametoindex(name);
-    if (index == 0)
-        return skt__fail(errno_code(ENODEV), "if_nametoindex \"%s\"", name);
-    if (index > INT_MAX)
-        return skt__fail(-EOVERFLOW, "if_nametoindex \"%s\"", name);
-    return (int)index;
-}
-
-int skt_if_indextoname(unsigned index, char *out, size_t outlen)
-{
-    char name[IF_NAMESIZE];
-
-    if (out == NULL)
-        return null_argument("if_indextoname", "out");
-    errno = 0;
-    if (if_indextoname(index, name) == NULL)
-        return skt__fail(errno_code(ENXIO), "if_indextoname %u", index);
-    return copy_out(name, out, outlen, "if_indextoname");
-}
 
 bool skt_has_dualstack_ipv6(void)
 {

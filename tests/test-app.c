@@ -1,15 +1,20 @@
 /*
  * test-app.c - the tutorial's application protocol: bytes identical to a
  * Python implementation (tests/peers/app_*.py) for requests and responses,
- * the server's answers, the decoder (fed in pieces, and every malformed
- * header), receiving over sockets, and the examples: C client and C
- * server, C against Python both ways, 200 concurrent clients, and every
- * malformed input answered with an error while the others go on being
- * served.
+ * the server's answers (the example's, examples/app-tutorial.c), the
+ * decoder (fed in pieces, and every malformed header), receiving over
+ * sockets, and the examples: C client and C server, C against Python both
+ * ways, 200 concurrent clients, and every malformed input answered with an
+ * error while the others go on being served.
  */
 #include "harness.h"
-#include "internal.h"
 
+#include <skt_app.h>
+
+/* The tutorial server's answers, which are the example's. */
+#include "app-tutorial.h"
+
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -181,7 +186,7 @@ static void same_response_as_python(const skt_app_message *m)
     void *request = wire_of(m, &req_len), *wire;
     char *py = python_response(request, req_len, &py_len);
 
-    assert_true(skt_app_respond(m, &response) >= 0);
+    assert_true(tutorial_respond(m, &response) >= 0);
     wire = wire_of(response, &len);
     if (len != py_len || memcmp(wire, py, len) != 0)
         print_error("response differs:\n  C:  %.*s\n  py: %.*s\n",
@@ -227,7 +232,7 @@ static void expect_answer(const char *action, const char *value,
     size_t len;
 
     SKT_OK(skt_app_request(&request, action, value));
-    SKT_OK(skt_app_respond(request, &response));
+    SKT_OK(tutorial_respond(request, &response));
     SKT_OK(skt_app_result(response, &text, &len));
     assert_string_equal(text, want);
     assert_int_equal(len, strlen(want));
@@ -259,7 +264,7 @@ static void test_other_action_in_json_is_invalid_action(void **state)
     char *text;
     (void)state;
 
-    assert_int_equal(skt_app_respond(&m, &response), 0);
+    assert_int_equal(tutorial_respond(&m, &response), 0);
     assert_string_equal(response->content_type, "text/json");
     SKT_OK(skt_app_result(response, &text, NULL));
     assert_string_equal(text, "Error: invalid action \"delete\".");
@@ -276,7 +281,7 @@ static void test_binary_request_gets_its_first_ten_bytes(void **state)
     size_t len;
     (void)state;
 
-    SKT_OK(skt_app_respond(&m, &response));
+    SKT_OK(tutorial_respond(&m, &response));
     assert_string_equal(response->content_type,
                         "binary/custom-server-binary-type");
     assert_string_equal(response->content_encoding, "binary");
@@ -288,7 +293,7 @@ static void test_binary_request_gets_its_first_ten_bytes(void **state)
     skt_app_message_free(response);
     /* Fewer than ten: all of them. */
     m.content_length = 3;
-    SKT_OK(skt_app_respond(&m, &response));
+    SKT_OK(tutorial_respond(&m, &response));
     assert_int_equal(response->content_length, 30);
     skt_app_message_free(response);
 }
@@ -339,7 +344,7 @@ static void test_malformed_request_content_gets_an_error_reply(void **state)
                              cases[i].content, strlen(cases[i].content)};
         skt_app_message *response;
         char *text;
-        assert_int_equal(skt_app_respond(&m, &response), 1);
+        assert_int_equal(tutorial_respond(&m, &response), 1);
         assert_non_null(strstr(skt_error_detail(), cases[i].detail));
         SKT_OK(skt_app_result(response, &text, NULL));
         assert_memory_equal(text, "Error: ", 7);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/select.h>
@@ -80,17 +81,92 @@ static void stop_alarms(const struct sigaction *saved)
 }
 
 /* ------------------------------------------------------------------------ */
+/* The fixture                                                              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * What a behaviour starts from, in *state: a selector of the case's
+ * backend and a connected pair a, b, registered with nothing. The
+ * teardown closes the selector and the sockets left; a behaviour that
+ * closes one itself sets it to NULL.
+ */
+struct fixture {
+    skt_selector_backend backend;
+    skt_selector *sel;
+    skt_socket *a, *b;
+};
+
+static int setup(void **state, skt_selector_backend backend)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+
+    assert_non_null(f);
+    *state = f;
+    f->backend = backend;
+    f->sel = open_selector(backend);
+    pair(&f->a, &f->b);
+    return 0;
+}
+
+static int setup_epoll(void **state)
+{
+    return setup(state, SKT_SELECTOR_EPOLL);
+}
+
+static int setup_poll(void **state)
+{
+    return setup(state, SKT_SELECTOR_POLL);
+}
+
+static int setup_select(void **state)
+{
+    return setup(state, SKT_SELECTOR_SELECT);
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    skt_selector_close(f->sel);
+    skt_close(f->a);
+    skt_close(f->b);
+    free(f);
+    return 0;
+}
+
+/* A case of the fixture with the backend made by setup_<backend>. */
+#define SKT_CASE(test, backend)                                               \
+    cmocka_unit_test_setup_teardown(test, setup_##backend, teardown)
+
+/* Closes the selector before the end: before the sockets that a behaviour
+ * registered with register_socket, which must outlive their keys. */
+static void close_selector(struct fixture *f)
+{
+    skt_selector_close(f->sel);
+    f->sel = NULL;
+}
+
+/* Closes one of the pair before the end, and returns its old fd. */
+static int close_end(skt_socket **end)
+{
+    int fd = skt_fileno(*end);
+
+    skt_close(*end);
+    *end = NULL;
+    return fd;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Behaviours, each run once per backend                                    */
 /* ------------------------------------------------------------------------ */
 
-static void readable_fd_is_reported_with_its_key(skt_selector_backend be)
+static void readable_fd_is_reported_with_its_key(struct fixture *f)
 {
-    skt_selector *sel = open_selector(be);
-    skt_socket *a, *b;
+    skt_selector *sel = f->sel;
+    skt_socket *a = f->a, *b = f->b;
     const skt_selector_ready *ready;
     int data;
 
-    pair(&a, &b);
     SKT_OK(skt_selector_register_socket(sel, b, SKT_EVENT_READ, &data));
     assert_int_equal(skt_selector_select(sel, 0, &ready), 0);
     send_byte(a);
@@ -103,19 +179,15 @@ static void readable_fd_is_reported_with_its_key(skt_selector_backend be)
     /* Level-triggered: still ready until it is read. */
     assert_int_equal(skt_selector_select(sel, 0, &ready), 1);
     SKT_OK(skt_selector_unregister(sel, skt_fileno(b)));
-    skt_selector_close(sel);
-    skt_close(a);
-    skt_close(b);
 }
 
-static void registering_twice_fails(skt_selector_backend be)
+static void registering_twice_fails(struct fixture *f)
 {
-    skt_selector *sel = open_selector(be);
-    skt_socket *a, *b;
+    skt_selector *sel = f->sel;
+    skt_socket *a = f->a;
     skt_selector_key key;
     int first, second;
 
-    pair(&a, &b);
     SKT_OK(skt_selector_register(sel, skt_fileno(a), SKT_EVENT_READ, &first));
     assert_int_equal(skt_selector_register(sel, skt_fileno(a),
                                            SKT_EVENT_WRITE, &second),
@@ -127,18 +199,14 @@ static void registering_twice_fails(skt_selector_backend be)
     assert_ptr_equal(key.data, &first);
     assert_null(key.sock);
     assert_int_equal(skt_selector_count(sel), 1);
-    skt_selector_close(sel);
-    skt_close(a);
-    skt_close(b);
 }
 
-static void unregistering_unknown_fd_fails(skt_selector_backend be)
+static void unregistering_unknown_fd_fails(struct fixture *f)
 {
-    skt_selector *sel = open_selector(be);
-    skt_socket *a, *b;
+    skt_selector *sel = f->sel;
+    skt_socket *a = f->a;
     skt_selector_key key;
 
-    pair(&a, &b);
     assert_int_equal(skt_selector_unregister(sel, skt_fileno(a)), -ENOENT);
     assert_int_equal(skt_selector_unregister(sel, -1), -ENOENT);
     assert_int_equal(skt_selector_unregister(sel, 100000), -ENOENT);
@@ -148,19 +216,15 @@ static void unregistering_unknown_fd_fails(skt_selector_backend be)
     assert_int_equal(skt_selector_get_key(sel, skt_fileno(a), &key),
                      -ENOENT);
     assert_int_equal(skt_selector_count(sel), 0);
-    skt_selector_close(sel);
-    skt_close(a);
-    skt_close(b);
 }
 
-static void modify_changes_events_and_data(skt_selector_backend be)
+static void modify_changes_events_and_data(struct fixture *f)
 {
-    skt_selector *sel = open_selector(be);
-    skt_socket *a, *b;
+    skt_selector *sel = f->sel;
+    skt_socket *a = f->a, *b = f->b;
     const skt_selector_ready *ready;
     int before, after;
 
-    pair(&a, &b);
     SKT_OK(skt_selector_register(sel, skt_fileno(a), SKT_EVENT_READ,
                                  &before));
     /* Nothing to read, so nothing is ready; writing is always possible. */
@@ -186,17 +250,13 @@ static void modify_changes_events_and_data(skt_selector_backend be)
                      -ENOENT);
     assert_int_equal(skt_selector_modify(sel, skt_fileno(a), 0, NULL),
                      -EINVAL);
-    skt_selector_close(sel);
-    skt_close(a);
-    skt_close(b);
 }
 
-static void invalid_events_are_refused(skt_selector_backend be)
+static void invalid_events_are_refused(struct fixture *f)
 {
-    skt_selector *sel = open_selector(be);
-    skt_socket *a, *b;
+    skt_selector *sel = f->sel;
+    skt_socket *a = f->a;
 
-    pair(&a, &b);
     assert_int_equal(skt_selector_register(sel, skt_fileno(a), 0, NULL),
                      -EINVAL);
     assert_int_equal(skt_selector_register(sel, skt_fileno(a), 4, NULL),
@@ -206,19 +266,15 @@ static void invalid_events_are_refused(skt_selector_backend be)
     assert_int_equal(skt_selector_register(NULL, 0, SKT_EVENT_READ, NULL),
                      -EINVAL);
     assert_int_equal(skt_selector_count(sel), 0);
-    skt_selector_close(sel);
-    skt_close(a);
-    skt_close(b);
 }
 
-static void select_waits_out_its_timeout(skt_selector_backend be)
+static void select_waits_out_its_timeout(struct fixture *f)
 {
-    skt_selector *sel = open_selector(be);
-    skt_socket *a, *b;
+    skt_selector *sel = f->sel;
+    skt_socket *a = f->a;
     const skt_selector_ready *ready;
     double start;
 
-    pair(&a, &b);
     SKT_OK(skt_selector_register_socket(sel, a, SKT_EVENT_READ, NULL));
     start = skt_test_now();
     assert_int_equal(skt_selector_select(sel, 0, &ready), 0);
@@ -232,20 +288,16 @@ static void select_waits_out_its_timeout(skt_selector_backend be)
     assert_int_equal(skt_selector_select(sel, 0.0001, &ready), 0);
     assert_true(skt_test_now() - start >= 0.0001);
     assert_int_equal(skt_selector_select(sel, 0.0 / 0.0, &ready), -EINVAL);
-    skt_selector_close(sel);
-    skt_close(a);
-    skt_close(b);
 }
 
-static void select_retries_eintr_with_remaining_time(skt_selector_backend be)
+static void select_retries_eintr_with_remaining_time(struct fixture *f)
 {
-    skt_selector *sel = open_selector(be);
-    skt_socket *a, *b;
+    skt_selector *sel = f->sel;
+    skt_socket *a = f->a, *b = f->b;
     const skt_selector_ready *ready;
     struct sigaction saved;
     double start, elapsed;
 
-    pair(&a, &b);
     SKT_OK(skt_selector_register_socket(sel, a, SKT_EVENT_READ, NULL));
     signals_seen = 0;
     start_alarms(count_signal, 20000, &saved);
@@ -264,23 +316,18 @@ static void select_retries_eintr_with_remaining_time(skt_selector_backend be)
     assert_int_equal(skt_selector_select(sel, 5, &ready), 1);
     skt__sys_inject_clear();
     assert_int_equal(ready[0].key.fd, skt_fileno(a));
-    skt_selector_close(sel);
-    skt_close(a);
-    skt_close(b);
 }
 
-static void closed_fd_is_handled(skt_selector_backend be)
+static void closed_fd_is_handled(struct fixture *f)
 {
-    skt_selector *sel = open_selector(be);
-    skt_socket *a, *b, *c, *d;
+    skt_selector *sel = f->sel;
+    skt_socket *c, *d;
     const skt_selector_ready *ready;
     int closed_fd;
 
-    pair(&a, &b);
     pair(&c, &d);
     /* An fd that is already closed cannot be registered. */
-    closed_fd = skt_fileno(b);
-    skt_close(b);
+    closed_fd = close_end(&f->b);
     assert_int_equal(skt_selector_register(sel, closed_fd, SKT_EVENT_READ,
                                            NULL),
                      -EBADF);
@@ -289,10 +336,10 @@ static void closed_fd_is_handled(skt_selector_backend be)
      * other fds are still served, and unregister still works. (It is
      * registered as a raw fd: a socket object registered with
      * register_socket must outlive its registration.) */
-    SKT_OK(skt_selector_register(sel, skt_fileno(a), SKT_EVENT_READ, NULL));
+    SKT_OK(skt_selector_register(sel, skt_fileno(f->a), SKT_EVENT_READ,
+                                 NULL));
     SKT_OK(skt_selector_register_socket(sel, c, SKT_EVENT_READ, NULL));
-    closed_fd = skt_fileno(a);
-    skt_close(a);
+    closed_fd = close_end(&f->a);
     send_byte(d);
     for (int round = 0; round < 2; round++) {
         int n = skt_selector_select(sel, 1, &ready);
@@ -310,7 +357,7 @@ static void closed_fd_is_handled(skt_selector_backend be)
     assert_int_equal(skt_selector_count(sel), 1);
     assert_int_equal(skt_selector_select(sel, 1, &ready), 1);
     assert_int_equal(ready[0].key.fd, skt_fileno(c));
-    skt_selector_close(sel);
+    close_selector(f);
     skt_close(c);
     skt_close(d);
 }
@@ -328,16 +375,15 @@ static void *wake_later(void *arg)
     return NULL;
 }
 
-static void wakeup_from_another_thread(skt_selector_backend be)
+static void wakeup_from_another_thread(struct fixture *f)
 {
-    skt_selector *sel = open_selector(be);
-    skt_socket *a, *b;
+    skt_selector *sel = f->sel;
+    skt_socket *a = f->a;
     const skt_selector_ready *ready;
     struct waker w = {sel, 0.1};
     pthread_t thread;
     double start, elapsed;
 
-    pair(&a, &b);
     SKT_OK(skt_selector_register_socket(sel, a, SKT_EVENT_READ, NULL));
     start = skt_test_now();
     assert_int_equal(pthread_create(&thread, NULL, wake_later, &w), 0);
@@ -357,9 +403,6 @@ static void wakeup_from_another_thread(skt_selector_backend be)
     assert_int_equal(skt_selector_select(sel, 10, &ready), 0);
     assert_true(skt_test_now() - start < 1.0);
     assert_int_equal(skt_selector_select(sel, 0, &ready), 0);
-    skt_selector_close(sel);
-    skt_close(a);
-    skt_close(b);
 }
 
 static skt_selector *signal_selector;
@@ -370,9 +413,9 @@ static void wake_from_signal(int signo)
     skt_selector_wakeup(signal_selector);
 }
 
-static void wakeup_from_signal_handler(skt_selector_backend be)
+static void wakeup_from_signal_handler(struct fixture *f)
 {
-    skt_selector *sel = open_selector(be);
+    skt_selector *sel = f->sel;
     const skt_selector_ready *ready;
     struct sigaction saved;
     double start, elapsed;
@@ -385,17 +428,15 @@ static void wakeup_from_signal_handler(skt_selector_backend be)
     elapsed = skt_test_now() - start;
     stop_alarms(&saved);
     assert_true(elapsed < 2.0);
-    skt_selector_close(sel);
 }
 
-static void unregister_clears_pending_entry(skt_selector_backend be)
+static void unregister_clears_pending_entry(struct fixture *f)
 {
-    skt_selector *sel = open_selector(be);
-    skt_socket *a, *b, *c, *d;
+    skt_selector *sel = f->sel;
+    skt_socket *a = f->a, *b = f->b, *c, *d;
     const skt_selector_ready *ready;
     int n, live = 0;
 
-    pair(&a, &b);
     pair(&c, &d);
     SKT_OK(skt_selector_register_socket(sel, a, SKT_EVENT_READ, NULL));
     SKT_OK(skt_selector_register_socket(sel, c, SKT_EVENT_READ, NULL));
@@ -409,39 +450,33 @@ static void unregister_clears_pending_entry(skt_selector_backend be)
         live += ready[i].events != 0;
     assert_int_equal(live, 1);
     assert_int_equal(select_live(sel, 5, &ready), 1);
-    skt_selector_close(sel);
-    skt_close(a);
-    skt_close(b);
+    close_selector(f);
     skt_close(c);
     skt_close(d);
 }
 
-static void hangup_is_reported_as_registered_events(skt_selector_backend be)
+static void hangup_is_reported_as_registered_events(struct fixture *f)
 {
-    skt_selector *sel = open_selector(be);
-    skt_socket *a, *b;
+    skt_selector *sel = f->sel;
+    skt_socket *a = f->a;
     const skt_selector_ready *ready;
     char byte;
 
-    pair(&a, &b);
     SKT_OK(skt_selector_register_socket(sel, a, SKT_EVENT_READ, NULL));
-    skt_close(b);
+    close_end(&f->b);
     assert_int_equal(skt_selector_select(sel, 5, &ready), 1);
     assert_int_equal(ready[0].events, SKT_EVENT_READ);
     assert_int_equal(skt_recv(a, &byte, 1, 0), 0);
-    skt_selector_close(sel);
-    skt_close(a);
 }
 
 /* Handlers register new fds while the loop still walks the array of the
  * last select: the array must stay where it is until the next select. */
-static void registering_during_a_walk_keeps_the_array(skt_selector_backend be)
+static void registering_during_a_walk_keeps_the_array(struct fixture *f)
 {
-    skt_selector *sel = open_selector(be);
-    skt_socket *a, *b, *more[40][2];
+    skt_selector *sel = f->sel;
+    skt_socket *a = f->a, *b = f->b, *more[40][2];
     const skt_selector_ready *ready;
 
-    pair(&a, &b);
     SKT_OK(skt_selector_register_socket(sel, a, SKT_EVENT_READ, &a));
     send_byte(b);
     assert_int_equal(skt_selector_select(sel, 5, &ready), 1);
@@ -455,22 +490,20 @@ static void registering_during_a_walk_keeps_the_array(skt_selector_backend be)
     for (int i = 0; i < 40; i++)
         send_byte(more[i][1]);
     assert_int_equal(skt_selector_select(sel, 5, &ready), 41);
-    skt_selector_close(sel);
+    close_selector(f);
     for (int i = 0; i < 40; i++) {
         skt_close(more[i][0]);
         skt_close(more[i][1]);
     }
-    skt_close(a);
-    skt_close(b);
 }
 
 enum { MANY = 150 };
 
 /* Many fds, half of them ready, and removals in an order that moves
  * entries around inside the backends. */
-static void many_fds_are_tracked(skt_selector_backend be)
+static void many_fds_are_tracked(struct fixture *f)
 {
-    skt_selector *sel = open_selector(be);
+    skt_selector *sel = f->sel;
     skt_socket *ends[MANY][2];
     const skt_selector_ready *ready;
     int n;
@@ -494,7 +527,7 @@ static void many_fds_are_tracked(skt_selector_backend be)
     assert_int_equal(skt_selector_count(sel), MANY - (MANY + 2) / 3);
     n = skt_selector_select(sel, 5, &ready);
     assert_int_equal(n, MANY / 2 - (MANY / 2 + 2) / 3);
-    skt_selector_close(sel);
+    close_selector(f);
     for (int i = 0; i < MANY; i++) {
         skt_close(ends[i][0]);
         skt_close(ends[i][1]);
@@ -502,10 +535,9 @@ static void many_fds_are_tracked(skt_selector_backend be)
 }
 
 /* An fd above FD_SETSIZE: select refuses it clearly, the others use it. */
-static void fd_above_fd_setsize(skt_selector_backend be)
+static void fd_above_fd_setsize(struct fixture *f)
 {
-    skt_selector *sel;
-    skt_socket *a, *b;
+    skt_selector *sel = f->sel;
     const skt_selector_ready *ready;
     struct rlimit limit;
     int high;
@@ -518,11 +550,9 @@ static void fd_above_fd_setsize(skt_selector_backend be)
         limit.rlim_cur = FD_SETSIZE + 11;
         assert_int_equal(setrlimit(RLIMIT_NOFILE, &limit), 0);
     }
-    sel = open_selector(be);
-    pair(&a, &b);
-    high = fcntl(skt_fileno(a), F_DUPFD_CLOEXEC, FD_SETSIZE + 5);
+    high = fcntl(skt_fileno(f->a), F_DUPFD_CLOEXEC, FD_SETSIZE + 5);
     assert_true(high >= FD_SETSIZE);
-    if (be == SKT_SELECTOR_SELECT) {
+    if (f->backend == SKT_SELECTOR_SELECT) {
         assert_int_equal(skt_selector_register(sel, high, SKT_EVENT_READ,
                                                NULL),
                          -ERANGE);
@@ -530,14 +560,11 @@ static void fd_above_fd_setsize(skt_selector_backend be)
         assert_int_equal(skt_selector_count(sel), 0);
     } else {
         SKT_OK(skt_selector_register(sel, high, SKT_EVENT_READ, NULL));
-        send_byte(b);
+        send_byte(f->b);
         assert_int_equal(skt_selector_select(sel, 5, &ready), 1);
         assert_int_equal(ready[0].key.fd, high);
     }
     close(high);
-    skt_selector_close(sel);
-    skt_close(a);
-    skt_close(b);
 }
 
 static void test_unknown_backend_is_refused(void **state)
@@ -559,21 +586,20 @@ static void test_unknown_backend_is_refused(void **state)
 /* One case per behaviour and backend                                       */
 /* ------------------------------------------------------------------------ */
 
+/* The cases of a behaviour, one per backend: the fixture of each case
+ * (setup_epoll, setup_poll, setup_select) brings its backend. */
 #define PER_BACKEND(name)                                                     \
     static void test_epoll_##name(void **state)                               \
     {                                                                         \
-        (void)state;                                                          \
-        name(SKT_SELECTOR_EPOLL);                                             \
+        name(*state);                                                         \
     }                                                                         \
     static void test_poll_##name(void **state)                                \
     {                                                                         \
-        (void)state;                                                          \
-        name(SKT_SELECTOR_POLL);                                              \
+        name(*state);                                                         \
     }                                                                         \
     static void test_select_##name(void **state)                              \
     {                                                                         \
-        (void)state;                                                          \
-        name(SKT_SELECTOR_SELECT);                                            \
+        name(*state);                                                         \
     }
 
 PER_BACKEND(readable_fd_is_reported_with_its_key)
@@ -593,51 +619,51 @@ PER_BACKEND(many_fds_are_tracked)
 PER_BACKEND(fd_above_fd_setsize)
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_epoll_readable_fd_is_reported_with_its_key),
-    cmocka_unit_test(test_poll_readable_fd_is_reported_with_its_key),
-    cmocka_unit_test(test_select_readable_fd_is_reported_with_its_key),
-    cmocka_unit_test(test_epoll_registering_twice_fails),
-    cmocka_unit_test(test_poll_registering_twice_fails),
-    cmocka_unit_test(test_select_registering_twice_fails),
-    cmocka_unit_test(test_epoll_unregistering_unknown_fd_fails),
-    cmocka_unit_test(test_poll_unregistering_unknown_fd_fails),
-    cmocka_unit_test(test_select_unregistering_unknown_fd_fails),
-    cmocka_unit_test(test_epoll_modify_changes_events_and_data),
-    cmocka_unit_test(test_poll_modify_changes_events_and_data),
-    cmocka_unit_test(test_select_modify_changes_events_and_data),
-    cmocka_unit_test(test_epoll_invalid_events_are_refused),
-    cmocka_unit_test(test_poll_invalid_events_are_refused),
-    cmocka_unit_test(test_select_invalid_events_are_refused),
-    cmocka_unit_test(test_epoll_select_waits_out_its_timeout),
-    cmocka_unit_test(test_poll_select_waits_out_its_timeout),
-    cmocka_unit_test(test_select_select_waits_out_its_timeout),
-    cmocka_unit_test(test_epoll_select_retries_eintr_with_remaining_time),
-    cmocka_unit_test(test_poll_select_retries_eintr_with_remaining_time),
-    cmocka_unit_test(test_select_select_retries_eintr_with_remaining_time),
-    cmocka_unit_test(test_epoll_closed_fd_is_handled),
-    cmocka_unit_test(test_poll_closed_fd_is_handled),
-    cmocka_unit_test(test_select_closed_fd_is_handled),
-    cmocka_unit_test(test_epoll_wakeup_from_another_thread),
-    cmocka_unit_test(test_poll_wakeup_from_another_thread),
-    cmocka_unit_test(test_select_wakeup_from_another_thread),
-    cmocka_unit_test(test_epoll_wakeup_from_signal_handler),
-    cmocka_unit_test(test_poll_wakeup_from_signal_handler),
-    cmocka_unit_test(test_select_wakeup_from_signal_handler),
-    cmocka_unit_test(test_epoll_unregister_clears_pending_entry),
-    cmocka_unit_test(test_poll_unregister_clears_pending_entry),
-    cmocka_unit_test(test_select_unregister_clears_pending_entry),
-    cmocka_unit_test(test_epoll_hangup_is_reported_as_registered_events),
-    cmocka_unit_test(test_poll_hangup_is_reported_as_registered_events),
-    cmocka_unit_test(test_select_hangup_is_reported_as_registered_events),
-    cmocka_unit_test(test_epoll_registering_during_a_walk_keeps_the_array),
-    cmocka_unit_test(test_poll_registering_during_a_walk_keeps_the_array),
-    cmocka_unit_test(test_select_registering_during_a_walk_keeps_the_array),
-    cmocka_unit_test(test_epoll_many_fds_are_tracked),
-    cmocka_unit_test(test_poll_many_fds_are_tracked),
-    cmocka_unit_test(test_select_many_fds_are_tracked),
-    cmocka_unit_test(test_epoll_fd_above_fd_setsize),
-    cmocka_unit_test(test_poll_fd_above_fd_setsize),
-    cmocka_unit_test(test_select_fd_above_fd_setsize),
+    SKT_CASE(test_epoll_readable_fd_is_reported_with_its_key, epoll),
+    SKT_CASE(test_poll_readable_fd_is_reported_with_its_key, poll),
+    SKT_CASE(test_select_readable_fd_is_reported_with_its_key, select),
+    SKT_CASE(test_epoll_registering_twice_fails, epoll),
+    SKT_CASE(test_poll_registering_twice_fails, poll),
+    SKT_CASE(test_select_registering_twice_fails, select),
+    SKT_CASE(test_epoll_unregistering_unknown_fd_fails, epoll),
+    SKT_CASE(test_poll_unregistering_unknown_fd_fails, poll),
+    SKT_CASE(test_select_unregistering_unknown_fd_fails, select),
+    SKT_CASE(test_epoll_modify_changes_events_and_data, epoll),
+    SKT_CASE(test_poll_modify_changes_events_and_data, poll),
+    SKT_CASE(test_select_modify_changes_events_and_data, select),
+    SKT_CASE(test_epoll_invalid_events_are_refused, epoll),
+    SKT_CASE(test_poll_invalid_events_are_refused, poll),
+    SKT_CASE(test_select_invalid_events_are_refused, select),
+    SKT_CASE(test_epoll_select_waits_out_its_timeout, epoll),
+    SKT_CASE(test_poll_select_waits_out_its_timeout, poll),
+    SKT_CASE(test_select_select_waits_out_its_timeout, select),
+    SKT_CASE(test_epoll_select_retries_eintr_with_remaining_time, epoll),
+    SKT_CASE(test_poll_select_retries_eintr_with_remaining_time, poll),
+    SKT_CASE(test_select_select_retries_eintr_with_remaining_time, select),
+    SKT_CASE(test_epoll_closed_fd_is_handled, epoll),
+    SKT_CASE(test_poll_closed_fd_is_handled, poll),
+    SKT_CASE(test_select_closed_fd_is_handled, select),
+    SKT_CASE(test_epoll_wakeup_from_another_thread, epoll),
+    SKT_CASE(test_poll_wakeup_from_another_thread, poll),
+    SKT_CASE(test_select_wakeup_from_another_thread, select),
+    SKT_CASE(test_epoll_wakeup_from_signal_handler, epoll),
+    SKT_CASE(test_poll_wakeup_from_signal_handler, poll),
+    SKT_CASE(test_select_wakeup_from_signal_handler, select),
+    SKT_CASE(test_epoll_unregister_clears_pending_entry, epoll),
+    SKT_CASE(test_poll_unregister_clears_pending_entry, poll),
+    SKT_CASE(test_select_unregister_clears_pending_entry, select),
+    SKT_CASE(test_epoll_hangup_is_reported_as_registered_events, epoll),
+    SKT_CASE(test_poll_hangup_is_reported_as_registered_events, poll),
+    SKT_CASE(test_select_hangup_is_reported_as_registered_events, select),
+    SKT_CASE(test_epoll_registering_during_a_walk_keeps_the_array, epoll),
+    SKT_CASE(test_poll_registering_during_a_walk_keeps_the_array, poll),
+    SKT_CASE(test_select_registering_during_a_walk_keeps_the_array, select),
+    SKT_CASE(test_epoll_many_fds_are_tracked, epoll),
+    SKT_CASE(test_poll_many_fds_are_tracked, poll),
+    SKT_CASE(test_select_many_fds_are_tracked, select),
+    SKT_CASE(test_epoll_fd_above_fd_setsize, epoll),
+    SKT_CASE(test_poll_fd_above_fd_setsize, poll),
+    SKT_CASE(test_select_fd_above_fd_setsize, select),
     cmocka_unit_test(test_unknown_backend_is_refused),
 };
 

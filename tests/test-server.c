@@ -20,13 +20,30 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const skt_server_mode all_modes[] = {
-    SKT_SERVER_SEQUENTIAL, SKT_SERVER_THREADS, SKT_SERVER_POOL,
-    SKT_SERVER_FORK, SKT_SERVER_EVENTS,
+/* A server mode and its name. */
+struct mode {
+    skt_server_mode mode;
+    const char *name;
 };
-static const char *const mode_names[] = {"sequential", "threads", "pool",
-                                         "fork", "events"};
+
+static struct mode mode_sequential = {SKT_SERVER_SEQUENTIAL, "sequential"};
+static struct mode mode_threads = {SKT_SERVER_THREADS, "threads"};
+static struct mode mode_pool = {SKT_SERVER_POOL, "pool"};
+static struct mode mode_fork = {SKT_SERVER_FORK, "fork"};
+static struct mode mode_events = {SKT_SERVER_EVENTS, "events"};
+
+static const struct mode *const all_modes[] = {
+    &mode_sequential, &mode_threads, &mode_pool, &mode_fork, &mode_events,
+};
 #define MODE_COUNT 5
+
+/*
+ * A case of a per-mode table: the body finds its struct mode in *state,
+ * and the case is named body_mode. tests/CMakeLists.txt reads these lines
+ * to register each one as its own CTest case.
+ */
+#define SKT_MODE_CASE(body, m)                                                \
+    {#body "_" #m, body, NULL, NULL, &mode_##m}
 
 /* ------------------------------------------------------------------------ */
 /* Handlers                                                                 */
@@ -266,10 +283,10 @@ static void serve_python_in_every_mode(const char *kind, const char *address,
     if (skt_test_python() == NULL)
         SKT_SKIP("python3 with the socket module is not installed");
     for (int m = 0; m < MODE_COUNT; m++) {
-        skt_server_config cfg = echo_config(all_modes[m], type);
+        skt_server_config cfg = echo_config(all_modes[m]->mode, type);
         struct serving s;
         start(&s, address, &cfg);
-        run_python_clients(kind, s.srv, mode_names[m]);
+        run_python_clients(kind, s.srv, all_modes[m]->name);
         stop(&s);
     }
 }
@@ -366,8 +383,9 @@ static skt_socket *flood_without_reading(skt_server *srv)
     return c;
 }
 
-static void slow_client_does_not_block_others(skt_server_mode mode)
+static void test_slow_client_does_not_block(void **state)
 {
+    skt_server_mode mode = ((const struct mode *)*state)->mode;
     skt_server_config cfg = echo_config(mode, SOCK_STREAM);
     skt_socket *slow, *flood = NULL;
     struct serving s;
@@ -390,30 +408,6 @@ static void slow_client_does_not_block_others(skt_server_mode mode)
     stop(&s);
 }
 
-static void test_slow_client_does_not_block_threads(void **state)
-{
-    (void)state;
-    slow_client_does_not_block_others(SKT_SERVER_THREADS);
-}
-
-static void test_slow_client_does_not_block_pool(void **state)
-{
-    (void)state;
-    slow_client_does_not_block_others(SKT_SERVER_POOL);
-}
-
-static void test_slow_client_does_not_block_fork(void **state)
-{
-    (void)state;
-    slow_client_does_not_block_others(SKT_SERVER_FORK);
-}
-
-static void test_slow_client_does_not_block_events(void **state)
-{
-    (void)state;
-    slow_client_does_not_block_others(SKT_SERVER_EVENTS);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Shutdown latency                                                         */
 /* ------------------------------------------------------------------------ */
@@ -427,7 +421,8 @@ static void test_shutdown_from_another_thread_is_fast(void **state)
     for (int m = 0; m < MODE_COUNT; m++) {
         double latency[SAMPLES];
         for (int i = 0; i < SAMPLES; i++) {
-            skt_server_config cfg = echo_config(all_modes[m], SOCK_STREAM);
+            skt_server_config cfg = echo_config(all_modes[m]->mode,
+                                                SOCK_STREAM);
             struct serving s;
             double asked;
             start(&s, "127.0.0.1:0", &cfg);
@@ -442,7 +437,7 @@ static void test_shutdown_from_another_thread_is_fast(void **state)
         }
         double mid = median(latency, SAMPLES);
         print_message("shutdown from another thread, %s mode: median "
-                      "%.3f ms\n", mode_names[m], mid * 1e3);
+                      "%.3f ms\n", all_modes[m]->name, mid * 1e3);
         assert_true(mid < LATENCY_LIMIT);
     }
 }
@@ -478,7 +473,7 @@ static void test_shutdown_from_inside_a_handler_is_fast(void **state)
             struct serving s;
             skt_socket *c;
             double asked;
-            cfg.mode = all_modes[m];
+            cfg.mode = all_modes[m]->mode;
             cfg.handle = stop_on_q;
             cfg.on_event = stop_on_q_event;
             start(&s, "127.0.0.1:0", &cfg);
@@ -494,7 +489,7 @@ static void test_shutdown_from_inside_a_handler_is_fast(void **state)
         }
         double mid = median(latency, SAMPLES);
         print_message("shutdown from a handler, %s mode: median %.3f ms\n",
-                      mode_names[m], mid * 1e3);
+                      all_modes[m]->name, mid * 1e3);
         assert_true(mid < LATENCY_LIMIT);
     }
 }
@@ -520,8 +515,9 @@ static void test_shutdown_before_serving_returns_at_once(void **state)
 /* Failures that must not stop the server                                   */
 /* ------------------------------------------------------------------------ */
 
-static void accept_under_emfile_keeps_serving(skt_server_mode mode)
+static void test_accept_under_emfile_keeps_serving(void **state)
 {
+    skt_server_mode mode = ((const struct mode *)*state)->mode;
     skt_server_config cfg = echo_config(mode, SOCK_STREAM);
     struct errors errors = {0};
     enum { CLIENTS = 3, DUMMIES = 64 };
@@ -565,18 +561,6 @@ static void accept_under_emfile_keeps_serving(skt_server_mode mode)
     }
     echo_once(s.srv, "still serving");
     stop(&s);
-}
-
-static void test_accept_under_emfile_keeps_serving_events(void **state)
-{
-    (void)state;
-    accept_under_emfile_keeps_serving(SKT_SERVER_EVENTS);
-}
-
-static void test_accept_under_emfile_keeps_serving_threads(void **state)
-{
-    (void)state;
-    accept_under_emfile_keeps_serving(SKT_SERVER_THREADS);
 }
 
 enum { REQUEST = 64 };
@@ -667,7 +651,7 @@ static void test_client_reset_mid_request_leaves_server_serving(void **state)
         char request[REQUEST] = {0}, reply[4];
         double end = skt_test_now() + 3.0;
 
-        cfg.mode = all_modes[m];
+        cfg.mode = all_modes[m]->mode;
         cfg.handle = fixed_request;
         cfg.on_open = fixed_request_open;
         cfg.on_event = fixed_request_event;
@@ -682,10 +666,10 @@ static void test_client_reset_mid_request_leaves_server_serving(void **state)
         assert_memory_equal(reply, "done", 4);
         hang_up(c);
         /* The reset was reported (in fork mode, in the child). */
-        while (all_modes[m] != SKT_SERVER_FORK &&
+        while (all_modes[m]->mode != SKT_SERVER_FORK &&
                read_errors(&errors.total) == 0 && skt_test_now() < end)
             usleep(5000);
-        if (all_modes[m] != SKT_SERVER_FORK)
+        if (all_modes[m]->mode != SKT_SERVER_FORK)
             assert_true(read_errors(&errors.total) >= 1);
         stop(&s);
     }
@@ -707,7 +691,7 @@ static bool refuse_first(skt_server *srv, skt_socket *conn,
 static void test_verify_request_drops_refused_clients(void **state)
 {
     for (int m = 0; m < MODE_COUNT; m++) {
-        skt_server_config cfg = echo_config(all_modes[m], SOCK_STREAM);
+        skt_server_config cfg = echo_config(all_modes[m]->mode, SOCK_STREAM);
         struct serving s;
         skt_socket *c;
         char byte;
@@ -1067,15 +1051,15 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_unix_stream_server_serves_python_in_every_mode),
     cmocka_unit_test(test_unix_datagram_server_serves_python_in_every_mode),
     cmocka_unit_test(test_event_server_serves_500_concurrent_connections),
-    cmocka_unit_test(test_slow_client_does_not_block_threads),
-    cmocka_unit_test(test_slow_client_does_not_block_pool),
-    cmocka_unit_test(test_slow_client_does_not_block_fork),
-    cmocka_unit_test(test_slow_client_does_not_block_events),
+    SKT_MODE_CASE(test_slow_client_does_not_block, threads),
+    SKT_MODE_CASE(test_slow_client_does_not_block, pool),
+    SKT_MODE_CASE(test_slow_client_does_not_block, fork),
+    SKT_MODE_CASE(test_slow_client_does_not_block, events),
     cmocka_unit_test(test_shutdown_from_another_thread_is_fast),
     cmocka_unit_test(test_shutdown_from_inside_a_handler_is_fast),
     cmocka_unit_test(test_shutdown_before_serving_returns_at_once),
-    cmocka_unit_test(test_accept_under_emfile_keeps_serving_events),
-    cmocka_unit_test(test_accept_under_emfile_keeps_serving_threads),
+    SKT_MODE_CASE(test_accept_under_emfile_keeps_serving, events),
+    SKT_MODE_CASE(test_accept_under_emfile_keeps_serving, threads),
     cmocka_unit_test(test_client_reset_mid_request_leaves_server_serving),
     cmocka_unit_test(test_verify_request_drops_refused_clients),
     cmocka_unit_test(test_idle_timeout_closes_silent_connections),

@@ -8,7 +8,13 @@
  * fed in. The tutorial's requests and responses are in app_tutorial.c.
  */
 #include "app_int.h"
+/* For the byte queue only: src/buf.c is compiled into this library too
+ * (it calls nothing of libskt, and its symbols are hidden, so each library
+ * holds its own copy). Nothing else of libskt's private header is used:
+ * its other functions are not exported. */
+#include "internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +29,26 @@ struct limits {
     size_t header;
     size_t content;
 };
+
+/* ------------------------------------------------------------------------ */
+/* Failures                                                                 */
+/* ------------------------------------------------------------------------ */
+
+int skt_app__fail(int code, const char *fmt, ...)
+{
+    /* As long as the detail itself, so that a long text is cut where
+     * libskt would cut it. */
+    char text[1024];
+    int saved = errno;
+    va_list ap;
+
+    /* Reporting a failure never changes errno. */
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    errno = saved;
+    return skt_set_error_detail(code, "%s: %s", text, skt_strerror(code));
+}
 
 /* ------------------------------------------------------------------------ */
 /* Messages                                                                 */
@@ -58,18 +84,31 @@ static skt_app_message *message_new(const char *byteorder, const char *type,
 }
 
 /* A message of this machine's byte order with a copy of the content. */
-int skt__app_message_of(skt_app_message **out, const char *type,
+int skt_app__message_of(skt_app_message **out, const char *type,
                         const char *encoding, const void *data, size_t len)
 {
     char *content;
 
-    *out = message_new(skt__machine_byteorder(), type, encoding, len,
+    *out = message_new(skt_app__machine_byteorder(), type, encoding, len,
                        &content);
     if (*out == NULL)
-        return skt__fail(-ENOMEM, "app message of %zu bytes", len);
+        return skt_app__fail(-ENOMEM, "app message of %zu bytes", len);
     if (len > 0)
         memcpy(content, data, len);
     return 0;
+}
+
+int skt_app_message_new(skt_app_message **out, const char *content_type,
+                        const char *content_encoding, const void *content,
+                        size_t len)
+{
+    SKT_APP__CHECK(out != NULL, "NULL argument");
+    *out = NULL;
+    SKT_APP__CHECK(content_type != NULL && content_encoding != NULL &&
+                       (content != NULL || len == 0),
+                   "NULL argument");
+    return skt_app__message_of(out, content_type, content_encoding, content,
+                               len);
 }
 
 void skt_app_message_free(skt_app_message *m)
@@ -81,7 +120,8 @@ void skt_app_message_free(skt_app_message *m)
 static char *header_text(const skt_app_message *m, size_t *len)
 {
     cJSON *json = cJSON_CreateObject();
-    const char *order = m->byteorder ? m->byteorder : skt__machine_byteorder();
+    const char *order = m->byteorder ? m->byteorder
+                                     : skt_app__machine_byteorder();
     char *text = NULL;
 
     /* The tutorial's order of the fields. */
@@ -92,7 +132,7 @@ static char *header_text(const skt_app_message *m, size_t *len)
                                 m->content_encoding) &&
         cJSON_AddNumberToObject(json, "content-length",
                                 (double)m->content_length))
-        text = skt__json_dumps(json, len);
+        text = skt_app__json_dumps(json, len);
     cJSON_Delete(json);
     return text;
 }
@@ -101,15 +141,15 @@ static int check_outgoing(const skt_app_message *m)
 {
     if (m->content_type == NULL || m->content_encoding == NULL ||
         (m->content == NULL && m->content_length > 0))
-        return skt__fail(-EINVAL, "app encode: a NULL field");
-    if (!skt__valid_text(m->content_type) ||
-        !skt__valid_text(m->content_encoding) ||
-        (m->byteorder != NULL && !skt__valid_text(m->byteorder)))
-        return skt__fail(-EINVAL, "app encode: a header field that is not "
-                         "UTF-8");
+        return skt_app__fail(-EINVAL, "app encode: a NULL field");
+    if (!skt_app__valid_text(m->content_type) ||
+        !skt_app__valid_text(m->content_encoding) ||
+        (m->byteorder != NULL && !skt_app__valid_text(m->byteorder)))
+        return skt_app__fail(-EINVAL, "app encode: a header field that "
+                             "is not UTF-8");
     if ((double)m->content_length > EXACT_INTEGER_MAX)
-        return skt__fail(SKT_EMSGTOOBIG, "app encode: content of %zu bytes",
-                         m->content_length);
+        return skt_app__fail(SKT_EMSGTOOBIG, "app encode: content of %zu "
+                             "bytes", m->content_length);
     return 0;
 }
 
@@ -120,7 +160,7 @@ int skt_app_encode(const skt_app_message *m, void **out, size_t *len)
     char *header;
     int rc;
 
-    SKT__CHECK(m != NULL && out != NULL && len != NULL, "NULL argument");
+    SKT_APP__CHECK(m != NULL && out != NULL && len != NULL, "NULL argument");
     *out = NULL;
     *len = 0;
     rc = check_outgoing(m);
@@ -128,16 +168,16 @@ int skt_app_encode(const skt_app_message *m, void **out, size_t *len)
         return rc;
     header = header_text(m, &header_len);
     if (header == NULL)
-        return skt__fail(-ENOMEM, "app encode");
+        return skt_app__fail(-ENOMEM, "app encode");
     if (header_len > HEADER_LIMIT) {
         free(header);
-        return skt__fail(SKT_EMSGTOOBIG, "app encode: a header of %zu bytes "
-                         "(at most %d)", header_len, HEADER_LIMIT);
+        return skt_app__fail(SKT_EMSGTOOBIG, "app encode: a header of %zu "
+                             "bytes (at most %d)", header_len, HEADER_LIMIT);
     }
     wire = malloc(2 + header_len + m->content_length);
     if (wire == NULL) {
         free(header);
-        return skt__fail(-ENOMEM, "app encode");
+        return skt_app__fail(-ENOMEM, "app encode");
     }
     wire[0] = (unsigned char)(header_len >> 8);
     wire[1] = (unsigned char)header_len;
@@ -153,23 +193,23 @@ int skt_app_encode(const skt_app_message *m, void **out, size_t *len)
 int skt_app_send(skt_socket *s, const skt_app_message *m, size_t *sent)
 {
     size_t len, done = 0;
-    int64_t deadline;
+    int64_t deadline = 0;
     void *wire;
     int rc;
 
     if (sent != NULL)
         *sent = 0;
-    SKT__CHECK(s != NULL && m != NULL, "NULL argument");
+    SKT_APP__CHECK(s != NULL && m != NULL, "NULL argument");
     rc = skt_app_encode(m, &wire, &len);
     if (rc < 0)
         return rc;
-    deadline = skt__op_deadline(s);
-    rc = skt__sendall_until(s, wire, len, &deadline, &done);
+    rc = skt_sendall_until(s, wire, len, &deadline, &done);
     free(wire);
     if (sent != NULL)
         *sent = done;
     if (rc < 0)
-        return skt__fail(rc, "app send: %zu of %zu bytes sent", done, len);
+        return skt_app__fail(rc, "app send: %zu of %zu bytes sent", done,
+                             len);
     return 0;
 }
 
@@ -184,16 +224,16 @@ static int check_limits(const skt_app_opts *opts, struct limits *l)
     l->content = opts && opts->max_content ? opts->max_content
                                            : SKT_APP_CONTENT_MAX_DEFAULT;
     if (l->header > HEADER_LIMIT)
-        return skt__fail(-EINVAL, "app options: max_header %zu over %d",
-                         l->header, HEADER_LIMIT);
+        return skt_app__fail(-EINVAL, "app options: max_header %zu over %d",
+                             l->header, HEADER_LIMIT);
     return 0;
 }
 
 static int check_header_length(size_t len, const struct limits *l)
 {
     if (len > l->header)
-        return skt__fail(SKT_EMSGTOOBIG, "app header of %zu bytes, over "
-                         "the maximum of %zu", len, l->header);
+        return skt_app__fail(SKT_EMSGTOOBIG, "app header of %zu bytes, "
+                             "over the maximum of %zu", len, l->header);
     return 0;
 }
 
@@ -203,10 +243,10 @@ static const char *string_field(const cJSON *json, const char *name)
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, name);
 
     if (item == NULL)
-        skt__fail(SKT_EBADHEADER, "app header: no \"%s\" field", name);
+        skt_app__fail(SKT_EBADHEADER, "app header: no \"%s\" field", name);
     else if (!cJSON_IsString(item))
-        skt__fail(SKT_EBADHEADER, "app header: \"%s\" is not a string",
-                  name);
+        skt_app__fail(SKT_EBADHEADER, "app header: \"%s\" is not a string",
+                      name);
     return item != NULL && cJSON_IsString(item) ? item->valuestring : NULL;
 }
 
@@ -219,16 +259,18 @@ static int content_length(const cJSON *json, const struct limits *l,
     double value;
 
     if (item == NULL)
-        return skt__fail(SKT_EBADHEADER, "app header: no \"content-length\" "
-                         "field");
+        return skt_app__fail(SKT_EBADHEADER, "app header: no "
+                             "\"content-length\" field");
     value = cJSON_IsNumber(item) ? item->valuedouble : -1;
     if (!(value >= 0 && value <= EXACT_INTEGER_MAX) ||
         value != (double)(uint64_t)value)
-        return skt__fail(SKT_EBADHEADER, "app header: \"content-length\" is "
-                         "not a non-negative integer");
+        return skt_app__fail(SKT_EBADHEADER, "app header: "
+                             "\"content-length\" is not a non-negative "
+                             "integer");
     if (value > (double)l->content)
-        return skt__fail(SKT_EMSGTOOBIG, "app header: content of %.0f bytes, "
-                         "over the maximum of %zu", value, l->content);
+        return skt_app__fail(SKT_EMSGTOOBIG, "app header: content of %.0f "
+                             "bytes, over the maximum of %zu", value,
+                             l->content);
     *len = (size_t)value;
     return 0;
 }
@@ -240,15 +282,15 @@ static int content_length(const cJSON *json, const struct limits *l,
 static int parse_header(const char *data, size_t len, const struct limits *l,
                         skt_app_message **out, char **content)
 {
-    cJSON *json = skt__json_loads(data, len);
+    cJSON *json = skt_app__json_loads(data, len);
     const char *order = NULL, *type = NULL, *encoding = NULL;
     size_t clen = 0;
     int rc = 0;
 
     *out = NULL;
     if (!cJSON_IsObject(json))
-        rc = skt__fail(SKT_EBADHEADER, "app header: not a UTF-8 JSON "
-                       "object");
+        rc = skt_app__fail(SKT_EBADHEADER, "app header: not a UTF-8 JSON "
+                           "object");
     else if ((order = string_field(json, "byteorder")) == NULL ||
              (type = string_field(json, "content-type")) == NULL ||
              (encoding = string_field(json, "content-encoding")) == NULL)
@@ -256,7 +298,8 @@ static int parse_header(const char *data, size_t len, const struct limits *l,
     else if ((rc = content_length(json, l, &clen)) == 0 &&
              (*out = message_new(order, type, encoding, clen,
                                  content)) == NULL)
-        rc = skt__fail(-ENOMEM, "app header: content of %zu bytes", clen);
+        rc = skt_app__fail(-ENOMEM, "app header: content of %zu bytes",
+                           clen);
     cJSON_Delete(json);
     return rc;
 }
@@ -270,11 +313,11 @@ static int read_part(skt_socket *s, void *buf, size_t len, int64_t *deadline,
                      const char *what)
 {
     size_t done;
-    int rc = skt__recv_exact_until(s, buf, len, deadline, &done);
+    int rc = skt_recv_exact_until(s, buf, len, deadline, &done);
 
     if (rc < 0)
-        return skt__fail(rc, "app recv: %s: %zu of %zu bytes received", what,
-                         done, len);
+        return skt_app__fail(rc, "app recv: %s: %zu of %zu bytes received",
+                             what, done, len);
     return 0;
 }
 
@@ -297,7 +340,7 @@ static int recv_header(skt_socket *s, const struct limits *l,
         return rc;
     header = malloc(len + 1);
     if (header == NULL)
-        return skt__fail(-ENOMEM, "app recv");
+        return skt_app__fail(-ENOMEM, "app recv");
     rc = read_part(s, header, len, deadline, "header");
     if (rc == 0)
         rc = parse_header(header, len, l, m, content);
@@ -310,17 +353,18 @@ int skt_app_recv(skt_socket *s, const skt_app_opts *opts,
 {
     struct limits l;
     skt_app_message *m;
-    int64_t deadline;
+    /* One deadline over the length, the header and the content, started
+     * at the first wait. */
+    int64_t deadline = 0;
     char *content;
     int rc;
 
-    SKT__CHECK(out != NULL, "NULL argument");
+    SKT_APP__CHECK(out != NULL, "NULL argument");
     *out = NULL;
-    SKT__CHECK(s != NULL, "NULL argument");
+    SKT_APP__CHECK(s != NULL, "NULL argument");
     rc = check_limits(opts, &l);
     if (rc < 0)
         return rc;
-    deadline = skt__op_deadline(s);
     rc = recv_header(s, &l, &deadline, &m, &content);
     if (rc < 0)
         return rc;
@@ -357,14 +401,14 @@ int skt_app_decoder_new(skt_app_decoder **out, const skt_app_opts *opts)
     struct limits l;
     int rc;
 
-    SKT__CHECK(out != NULL, "NULL argument");
+    SKT_APP__CHECK(out != NULL, "NULL argument");
     *out = NULL;
     rc = check_limits(opts, &l);
     if (rc < 0)
         return rc;
     d = calloc(1, sizeof *d);
     if (d == NULL)
-        return skt__fail(-ENOMEM, "app decoder");
+        return skt_app__fail(-ENOMEM, "app decoder");
     d->limits = l;
     *out = d;
     return 0;
@@ -383,10 +427,10 @@ int skt_app_decoder_feed(skt_app_decoder *d, const void *data, size_t len)
 {
     int rc;
 
-    SKT__CHECK(d != NULL && (data != NULL || len == 0), "NULL argument");
+    SKT_APP__CHECK(d != NULL && (data != NULL || len == 0), "NULL argument");
     rc = skt__buf_append(&d->buf, data, len);
     if (rc < 0)
-        return skt__fail(rc, "app decoder: feeding %zu bytes", len);
+        return skt_app__fail(rc, "app decoder: feeding %zu bytes", len);
     return 0;
 }
 
@@ -441,10 +485,10 @@ int skt_app_decoder_pop(skt_app_decoder *d, skt_app_message **out)
     size_t clen;
     int rc;
 
-    SKT__CHECK(d != NULL && out != NULL, "NULL argument");
+    SKT_APP__CHECK(d != NULL && out != NULL, "NULL argument");
     *out = NULL;
     if (d->error != 0)
-        return skt__fail_raw(d->error, "%s", d->reason);
+        return skt_set_error_detail(d->error, "%s", d->reason);
     if (d->pending == NULL) {
         rc = decode_header(d);
         if (rc <= 0)

@@ -11,7 +11,7 @@
 
 /* The length of the UTF-8 sequence at p (at most n bytes), or 0 if it is
  * not one that Python's strict decoder accepts. */
-size_t skt__utf8_sequence(const unsigned char *p, size_t n)
+size_t skt_app__utf8_sequence(const unsigned char *p, size_t n)
 {
     size_t len = p[0] < 0x80 ? 1 : p[0] < 0xc2 ? 0 : p[0] < 0xe0 ? 2
                : p[0] < 0xf0 ? 3 : p[0] < 0xf5 ? 4 : 0;
@@ -38,12 +38,12 @@ size_t skt__utf8_sequence(const unsigned char *p, size_t n)
     return len;
 }
 
-bool skt__valid_utf8(const void *data, size_t len)
+bool skt_app__valid_utf8(const void *data, size_t len)
 {
     const unsigned char *p = data;
 
     while (len > 0) {
-        size_t n = skt__utf8_sequence(p, len);
+        size_t n = skt_app__utf8_sequence(p, len);
         if (n == 0)
             return false;
         p += n;
@@ -52,13 +52,13 @@ bool skt__valid_utf8(const void *data, size_t len)
     return true;
 }
 
-bool skt__valid_text(const char *s)
+bool skt_app__valid_text(const char *s)
 {
-    return s != NULL && skt__valid_utf8(s, strlen(s));
+    return s != NULL && skt_app__valid_utf8(s, strlen(s));
 }
 
 /* This machine's byte order, named as Python's sys.byteorder names it. */
-const char *skt__machine_byteorder(void)
+const char *skt_app__machine_byteorder(void)
 {
     const uint16_t probe = 1;
     return *(const unsigned char *)&probe == 1 ? "little" : "big";
@@ -96,7 +96,7 @@ static char *python_spacing(const char *compact, size_t *len)
 
 /* An object's JSON text as Python writes it. Returns malloc'd text or
  * NULL (out of memory). */
-char *skt__json_dumps(const cJSON *json, size_t *len)
+char *skt_app__json_dumps(const cJSON *json, size_t *len)
 {
     char *compact = cJSON_PrintUnformatted(json);
     char *text;
@@ -110,16 +110,16 @@ char *skt__json_dumps(const cJSON *json, size_t *len)
 
 /* {"KEY1": VALUE1, "KEY2": VALUE2} with string values (key2 may be
  * NULL), as Python writes it. Returns malloc'd text or NULL. */
-char *skt__json_dumps_strings(const char *key1, const char *value1,
-                              const char *key2, const char *value2,
-                              size_t *len)
+char *skt_app__json_dumps_strings(const char *key1, const char *value1,
+                                  const char *key2, const char *value2,
+                                  size_t *len)
 {
     cJSON *json = cJSON_CreateObject();
     char *text = NULL;
 
     if (json != NULL && cJSON_AddStringToObject(json, key1, value1) &&
         (key2 == NULL || cJSON_AddStringToObject(json, key2, value2)))
-        text = skt__json_dumps(json, len);
+        text = skt_app__json_dumps(json, len);
     cJSON_Delete(json);
     return text;
 }
@@ -129,13 +129,13 @@ char *skt__json_dumps_strings(const char *key1, const char *value1,
  * them: UTF-8, nothing but whitespace after the value. The bytes are
  * copied with a NUL after them first, so cJSON never reads past the end.
  */
-cJSON *skt__json_loads(const char *data, size_t len)
+cJSON *skt_app__json_loads(const char *data, size_t len)
 {
     char *text;
     const char *end = NULL;
     cJSON *json;
 
-    if (!skt__valid_utf8(data, len) || memchr(data, '\0', len) != NULL)
+    if (!skt_app__valid_utf8(data, len) || memchr(data, '\0', len) != NULL)
         return NULL;
     text = malloc(len + 1);
     if (text == NULL)

@@ -1,8 +1,9 @@
 /*
- * selector_epoll.c - the epoll backend of skt_selector, the default on
- * Linux. Level-triggered, as Python's EpollSelector: an fd is reported
- * until it is read or written. Each epoll event carries its fd, so a
- * ready fd finds its key in selector.c's table without a search.
+ * epoll.c - the epoll backend of skt_selector, and the default backend on
+ * Linux (skt__selector_default, see src/selector/selector_int.h).
+ * Level-triggered, as Python's EpollSelector: an fd is reported until it
+ * is read or written. Each epoll event carries its fd, so a ready fd finds
+ * its key in selector.c's table without a search.
  */
 #include "selector/selector_int.h"
 
@@ -121,3 +122,7 @@ const struct skt__selector_backend skt__selector_epoll = {
     .remove = epoll_remove,
     .wait = epoll_wait_ready,
 };
+
+/* Linux has epoll, so it is the default. */
+const struct skt__selector_backend *const skt__selector_default =
+    &skt__selector_epoll;

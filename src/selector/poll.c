@@ -1,8 +1,8 @@
 /*
- * selector_poll.c - the poll backend of skt_selector: one pollfd array,
- * the wake-up fd first, and a table from fd to its place in the array so
- * that modify and remove need no search (remove moves the last entry into
- * the hole).
+ * poll.c - the poll backend of skt_selector: one pollfd array, the
+ * wake-up fd first, and a table from fd to its place in the array so that
+ * modify and remove need no search (remove moves the last entry into the
+ * hole).
  */
 #include "selector/selector_int.h"
 

@@ -1,8 +1,8 @@
 /*
- * selector_select.c - the select backend of skt_selector, for portability
- * and for tests. select(2) cannot watch an fd >= FD_SETSIZE: such fds are
- * refused at register with -ERANGE rather than corrupting memory, which
- * is what FD_SET does with them.
+ * select.c - the select backend of skt_selector, for portability and for
+ * tests. select(2) cannot watch an fd >= FD_SETSIZE: such fds are refused
+ * at register with -ERANGE rather than corrupting memory, which is what
+ * FD_SET does with them.
  */
 #include "selector/selector_int.h"
 

@@ -3,8 +3,9 @@
  * keeps the keys (a table indexed by fd, so every lookup is O(1)), the
  * ready array handed to the caller, the one deadline of a select with its
  * EINTR retries, and the eventfd behind skt_selector_wakeup. The backends
- * (selector_epoll.c, selector_poll.c, selector_select.c) only talk to the
- * kernel; see selector.h for their interface.
+ * (src/linux/epoll.c, poll.c, select.c) only talk to the kernel; see
+ * selector_int.h for their interface. The default backend is the
+ * platform's: skt__selector_default.
  */
 #include "selector/selector_int.h"
 
@@ -24,6 +25,7 @@ static const struct skt__selector_backend *pick_backend(int backend)
 {
     switch (backend) {
     case SKT_SELECTOR_DEFAULT:
+        return skt__selector_default;
     case SKT_SELECTOR_EPOLL:
         return &skt__selector_epoll;
     case SKT_SELECTOR_POLL:

@@ -1,14 +1,15 @@
 /*
- * selector.h - the small interface between the generic selector
+ * selector_int.h - the small interface between the generic selector
  * (selector.c: keys, the ready array, deadlines, wake-up) and its
- * backends (selector_epoll.c, selector_poll.c, selector_select.c).
+ * backends (poll.c and select.c here, epoll.c in src/linux/).
  *
  * A backend only tells the kernel which fds to watch and, when waiting,
  * hands each ready fd to skt__selector_report. Keys, data, EINTR and
- * deadlines are handled once, in selector.c.
+ * deadlines are handled once, in selector.c. Which backend is the default
+ * is the platform's choice, made in the platform's files.
  */
-#ifndef SKT_SELECTOR_H
-#define SKT_SELECTOR_H
+#ifndef SKT_SELECTOR_INT_H
+#define SKT_SELECTOR_INT_H
 
 #include "internal.h"
 
@@ -33,9 +34,18 @@ struct skt__selector_backend {
     int (*wait)(skt_selector *sel, int64_t timeout_ns);
 };
 
+/* The backends: src/linux/epoll.c, poll.c, select.c. */
 SKT__HIDDEN extern const struct skt__selector_backend skt__selector_epoll;
 SKT__HIDDEN extern const struct skt__selector_backend skt__selector_poll;
 SKT__HIDDEN extern const struct skt__selector_backend skt__selector_select;
+
+/*
+ * The backend of SKT_SELECTOR_DEFAULT, the platform's best. The platform's
+ * files define it (src/linux/epoll.c: epoll); a platform without epoll
+ * points it at skt__selector_poll.
+ */
+SKT__HIDDEN extern const struct skt__selector_backend
+    *const skt__selector_default;
 
 /* What the selector knows of one fd; the table is indexed by fd. */
 struct skt__selector_slot {

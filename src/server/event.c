@@ -1,8 +1,9 @@
 /*
- * server_event.c - the event-driven mode of skt_server, the multiconn
- * server of the Python HOWTO grown up: one thread, the selector, and
- * non-blocking connections, each with its handler's state, an output
- * buffer and an idle clock.
+ * event.c - the event-driven mode of skt_server, the multiconn server of
+ * the Python HOWTO grown up: one thread, the selector, and non-blocking
+ * connections, each with its handler's state, an output buffer (a struct
+ * skt__buf, which allocates only when a send is left over) and an idle
+ * clock.
  *
  * The path of a request is kept to what the kernel needs: one epoll_wait
  * for many connections, then per connection the handler's recv and one
@@ -14,7 +15,6 @@
 #include "server/server_int.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 /* Above this much unsent output, a connection is not read from. */
 #define HIGH_WATER (256 * 1024)
@@ -30,8 +30,7 @@ struct skt_server_conn {
     skt_socket *sock;
     skt_server *srv;
     void *state;
-    char *out;
-    size_t out_start, out_end, out_cap;
+    struct skt__buf out; /* the output the socket did not take yet */
     int64_t last_active;
     struct skt_server_conn *prev, *next;
     skt_addr client;
@@ -85,7 +84,7 @@ static void touch(struct skt__event_state *ev, skt_server_conn *conn)
 
 static size_t pending(const skt_server_conn *conn)
 {
-    return conn->out_end - conn->out_start;
+    return skt__buf_len(&conn->out);
 }
 
 /* Over TLS a non-blocking send says "would block" with SKT_EWANT*. */
@@ -146,50 +145,26 @@ static void close_conn(skt_server_conn *conn, int reason)
         skt__server_current = NULL;
     }
     skt_close(conn->sock);
-    free(conn->out);
+    skt__buf_free(&conn->out);
     free(conn);
 }
 
-/* Sends what the buffer holds, as far as the socket takes it. */
+/* Sends what the buffer holds, as far as the socket takes it. The
+ * storage stays for the next time: a connection that once had to buffer
+ * is likely to again. */
 static int flush(skt_server_conn *conn)
 {
-    while (pending(conn) > 0) {
-        ssize_t n = skt_send(conn->sock, conn->out + conn->out_start,
-                             pending(conn), 0);
+    struct skt__buf *out = &conn->out;
+
+    while (skt__buf_len(out) > 0) {
+        ssize_t n = skt_send(conn->sock, out->data + out->start,
+                             skt__buf_len(out), 0);
         if (would_block(n))
             return 0;
         if (n < 0)
             return (int)n;
-        conn->out_start += (size_t)n;
+        skt__buf_consume(out, (size_t)n);
     }
-    conn->out_start = conn->out_end = 0;
-    return 0;
-}
-
-static int append(skt_server_conn *conn, const char *buf, size_t len)
-{
-    size_t used = pending(conn), cap = conn->out_cap;
-    char *grown;
-
-    if (conn->out_end + len <= conn->out_cap)
-        goto copy;
-    /* Move the unsent bytes to the front before growing. */
-    if (used > 0)
-        memmove(conn->out, conn->out + conn->out_start, used);
-    conn->out_start = 0;
-    conn->out_end = used;
-    if (used + len <= cap)
-        goto copy;
-    while (cap < used + len)
-        cap = cap > 0 ? cap * 2 : 4096;
-    grown = realloc(conn->out, cap);
-    if (grown == NULL)
-        return -ENOMEM;
-    conn->out = grown;
-    conn->out_cap = cap;
-copy:
-    memcpy(conn->out + conn->out_end, buf, len);
-    conn->out_end += len;
     return 0;
 }
 
@@ -516,7 +491,7 @@ int skt_server_conn_send(skt_server_conn *conn, const void *buf, size_t len)
         p += n > 0 ? n : 0;
         len -= n > 0 ? (size_t)n : 0;
     }
-    rc = append(conn, p, len);
+    rc = skt__buf_append(&conn->out, p, len);
     if (rc < 0)
         return skt__fail(rc, "server_conn_send: buffering %zu bytes", len);
     return settle(conn);

@@ -1,5 +1,5 @@
 /*
- * server_jobs.c - the blocking modes of skt_server: a request (an accepted
+ * jobs.c - the blocking modes of skt_server: a request (an accepted
  * connection or a copied datagram) becomes a job, run inline (sequential),
  * on a thread of its own, by a worker of a fixed pool, or in a forked
  * child. Jobs being served sit in srv->running, so that close can find

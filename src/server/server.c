@@ -3,8 +3,9 @@
  * loop of the blocking modes (a selector over the listener, so that a
  * shutdown wakes it at once instead of waiting out a poll interval),
  * accepting with a back-off when the process runs out of fds, the hooks,
- * shutdown and close. The modes themselves live in server_jobs.c
- * (threads, pool, children) and server_event.c (event-driven).
+ * shutdown and close. The modes themselves live in jobs.c (threads,
+ * pool, children) and event.c (event-driven); server_int.h is what they
+ * share.
  */
 #include "server/server_int.h"
 

@@ -1,11 +1,11 @@
 /*
- * server.h - what the files of skt_server share: the server object, the
- * jobs of the blocking modes, and the entry points between server.c (the
- * object, the accept loop, shutdown and close), server_jobs.c (threads,
- * pool and children) and server_event.c (the event-driven mode).
+ * server_int.h - what the files of skt_server share: the server object,
+ * the jobs of the blocking modes, and the entry points between server.c
+ * (the object, the accept loop, shutdown and close), jobs.c (threads, pool
+ * and children) and event.c (the event-driven mode).
  */
-#ifndef SKT_SERVER_H
-#define SKT_SERVER_H
+#ifndef SKT_SERVER_INT_H
+#define SKT_SERVER_INT_H
 
 #include "internal.h"
 
@@ -42,7 +42,7 @@ struct skt__job_list {
     int len;
 };
 
-struct skt__event_state; /* server_event.c */
+struct skt__event_state; /* event.c */
 
 struct skt_server {
     skt_server_config cfg;
@@ -110,7 +110,7 @@ SKT__HIDDEN ssize_t skt__server_receive(skt_server *srv, skt_addr *client);
 SKT__HIDDEN bool skt__server_verify(skt_server *srv, skt_socket *conn,
                                     const skt_addr *client);
 
-/* server_jobs.c: the blocking modes. */
+/* jobs.c: the blocking modes. */
 SKT__HIDDEN int skt__server_dispatch(skt_server *srv, skt_socket *conn,
                                      const skt_addr *client,
                                      const void *data, size_t len);
@@ -120,7 +120,7 @@ SKT__HIDDEN void skt__server_reap(skt_server *srv);
 SKT__HIDDEN int skt__server_active(skt_server *srv);
 SKT__HIDDEN void skt__server_drain(skt_server *srv);
 
-/* server_event.c: the event-driven mode. */
+/* event.c: the event-driven mode. */
 SKT__HIDDEN int skt__server_event_loop(skt_server *srv);
 SKT__HIDDEN void skt__server_event_close_all(skt_server *srv);
 

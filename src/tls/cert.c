@@ -1,0 +1,236 @@
+/*
+ * cert.c - what an established TLS connection tells, after Python's
+ * SSLSocket: the protocol version, the cipher, the ALPN protocol, the
+ * server name, the verification result, and the peer's certificate
+ * (subject, issuer, alternative names, serial number, validity dates).
+ */
+#include "tls_int.h"
+
+#include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ------------------------------------------------------------------------ */
+/* Information                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* Keeps the selected ALPN protocol as a C string for the getter. */
+void skt__tls_note_alpn(struct tls *t)
+{
+    const unsigned char *data;
+    unsigned int len;
+
+    SSL_get0_alpn_selected(t->ssl, &data, &len);
+    if (data == NULL)
+        len = 0;
+    if (len > 0)
+        memcpy(t->alpn, data, len);
+    t->alpn[len] = '\0';
+}
+
+/* The TLS state of a socket whose handshake is done, else NULL. */
+static struct tls *established(const skt_socket *s)
+{
+    struct tls *t = skt__tls_of(s);
+
+    return t != NULL && SSL_is_init_finished(t->ssl) ? t : NULL;
+}
+
+const char *skt_tls_version(const skt_socket *s)
+{
+    struct tls *t = established(s);
+
+    return t != NULL ? SSL_get_version(t->ssl) : NULL;
+}
+
+const char *skt_tls_cipher(const skt_socket *s)
+{
+    struct tls *t = established(s);
+
+    return t != NULL ? SSL_CIPHER_get_name(SSL_get_current_cipher(t->ssl))
+                     : NULL;
+}
+
+const char *skt_tls_selected_alpn_protocol(const skt_socket *s)
+{
+    struct tls *t = established(s);
+
+    if (t == NULL)
+        return NULL;
+    /* The handshake may have ended inside a send or recv. */
+    skt__tls_note_alpn(t);
+    return t->alpn[0] != '\0' ? t->alpn : NULL;
+}
+
+const char *skt_tls_server_hostname(const skt_socket *s)
+{
+    struct tls *t = skt__tls_of(s);
+
+    if (t == NULL)
+        return NULL;
+    if (t->ctx->side == SKT_TLS_CLIENT)
+        return t->hostname;
+    return SSL_get_servername(t->ssl, TLSEXT_NAMETYPE_host_name);
+}
+
+int skt_tls_verify_result(const skt_socket *s, const char **reason)
+{
+    struct tls *t = skt__tls_of(s);
+    long result;
+
+    if (reason != NULL)
+        *reason = NULL;
+    if (t == NULL)
+        return skt__fail(-EINVAL, "tls_verify_result: not a TLS socket");
+    result = SSL_get_verify_result(t->ssl);
+    if (reason != NULL)
+        *reason = X509_verify_cert_error_string(result);
+    return skt__tls_verify_code(result);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The peer's certificate                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* An X509 name in RFC 2253 form, in memory of our own. */
+char *skt__tls_name_text(const X509_NAME *name)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *data, *text = NULL;
+    long len;
+
+    if (bio == NULL)
+        return NULL;
+    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
+        len = BIO_get_mem_data(bio, &data);
+        text = strndup(len > 0 ? data : "", len > 0 ? (size_t)len : 0);
+    }
+    BIO_free(bio);
+    return text;
+}
+
+/* An ASN1 time as Unix seconds; 0 if it cannot be read. */
+static int64_t unix_time(const ASN1_TIME *when)
+{
+    struct tm tm;
+
+    if (when == NULL || ASN1_TIME_to_tm(when, &tm) != 1)
+        return 0;
+    return (int64_t)timegm(&tm);
+}
+
+static char *serial_text(const X509 *cert)
+{
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+    char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+    char *text = hex != NULL ? strdup(hex) : NULL;
+
+    OPENSSL_free(hex);
+    BN_free(bn);
+    return text;
+}
+
+/* One alternative name as "KIND:value"; NULL for kinds not shown or
+ * values with an embedded NUL (which no honest certificate has). */
+static char *alt_name_text(const GENERAL_NAME *name)
+{
+    char ip[INET6_ADDRSTRLEN], *text = NULL;
+    const ASN1_STRING *value = NULL;
+    const char *kind;
+    int len;
+
+    if (name->type == GEN_DNS)
+        kind = "DNS", value = name->d.dNSName;
+    else if (name->type == GEN_EMAIL)
+        kind = "email", value = name->d.rfc822Name;
+    else if (name->type == GEN_URI)
+        kind = "URI", value = name->d.uniformResourceIdentifier;
+    else if (name->type == GEN_IPADD)
+        kind = "IP", value = name->d.iPAddress;
+    else
+        return NULL;
+    len = ASN1_STRING_length(value);
+    if (name->type == GEN_IPADD) {
+        int family = len == 4 ? AF_INET : len == 16 ? AF_INET6 : 0;
+        if (family == 0 || inet_ntop(family, ASN1_STRING_get0_data(value),
+                                     ip, sizeof ip) == NULL)
+            return NULL;
+        return asprintf(&text, "IP:%s", ip) < 0 ? NULL : text;
+    }
+    if (memchr(ASN1_STRING_get0_data(value), '\0', (size_t)len) != NULL)
+        return NULL;
+    if (asprintf(&text, "%s:%.*s", kind, len,
+                 (const char *)ASN1_STRING_get0_data(value)) < 0)
+        return NULL;
+    return text;
+}
+
+/* The NULL-terminated list of alternative names; NULL on no memory. */
+static char **alt_names(const X509 *cert)
+{
+    GENERAL_NAMES *names = X509_get_ext_d2i(cert, NID_subject_alt_name,
+                                            NULL, NULL);
+    int count = names != NULL ? sk_GENERAL_NAME_num(names) : 0;
+    char **list = calloc((size_t)count + 1, sizeof *list);
+    int used = 0;
+
+    for (int i = 0; list != NULL && i < count; i++) {
+        char *text = alt_name_text(sk_GENERAL_NAME_value(names, i));
+        if (text != NULL)
+            list[used++] = text;
+    }
+    GENERAL_NAMES_free(names);
+    return list;
+}
+
+void skt_tls_freecert(skt_tls_cert *cert)
+{
+    if (cert == NULL)
+        return;
+    free(cert->subject);
+    free(cert->issuer);
+    for (size_t i = 0; cert->subject_alt_names != NULL &&
+                       cert->subject_alt_names[i] != NULL; i++)
+        free(cert->subject_alt_names[i]);
+    free(cert->subject_alt_names);
+    free(cert->serial_number);
+    free(cert);
+}
+
+int skt_tls_getpeercert(const skt_socket *s, skt_tls_cert **out)
+{
+    struct tls *t = skt__tls_of(s);
+    skt_tls_cert *cert;
+    X509 *x;
+
+    SKT__CHECK(out != NULL, "out is NULL");
+    *out = NULL;
+    if (t == NULL)
+        return skt__fail(-EINVAL, "tls_getpeercert: not a TLS socket");
+    x = SSL_get0_peer_certificate(t->ssl);
+    if (x == NULL)
+        return skt__fail(-ENOENT, "tls_getpeercert: the peer presented no "
+                         "certificate");
+    cert = calloc(1, sizeof *cert);
+    if (cert == NULL)
+        return skt__fail(-ENOMEM, "tls_getpeercert");
+    cert->subject = skt__tls_name_text(X509_get_subject_name(x));
+    cert->issuer = skt__tls_name_text(X509_get_issuer_name(x));
+    cert->subject_alt_names = alt_names(x);
+    cert->serial_number = serial_text(x);
+    cert->not_before = unix_time(X509_get0_notBefore(x));
+    cert->not_after = unix_time(X509_get0_notAfter(x));
+    ERR_clear_error();
+    if (cert->subject == NULL || cert->issuer == NULL ||
+        cert->subject_alt_names == NULL || cert->serial_number == NULL) {
+        skt_tls_freecert(cert);
+        return skt__fail(-ENOMEM, "tls_getpeercert");
+    }
+    *out = cert;
+    return 0;
+}

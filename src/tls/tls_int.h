@@ -1,0 +1,117 @@
+/*
+ * tls_int.h - what the files of src/tls/ share and nothing else sees: the
+ * context and the per-socket TLS state, and the few functions that one
+ * file of the folder calls in another.
+ *
+ * All of the library's OpenSSL code lives in src/tls/: context.c (the
+ * skt_tls_ctx settings), errors.c (OpenSSL's failures as skt codes and
+ * detail sentences), transport.c (the BIO, the transport, wrapping,
+ * handshakes, unwrapping) and cert.c (what a connection tells: version,
+ * cipher, ALPN, the peer's certificate).
+ */
+#ifndef SKT_TLS_INT_H
+#define SKT_TLS_INT_H
+
+#include "internal.h"
+
+#include <openssl/ssl.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct skt_tls_ctx {
+    SSL_CTX *ssl_ctx;
+    int side;            /* SKT_TLS_CLIENT or SKT_TLS_SERVER */
+    int verify_mode;     /* SKT_TLS_CERT_* */
+    bool check_hostname;
+    unsigned char *alpn; /* ALPN wire format: length-prefixed names */
+    size_t alpn_len;
+    int refs;            /* the caller's, plus one per wrapped socket */
+};
+
+/* The transport state of a TLS socket. */
+struct tls {
+    SSL *ssl;
+    skt_tls_ctx *ctx;
+    int fd;
+    int sys_error;     /* errno of the BIO's last failed call, else 0 */
+    bool eof;          /* the BIO has read an end of file */
+    bool nowait;       /* sends must not block (close_notify at close) */
+    bool close_sent;   /* unwrap has sent close_notify */
+    bool handshaken;   /* the handshake has completed once */
+    int failed;        /* the code of a fatal failure; no more traffic */
+    char *hostname;    /* the client's server_hostname, for details */
+    char alpn[256];    /* the selected ALPN protocol, NUL-terminated */
+    char rejected[300]; /* the first certificate that failed to verify */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Contexts (context.c)                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Takes a reference to ctx, for a socket that keeps it. */
+SKT__HIDDEN void skt__tls_ctx_ref(skt_tls_ctx *ctx);
+/* Drops a reference; the last one frees the context. NULL is ignored. */
+SKT__HIDDEN void skt__tls_ctx_unref(skt_tls_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* Failures (errors.c)                                                      */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Fails a context setting: -errno when OpenSSL met a system error (a
+ * missing file is -ENOENT), else SKT_ETLS_CONFIG; the detail holds the
+ * formatted text and OpenSSL's queued reasons, which it drains.
+ */
+SKT__HIDDEN int skt__tls_config_fail(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* The verify callback of every context: notes the first certificate that
+ * failed in the connection's state, and returns OpenSSL's verdict ok. */
+SKT__HIDDEN int skt__tls_note_verify(int ok, X509_STORE_CTX *store);
+
+/* The code for an X509_V_* verification result; 0 for X509_V_OK. */
+SKT__HIDDEN int skt__tls_verify_code(long result);
+
+/* Starts an OpenSSL call on t afresh: no stale queued errors, no stale
+ * errno from the BIO. */
+SKT__HIDDEN void skt__tls_begin_call(struct tls *t);
+
+/*
+ * What a failed OpenSSL call (returning r) means: -EAGAIN with *wait set
+ * to POLLIN or POLLOUT when it would block, 0 for the end of the stream,
+ * or a fatal code, with OpenSSL's reasons still queued.
+ */
+SKT__HIDDEN int skt__tls_classify(struct tls *t, int r, short *wait);
+
+/* "127.0.0.1:4433 (server name localhost)" in buf, for a detail; returns
+ * buf. */
+SKT__HIDDEN const char *skt__tls_peer_text(const skt_socket *s,
+                                           const struct tls *t, char *buf,
+                                           size_t len);
+
+/*
+ * Marks the connection failed with code (no traffic follows), drains
+ * OpenSSL's reasons into the detail "<op> with <peer>: <reasons>", and
+ * returns code.
+ */
+SKT__HIDDEN int skt__tls_connection_fail(skt_socket *s, struct tls *t,
+                                         int code, const char *op);
+
+/* ------------------------------------------------------------------------ */
+/* The transport (transport.c)                                              */
+/* ------------------------------------------------------------------------ */
+
+/* The TLS state of s, or NULL when s is NULL or has no TLS layer. */
+SKT__HIDDEN struct tls *skt__tls_of(const skt_socket *s);
+
+/* ------------------------------------------------------------------------ */
+/* Connection information (cert.c)                                          */
+/* ------------------------------------------------------------------------ */
+
+/* An X509 name in RFC 2253 form, to free(); NULL on no memory. */
+SKT__HIDDEN char *skt__tls_name_text(const X509_NAME *name);
+
+/* Keeps the selected ALPN protocol in t->alpn as a C string. */
+SKT__HIDDEN void skt__tls_note_alpn(struct tls *t);
+
+#endif
