@@ -457,8 +457,8 @@ SKT_EXTERN bool skt_getblocking(const skt_socket *s);
  * skt_setdefaulttimeout - the mode taken by sockets created afterwards (by
  * skt_open, skt_socketpair, skt_from_fd, skt_accept). Process-wide,
  * thread-safe. Returns 0, or -EINVAL for a value settimeout refuses (the
- * default is then unchanged). Note: DESIGN.md listed this as void; it
- * returns an int so that bad input gets a code.
+ * default is then unchanged). Differs from Python: Python's returns None
+ * and raises on a bad value; this returns a code instead.
  */
 SKT_EXTERN int skt_setdefaulttimeout(double seconds);
 /* skt_getdefaulttimeout - the default mode; SKT_BLOCKING at start. */
@@ -494,9 +494,10 @@ SKT_EXTERN int skt_accept(skt_socket *s, skt_socket **conn, skt_addr *peer);
 /*
  * skt_connect - connect to an address. Blocking mode waits as long as the
  * kernel does; non-blocking mode returns -EINPROGRESS for a connection
- * under way (also when a signal interrupted it); timeout mode waits until the deadline and reads SO_ERROR. A
- * signal (EINTR) never restarts the connect: the same attempt is waited
- * for. Returns 0. Errors: -ECONNREFUSED, -ETIMEDOUT, -ENETUNREACH,
+ * under way (also when a signal interrupted it); timeout mode waits until
+ * the deadline and reads SO_ERROR. A signal (EINTR) never restarts the
+ * connect: the same attempt is waited for. Returns 0. Errors:
+ * -ECONNREFUSED, -ETIMEDOUT, -ENETUNREACH,
  * -EHOSTUNREACH, -EINPROGRESS, -EISCONN, -EADDRNOTAVAIL, -ENOENT (Unix),
  * -EAGAIN (Unix, in non-blocking and timeout modes: the listener's backlog
  * is full; Linux gives no way to wait for room, and Python raises

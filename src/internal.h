@@ -1,7 +1,8 @@
 /*
  * internal.h - what the files of libskt share and the public header does
- * not show: failure reporting, the system-call layer, deadlines, and the
- * socket object's layout with its transport interface.
+ * not show, in layer order (src/LAYERS): failure reporting, byte buffers,
+ * the system-call layer, time, addresses, the socket object's layout with
+ * its transport interface, TLS and the resolver.
  */
 #ifndef SKT_INTERNAL_H
 #define SKT_INTERNAL_H
@@ -287,31 +288,6 @@ SKT__HIDDEN bool skt__timeout_valid(double timeout);
 SKT__HIDDEN int skt__wait(int fd, short events, int64_t deadline);
 
 /* ------------------------------------------------------------------------ */
-/* Resolver (resolve.c)                                                     */
-/* ------------------------------------------------------------------------ */
-
-struct addrinfo;
-
-/*
- * getaddrinfo bounded by an absolute deadline (SKT__NEVER for none). A
- * numeric host and port are answered inline; names go to the system
- * resolver on a worker thread, abandoned at the deadline. Returns 0 with
- * *found (free with freeaddrinfo), -ETIMEDOUT, SKT_EAI_*, or -errno. Sets
- * no detail: the caller names the operation.
- */
-SKT__HIDDEN int skt__getaddrinfo_deadline(const char *host, const char *port,
-                                          const struct addrinfo *hints,
-                                          int64_t deadline,
-                                          struct addrinfo **found);
-
-/* getnameinfo likewise; host and serv (either may be NULL) must have
- * NI_MAXHOST and NI_MAXSERV bytes. */
-SKT__HIDDEN int skt__getnameinfo_deadline(const skt_addr *a, int flags,
-                                          int64_t deadline, char *host,
-                                          size_t hostlen, char *serv,
-                                          size_t servlen);
-
-/* ------------------------------------------------------------------------ */
 /* Addresses (addr.c, addr_ip.c, addr_unix.c; inet.c, iface.c)              */
 /* ------------------------------------------------------------------------ */
 
@@ -485,5 +461,30 @@ SKT__HIDDEN int skt__tls_client_handshake(skt_socket *s, skt_tls_ctx *ctx,
                                           int64_t deadline);
 SKT__HIDDEN int skt__tls_server_handshake(skt_socket *s, skt_tls_ctx *ctx,
                                           int64_t deadline);
+
+/* ------------------------------------------------------------------------ */
+/* Resolver (resolve.c)                                                     */
+/* ------------------------------------------------------------------------ */
+
+struct addrinfo;
+
+/*
+ * getaddrinfo bounded by an absolute deadline (SKT__NEVER for none). A
+ * numeric host and port are answered inline; names go to the system
+ * resolver on a worker thread, abandoned at the deadline. Returns 0 with
+ * *found (free with freeaddrinfo), -ETIMEDOUT, SKT_EAI_*, or -errno. Sets
+ * no detail: the caller names the operation.
+ */
+SKT__HIDDEN int skt__getaddrinfo_deadline(const char *host, const char *port,
+                                          const struct addrinfo *hints,
+                                          int64_t deadline,
+                                          struct addrinfo **found);
+
+/* getnameinfo likewise; host and serv (either may be NULL) must have
+ * NI_MAXHOST and NI_MAXSERV bytes. */
+SKT__HIDDEN int skt__getnameinfo_deadline(const skt_addr *a, int flags,
+                                          int64_t deadline, char *host,
+                                          size_t hostlen, char *serv,
+                                          size_t servlen);
 
 #endif /* SKT_INTERNAL_H */

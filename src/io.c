@@ -2,8 +2,9 @@
  * io.c - sending and receiving: the plain transport, the rules that every
  * operation shares, each written once (the retry rule skt__io_retry, the
  * MSG_DONTWAIT rule, the plain-fd guard, connect-and-wait), and the
- * operations built on them. Multi-step operations (sendall, recv_exact) keep one deadline for
- * the whole call and always report how far they got.
+ * operations built on them. Multi-step operations (sendall, recv_exact)
+ * keep one deadline for the whole call and always report how far they
+ * got.
  */
 #include "internal.h"
 

@@ -605,7 +605,110 @@ static void test_msg_dontwait_does_not_wait_in_timeout_mode(void **state)
     skt_close(a);
 }
 
+/* Two receives sharing one deadline: the second gets only what the
+ * first left of the 0.4 s (it ends at 0.4 s, where a fresh timeout would
+ * end at 0.7 s). */
+static void test_recv_exact_until_shares_one_deadline(void **state)
+{
+    skt_socket *a, *b;
+    pthread_t thread;
+    struct delayed_send d;
+    int64_t deadline = 0;
+    char buf[8];
+    size_t got = 99;
+    double start;
+    (void)state;
+    SKT_OK(skt_socketpair(&a, &b, AF_UNIX, SOCK_STREAM, 0));
+    SKT_OK(skt_settimeout(b, 0.4));
+    d = (struct delayed_send){a, 300000};
+    start = skt_test_now();
+    pthread_create(&thread, NULL, send_later, &d);
+    SKT_OK(skt_recv_exact_until(b, buf, 4, &deadline, &got));
+    assert_int_equal(got, 4);
+    assert_memory_equal(buf, "late", 4);
+    assert_true(deadline != 0);
+    assert_int_equal(skt_recv_exact_until(b, buf, 4, &deadline, &got),
+                     -ETIMEDOUT);
+    assert_int_equal(got, 0);
+    assert_true(skt_test_now() - start >= 0.4);
+    assert_true(skt_test_now() - start < 0.6);
+    pthread_join(thread, NULL);
+    skt_close(a);
+    skt_close(b);
+}
+
+/* A send that used up the shared deadline leaves nothing for the next. */
+static void test_sendall_until_shares_one_deadline(void **state)
+{
+    skt_socket *a, *b;
+    size_t len = 16 << 20, sent = 0;
+    char *big = calloc(1, len);
+    int64_t deadline = 0;
+    double start;
+    (void)state;
+    assert_non_null(big);
+    SKT_OK(skt_socketpair(&a, &b, AF_UNIX, SOCK_STREAM, 0));
+    SKT_OK(skt_settimeout(a, 0.2));
+    start = skt_test_now();
+    assert_int_equal(skt_sendall_until(a, big, len, &deadline, &sent),
+                     -ETIMEDOUT);
+    assert_true(sent > 0 && sent < len);
+    assert_elapsed_near(start, 0.2);
+    start = skt_test_now();
+    assert_int_equal(skt_sendall_until(a, big, len, &deadline, &sent),
+                     -ETIMEDOUT);
+    assert_int_equal(sent, 0);
+    assert_true(skt_test_now() - start < 0.1);
+    free(big);
+    skt_close(a);
+    skt_close(b);
+}
+
+static void test_until_calls_refuse_a_null_deadline(void **state)
+{
+    skt_socket *a, *b;
+    char buf[4];
+    size_t done = 7;
+    (void)state;
+    SKT_OK(skt_socketpair(&a, &b, AF_UNIX, SOCK_STREAM, 0));
+    assert_int_equal(skt_sendall_until(a, "x", 1, NULL, &done), -EINVAL);
+    assert_int_equal(done, 0);
+    assert_int_equal(skt_recv_exact_until(b, buf, 1, NULL, NULL), -EINVAL);
+    assert_int_equal(skt_recv_exact_until(NULL, buf, 1, NULL, NULL),
+                     -EINVAL);
+    skt_close(a);
+    skt_close(b);
+}
+
+static void test_set_error_detail_sets_exact_text_and_keeps_errno(void **s)
+{
+    (void)s;
+    errno = 42;
+    assert_int_equal(skt_set_error_detail(-ECONNRESET, "fetch %s: %d",
+                                          "/index", 7),
+                     -ECONNRESET);
+    assert_string_equal(skt_error_detail(), "fetch /index: 7");
+    assert_int_equal(errno, 42);
+}
+
+static void test_set_error_detail_cuts_a_long_text(void **state)
+{
+    char *text = malloc(3000);
+    (void)state;
+    assert_non_null(text);
+    memset(text, 'x', 2999);
+    text[2999] = '\0';
+    skt_set_error_detail(-EINVAL, "%s", text);
+    assert_int_equal(strlen(skt_error_detail()), SKT__DETAIL_MAX - 1);
+    free(text);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_recv_exact_until_shares_one_deadline),
+    cmocka_unit_test(test_sendall_until_shares_one_deadline),
+    cmocka_unit_test(test_until_calls_refuse_a_null_deadline),
+    cmocka_unit_test(test_set_error_detail_sets_exact_text_and_keeps_errno),
+    cmocka_unit_test(test_set_error_detail_cuts_a_long_text),
     cmocka_unit_test(test_recv_nonblocking_without_data_is_eagain),
     cmocka_unit_test(test_recv_timeout_accuracy),
     cmocka_unit_test(test_recv_timeout_mode_returns_ready_data),

@@ -113,7 +113,7 @@ static int epoll_wait_ready(skt_selector *sel, int64_t timeout_ns)
     return n;
 }
 
-const struct skt__selector_backend skt__selector_epoll = {
+static const struct skt__selector_backend epoll_backend = {
     .name = "epoll",
     .open = epoll_open,
     .close = epoll_close,
@@ -125,4 +125,6 @@ const struct skt__selector_backend skt__selector_epoll = {
 
 /* Linux has epoll, so it is the default. */
 const struct skt__selector_backend *const skt__selector_default =
-    &skt__selector_epoll;
+    &epoll_backend;
+const struct skt__selector_backend *const skt__selector_native =
+    &epoll_backend;

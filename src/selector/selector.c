@@ -27,7 +27,7 @@ static const struct skt__selector_backend *pick_backend(int backend)
     case SKT_SELECTOR_DEFAULT:
         return skt__selector_default;
     case SKT_SELECTOR_EPOLL:
-        return &skt__selector_epoll;
+        return skt__selector_native;
     case SKT_SELECTOR_POLL:
         return &skt__selector_poll;
     case SKT_SELECTOR_SELECT:
@@ -45,7 +45,11 @@ int skt_selector_new(skt_selector **out, skt_selector_backend backend)
 
     SKT__CHECK(out != NULL, "out is NULL");
     *out = NULL;
-    SKT__CHECK(chosen != NULL, "unknown selector backend");
+    SKT__CHECK((unsigned)backend <= SKT_SELECTOR_SELECT,
+               "unknown selector backend");
+    if (chosen == NULL)
+        return skt__fail(-ENOTSUP, "selector_new: backend %d is not on this "
+                         "platform", (int)backend);
     sel = calloc(1, sizeof *sel);
     if (sel == NULL)
         return skt__fail(-ENOMEM, "selector_new");

@@ -34,18 +34,21 @@ struct skt__selector_backend {
     int (*wait)(skt_selector *sel, int64_t timeout_ns);
 };
 
-/* The backends: src/linux/epoll.c, poll.c, select.c. */
-SKT__HIDDEN extern const struct skt__selector_backend skt__selector_epoll;
+/* The POSIX backends (src/selector/poll.c, select.c). */
 SKT__HIDDEN extern const struct skt__selector_backend skt__selector_poll;
 SKT__HIDDEN extern const struct skt__selector_backend skt__selector_select;
 
 /*
- * The backend of SKT_SELECTOR_DEFAULT, the platform's best. The platform's
- * files define it (src/linux/epoll.c: epoll); a platform without epoll
- * points it at skt__selector_poll.
+ * The platform's backends: skt__selector_default is SKT_SELECTOR_DEFAULT's,
+ * the platform's best, and skt__selector_native is the kernel-specific one
+ * (SKT_SELECTOR_EPOLL on Linux), NULL where the platform has none. The
+ * platform's files define both (src/linux/epoll.c: epoll for each); a
+ * platform without epoll points the default at skt__selector_poll.
  */
 SKT__HIDDEN extern const struct skt__selector_backend
     *const skt__selector_default;
+SKT__HIDDEN extern const struct skt__selector_backend
+    *const skt__selector_native;
 
 /* What the selector knows of one fd; the table is indexed by fd. */
 struct skt__selector_slot {
