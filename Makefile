@@ -1,41 +1,59 @@
 # The front door. CMake does the building; this file names the tasks.
-#   make         build the library, the examples, the tests and benchmarks
-#   make test    the whole suite under ASan + UBSan (and a short fuzz run)
-#   make demo    an echo server and client on loopback
-#   make bench   the benchmarks, printed as ratios
-#   make fuzz    the fuzz targets, longer runs
-#   make install install the library and header (PREFIX=/usr/local)
+#   make            build the library, the examples, the tests and benchmarks
+#   make test       the whole suite under ASan + UBSan (and a short fuzz run)
+#   make demo       an echo server and client on loopback
+#   make bench      the benchmarks, printed as ratios
+#   make fuzz       the fuzz targets, longer runs
+#   make install    install the libraries, headers, CMake package and
+#                   pkg-config files (PREFIX=/usr/local); needs only the
+#                   build dependencies
+#   make uninstall  remove exactly what make install installed
 
 BUILD      ?= build
 PREFIX     ?= /usr/local
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_TIME  ?= 60
+# The parts of the tree that only development needs.
+NO_EXTRAS  = -DSKT_BUILD_EXAMPLES=OFF -DSKT_BUILD_TESTS=OFF \
+             -DSKT_BUILD_BENCH=OFF -DSKT_BUILD_FUZZ=OFF
 
-.PHONY: all deps test demo bench fuzz fuzz-short install clean
+.PHONY: all deps deps-test test demo bench fuzz fuzz-build fuzz-short \
+        install uninstall clean
 
-all: deps
+all: deps-test
 	cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD)/release -j $(JOBS)
 
+# What building and installing the library needs.
 deps:
-	@sh scripts/install-deps
+	@sh scripts/install-deps build
 
-test: deps
+# What the tests, fuzzers and benchmarks need besides.
+deps-test:
+	@sh scripts/install-deps test
+
+test: deps-test
 	cmake -S . -B $(BUILD)/asan -DCMAKE_BUILD_TYPE=Debug -DSKT_SANITIZE=ON \
-	    -DSKT_BENCH=OFF >/dev/null
+	    -DSKT_BUILD_BENCH=OFF -DSKT_BUILD_FUZZ=OFF >/dev/null
 	cmake --build $(BUILD)/asan -j $(JOBS)
 	cd $(BUILD)/asan && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory fuzz-short
 
-demo: all
-	@sh scripts/demo $(BUILD)/release/examples
+# Only the two programs the demo runs are built.
+demo: deps
+	@cmake -S . -B $(BUILD)/demo -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    $(NO_EXTRAS) -DSKT_BUILD_EXAMPLES=ON >/dev/null
+	@cmake --build $(BUILD)/demo -j $(JOBS) --target echo-server \
+	    echo-client >/dev/null
+	@sh scripts/demo $(BUILD)/demo/examples
 
 bench: all
 	@sh scripts/bench $(BUILD)/release/bench
 
-fuzz-build: deps
-	cmake -S . -B $(BUILD)/fuzz -DCMAKE_C_COMPILER=clang -DSKT_FUZZ=ON \
-	    -DSKT_TESTS=OFF -DSKT_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
+fuzz-build: deps-test
+	cmake -S . -B $(BUILD)/fuzz -DCMAKE_C_COMPILER=clang \
+	    -DSKT_BUILD_FUZZ=ON -DSKT_BUILD_TESTS=OFF -DSKT_BUILD_BENCH=OFF \
+	    -DSKT_BUILD_EXAMPLES=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	cmake --build $(BUILD)/fuzz -j $(JOBS)
 
 fuzz-short: fuzz-build
@@ -44,8 +62,19 @@ fuzz-short: fuzz-build
 fuzz: fuzz-build
 	@sh scripts/fuzz $(BUILD)/fuzz/fuzz $(FUZZ_TIME)
 
-install: all
-	cmake --install $(BUILD)/release --prefix $(PREFIX)
+# A tree of its own, so that installing needs none of the test tools.
+install: deps
+	cmake -S . -B $(BUILD)/install -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    $(NO_EXTRAS) >/dev/null
+	cmake --build $(BUILD)/install -j $(JOBS)
+	cmake --install $(BUILD)/install --prefix $(PREFIX)
+
+# Removes the files CMake recorded, then the folders they leave empty.
+uninstall:
+	@test -f $(BUILD)/install/install_manifest.txt || \
+	    { echo "uninstall: nothing was installed from $(BUILD)/install" >&2; \
+	      exit 1; }
+	@sh scripts/uninstall $(BUILD)/install/install_manifest.txt $(PREFIX)
 
 clean:
 	rm -rf $(BUILD)
