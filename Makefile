@@ -4,10 +4,15 @@
 #   make demo       an echo server and client on loopback
 #   make bench      the benchmarks, printed as ratios
 #   make fuzz       the fuzz targets, longer runs
+#   make faults     the long fault experiments (tests/faults/: 64 MiB over
+#                   lossy links, 18,000 connections, ...) under ASan + UBSan
+#   make valgrind   the examples' scenario tests with every example under
+#                   valgrind (leaks, errors, fds left open)
 #   make install    install the libraries, headers, CMake package and
 #                   pkg-config files (PREFIX=/usr/local); needs only the
 #                   build dependencies
 #   make uninstall  remove exactly what make install installed
+#   make abi-update record the ABI on purpose (version scripts, abi/*.abi)
 
 BUILD      ?= build
 PREFIX     ?= /usr/local
@@ -18,7 +23,8 @@ NO_EXTRAS  = -DSKT_BUILD_EXAMPLES=OFF -DSKT_BUILD_TESTS=OFF \
              -DSKT_BUILD_BENCH=OFF -DSKT_BUILD_FUZZ=OFF
 
 .PHONY: all deps deps-test test demo bench fuzz fuzz-build fuzz-short \
-        install uninstall clean
+        faults valgrind \
+        install uninstall abi-update clean
 
 all: deps-test
 	cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -62,6 +68,24 @@ fuzz-short: fuzz-build
 fuzz: fuzz-build
 	@sh scripts/fuzz $(BUILD)/fuzz/fuzz $(FUZZ_TIME)
 
+# The long variants of the fault campaign (label faults-long; make test
+# runs the short ones), in a tree of their own.
+faults: deps-test
+	cmake -S . -B $(BUILD)/faults -DCMAKE_BUILD_TYPE=Debug -DSKT_SANITIZE=ON \
+	    -DSKT_FAULTS_LONG=ON -DSKT_BUILD_BENCH=OFF -DSKT_BUILD_FUZZ=OFF \
+	    >/dev/null
+	cmake --build $(BUILD)/faults -j $(JOBS)
+	cd $(BUILD)/faults && ctest --output-on-failure -j $(JOBS) -L faults-long
+
+# valgrind cannot run sanitized programs: the examples are built again,
+# plainly, in a tree of their own.
+valgrind: deps-test
+	cmake -S . -B $(BUILD)/valgrind -DCMAKE_BUILD_TYPE=Debug \
+	    -DSKT_BUILD_TESTS=OFF -DSKT_BUILD_BENCH=OFF -DSKT_BUILD_FUZZ=OFF \
+	    >/dev/null
+	cmake --build $(BUILD)/valgrind -j $(JOBS)
+	@sh scripts/valgrind $(BUILD)/valgrind
+
 # A tree of its own, so that installing needs none of the test tools.
 install: deps
 	cmake -S . -B $(BUILD)/install -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -75,6 +99,9 @@ uninstall:
 	    { echo "uninstall: nothing was installed from $(BUILD)/install" >&2; \
 	      exit 1; }
 	@sh scripts/uninstall $(BUILD)/install/install_manifest.txt $(PREFIX)
+
+abi-update: all
+	@sh scripts/abi-update $(BUILD)/release
 
 clean:
 	rm -rf $(BUILD)

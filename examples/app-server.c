@@ -40,9 +40,6 @@
 #include <time.h>
 
 #define LINGER_SECONDS 5.0
-/* Out of fds, the server stops accepting this long, rather than spin on a
- * listener that stays readable. */
-#define ACCEPT_PAUSE_SECONDS 0.5
 
 struct conn {
     skt_socket *sock;
@@ -65,7 +62,11 @@ struct server {
     skt_selector *selector;
     skt_socket *listener;
     struct conn *conns;
-    /* When accepting starts again after running out of fds; 0: it runs. */
+    /* Out of fds, the server stops accepting for the pause of this
+     * back-off (skt_accept_retry's: 10 ms, doubling up to 1 s), rather
+     * than spin on a listener that stays readable, and accept_resume
+     * says when it starts again (0: it runs). */
+    skt_accept_backoff backoff;
     double accept_resume;
 };
 
@@ -114,6 +115,9 @@ static void conn_close(struct server *srv, struct conn *c)
     if (c->next != NULL)
         c->next->prev = c->prev;
     free(c);
+    /* An fd is free: accepting need not wait out its pause. */
+    if (srv->accept_resume > 0)
+        srv->accept_resume = now();
 }
 
 /* Takes over an accepted socket; on failure it is closed. */
@@ -277,28 +281,30 @@ static void on_writable(struct server *srv, struct conn *c)
 /* The loop                                                                 */
 /* ------------------------------------------------------------------------ */
 
-/* Accepts every waiting connection. */
-static void accept_all(struct server *srv)
+/* Accepts every waiting connection. Returns 0, or an error that ends the
+ * server (a client that left before it was accepted is not one:
+ * skt_accept_retry goes on to the next). */
+static int accept_all(struct server *srv)
 {
     for (;;) {
         skt_socket *sock;
         skt_addr peer;
-        int rc = skt_accept(srv->listener, &sock, &peer);
+        int rc = skt_accept_retry(srv->listener, &sock, &peer,
+                                  &srv->backoff);
 
         if (rc == -EAGAIN)
-            return;
-        if (rc == -EMFILE || rc == -ENFILE || rc == -ENOBUFS ||
-            rc == -ENOMEM) {
+            return 0;
+        if (rc < 0 && srv->backoff.pause > 0) {
             /* The clients being served go on; new ones wait a little. */
             complain(NULL, rc);
             skt_selector_unregister(srv->selector,
                                     skt_fileno(srv->listener));
-            srv->accept_resume = now() + ACCEPT_PAUSE_SECONDS;
-            return;
+            srv->accept_resume = now() + srv->backoff.pause;
+            return 0;
         }
         if (rc < 0) {
-            complain(NULL, rc); /* e.g. ECONNABORTED: that client left */
-            continue;
+            complain(NULL, rc);
+            return rc;
         }
         conn_open(srv, sock, &peer);
     }
@@ -354,9 +360,10 @@ static int serve(struct server *srv)
             /* An entry whose fd a handler before it closed. */
             if (ready[i].events == 0)
                 continue;
-            if (c == NULL)
-                accept_all(srv);
-            else if (ready[i].events & SKT_EVENT_WRITE)
+            if (c == NULL) {
+                if (accept_all(srv) < 0)
+                    return 1;
+            } else if (ready[i].events & SKT_EVENT_WRITE)
                 on_writable(srv, c);
             else
                 on_readable(srv, c);

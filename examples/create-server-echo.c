@@ -58,9 +58,12 @@ int main(int argc, char **argv)
     printf("listening on %s\n", where);
     fflush(stdout);
     do {
-        if (skt_accept(server, &conn, &addr) < 0) {
+        /* skt_accept_retry rides out what passes (no fd left for a while,
+         * a client gone before it was accepted); anything else ends. */
+        if (skt_accept_retry(server, &conn, &addr, NULL) < 0) {
             fprintf(stderr, "create-server-echo: %s\n", skt_error_detail());
-            continue;
+            skt_close(server);
+            return 1;
         }
         skt_addr_format(&addr, where, sizeof where);
         printf("connected by %s\n", where);

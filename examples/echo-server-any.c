@@ -155,16 +155,28 @@ static int serve_connection(skt_socket *conn, const skt_addr *peer)
     printf("closed %s\n", text);
     return status;
 }
-/* Accepts connections one after another; with once, only the first. */
+/* Says that accepting paused; skt_accept_retry tries again after it. */
+static void say_paused(skt_socket *listener, int code, double seconds,
+                       void *user)
+{
+    (void)listener, (void)seconds, (void)user;
+    report(code);
+}
+
+/* Accepts connections one after another; with once, only the first. Out
+ * of fds, or a client gone before it was accepted: the loop pauses or
+ * retries instead of ending. */
 static int serve(skt_socket *listener, bool once)
 {
+    skt_accept_backoff backoff = {.on_pause = say_paused};
+
     for (;;) {
         skt_socket *conn;
         skt_addr peer;
         int status;
         int rc;
 
-        rc = skt_accept(listener, &conn, &peer);
+        rc = skt_accept_retry(listener, &conn, &peer, &backoff);
         if (rc < 0)
             return report(rc);
         status = serve_connection(conn, &peer);

@@ -12,8 +12,11 @@
  *     closed 127.0.0.1:51880
  *
  * Connections are served one after another, each until the client closes
- * its side. With SKT_EXAMPLE_ONCE=1 in the environment the server exits
- * after the first connection, which is what the demo and the tests use.
+ * its side. When the process runs out of fds (or memory), accepting pauses
+ * and says so on stderr, then goes on: a busy server must not stop for
+ * good, nor spin, because of it. With SKT_EXAMPLE_ONCE=1 in the
+ * environment the server exits after the first connection, which is what
+ * the demo and the tests use.
  *
  * The Python this follows:
  *
@@ -148,16 +151,28 @@ static int serve_connection(skt_socket *conn, const skt_addr *peer)
     return status;
 }
 
+/* Says that accepting paused; skt_accept_retry tries again after it. */
+static void say_paused(skt_socket *listener, int code, double seconds,
+                       void *user)
+{
+    (void)listener, (void)seconds, (void)user;
+    report(code); /* "accept on ... (accepting again within 10 ms): ..." */
+}
+
 /* Accepts connections one after another; with once, only the first. */
 static int serve(skt_socket *listener, bool once)
 {
+    /* Where Python's accept raises (out of fds, a client that gave up
+     * before it was accepted), skt_accept_retry pauses or retries. */
+    skt_accept_backoff backoff = {.on_pause = say_paused};
+
     for (;;) {
         skt_socket *conn;
         skt_addr peer;
         int status;
         int rc;
 
-        rc = skt_accept(listener, &conn, &peer);
+        rc = skt_accept_retry(listener, &conn, &peer, &backoff);
         if (rc < 0)
             return report(rc);
         status = serve_connection(conn, &peer);

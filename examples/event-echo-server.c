@@ -2,7 +2,7 @@
  * event-echo-server.c - an echo server on skt_server that serves with
  * one thread and a selector, non-blocking connections.
  *
- *     event-echo-server HOST PORT
+ *     event-echo-server [-i IDLE_SECONDS] HOST PORT
  *
  * See serve-echo.h for what it prints and how it stops.
  */

@@ -1,8 +1,9 @@
 /*
  * forking-echo-server.c - an echo server on skt_server that serves with
- * a child process per connection (Python's ForkingTCPServer).
+ * a child process per connection (Python's ForkingTCPServer); a silent
+ * client's child ends with the idle timeout (-i).
  *
- *     forking-echo-server HOST PORT
+ *     forking-echo-server [-i IDLE_SECONDS] HOST PORT
  *
  * See serve-echo.h for what it prints and how it stops.
  */

@@ -14,6 +14,10 @@
  *     closing connection to 127.0.0.1:51880
  *
  * and runs until SIGINT or SIGTERM ("caught signal, exiting", status 0).
+ * When the process runs out of fds, the listener leaves the selector for a
+ * pause (10 ms, doubling up to 1 s, as skt_accept_retry says) and the
+ * connections being served go on; Python's loop would spin on the
+ * readable listener.
  *
  * The Python this follows (abridged):
  *
@@ -40,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Above this much unsent output a connection is not read from, so a
  * client that sends without reading cannot make the server grow. */
@@ -56,6 +61,10 @@ struct connection {
 
 static skt_selector *selector;
 static volatile sig_atomic_t stop_requested;
+/* The accept back-off, and when accepting starts again after a pause
+ * (seconds on the monotonic clock); 0 while the listener is selected. */
+static skt_accept_backoff backoff;
+static double accept_resume;
 
 /* The selector's wake-up is async-signal-safe, made for this. */
 static void on_signal(int signo)
@@ -118,6 +127,13 @@ static int open_listener(skt_socket **out, const skt_addr *addr)
     return 0;
 }
 
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void close_connection(struct connection *c)
 {
     printf("closing connection to %s\n", c->text);
@@ -125,6 +141,9 @@ static void close_connection(struct connection *c)
     skt_close(c->sock);
     free(c->out);
     free(c);
+    /* An fd is free: accepting need not wait out its pause. */
+    if (accept_resume > 0)
+        accept_resume = now();
 }
 
 /* READ while there is room for more output, WRITE while output waits. */
@@ -137,27 +156,64 @@ static int update_events(struct connection *c)
     return skt_selector_modify(selector, skt_fileno(c->sock), events, c);
 }
 
-static void accept_wrapper(skt_socket *listener)
+/* Out of fds or memory: the listener leaves the selector for the pause
+ * skt_accept_retry gave; the clients being served go on. */
+static void pause_accepting(skt_socket *listener)
 {
-    struct connection *c = calloc(1, sizeof *c);
-    int rc = c != NULL ? skt_accept(listener, &c->sock, &c->addr) : -ENOMEM;
+    skt_selector_unregister(selector, skt_fileno(listener));
+    accept_resume = now() + backoff.pause;
+}
 
-    if (rc == 0)
-        rc = skt_setblocking(c->sock, false);
-    if (rc == 0)
-        rc = skt_selector_register_socket(selector, c->sock, SKT_EVENT_READ,
-                                          c);
+/* The seconds select may wait: until accepting starts again, if paused. */
+static double select_timeout(skt_socket *listener)
+{
+    double t;
+
+    if (accept_resume == 0)
+        return SKT_BLOCKING;
+    t = now();
+    if (t < accept_resume)
+        return accept_resume - t;
+    accept_resume = 0;
+    if (skt_selector_register_socket(selector, listener, SKT_EVENT_READ,
+                                     NULL) < 0)
+        pause_accepting(listener); /* no memory either: later */
+    return accept_resume == 0 ? SKT_BLOCKING : accept_resume - t;
+}
+
+/* Accepts one connection. Returns 0, or an error that ends the server. */
+static int accept_wrapper(skt_socket *listener)
+{
+    struct connection *c;
+    skt_socket *sock;
+    skt_addr addr;
+    int rc = skt_accept_retry(listener, &sock, &addr, &backoff);
+
+    if (rc == -EAGAIN)
+        return 0; /* the client gave up before it was accepted */
     if (rc < 0) {
-        /* A client that gave up already, or no fd left: others go on. */
-        if (rc != -EAGAIN)
-            report("accept", rc);
-        if (c != NULL)
-            skt_close(c->sock);
-        free(c);
-        return;
+        report("accept", rc);
+        if (backoff.pause == 0)
+            return rc;
+        pause_accepting(listener); /* out of fds or memory, for now */
+        return 0;
     }
+    c = calloc(1, sizeof *c);
+    rc = c != NULL ? skt_setblocking(sock, false) : -ENOMEM;
+    if (rc == 0)
+        rc = skt_selector_register_socket(selector, sock, SKT_EVENT_READ, c);
+    if (rc < 0) {
+        /* This client is lost; the others go on. */
+        report("accept", rc);
+        skt_close(sock);
+        free(c);
+        return 0;
+    }
+    c->sock = sock;
+    c->addr = addr;
     printf("accepted connection from %s\n",
            addr_text(&c->addr, c->text, sizeof c->text));
+    return 0;
 }
 
 /* Returns false when the connection is finished. */
@@ -218,7 +274,8 @@ static int serve(skt_socket *listener)
 {
     while (!stop_requested) {
         const skt_selector_ready *ready;
-        int n = skt_selector_select(selector, SKT_BLOCKING, &ready);
+        int n = skt_selector_select(selector, select_timeout(listener),
+                                    &ready);
 
         if (n < 0)
             return report("select", n);
@@ -226,9 +283,10 @@ static int serve(skt_socket *listener)
             /* Skip an entry whose connection closed earlier in this loop. */
             if (ready[i].events == 0)
                 continue;
-            if (ready[i].key.data == NULL)
-                accept_wrapper(listener);
-            else
+            if (ready[i].key.data == NULL) {
+                if (accept_wrapper(listener) < 0)
+                    return 1;
+            } else
                 service_connection(ready[i].key.data, ready[i].events);
         }
     }

@@ -1,8 +1,10 @@
 /*
  * pool-echo-server.c - an echo server on skt_server that serves with
- * a fixed pool of threads (online CPUs + 4, at most 32).
+ * a fixed pool of threads (online CPUs + 4, at most 32). A connection
+ * holds a pool thread while it is open, so as many silent clients would
+ * stop the server; the idle timeout (-i, 30 s by default) closes them.
  *
- *     pool-echo-server HOST PORT
+ *     pool-echo-server [-i IDLE_SECONDS] HOST PORT
  *
  * See serve-echo.h for what it prints and how it stops.
  */

@@ -81,14 +81,26 @@ static int serve_client(skt_socket *conn, int fd, off_t size,
     return rc;
 }
 
+/* Says that accepting paused; skt_accept_retry tries again after it. */
+static void say_paused(skt_socket *listener, int code, double seconds,
+                       void *user)
+{
+    (void)listener, (void)seconds, (void)user;
+    report(code);
+}
+
 static int serve(skt_socket *listener, int fd, off_t size, const char *hex,
                  bool once)
 {
+    /* Out of fds, or a client gone before it was accepted: the loop
+     * pauses or retries instead of ending. */
+    skt_accept_backoff backoff = {.on_pause = say_paused};
+
     for (;;) {
         char text[SKT_ADDRSTRLEN];
         skt_socket *conn;
         skt_addr peer;
-        int rc = skt_accept(listener, &conn, &peer);
+        int rc = skt_accept_retry(listener, &conn, &peer, &backoff);
 
         if (rc < 0)
             return report(rc);

@@ -4,11 +4,14 @@
  * event-echo-server): Python's socketserver with an echo handler, in C on
  * skt_server. Each program is a main that names its mode:
  *
- *     NAME HOST PORT
+ *     NAME [-i IDLE_SECONDS] HOST PORT
  *
  * HOST is numeric (IPv4 or IPv6); PORT 0 picks a free port. The first
  * line printed is "listening on ADDRESS". Each connection is echoed until
- * the client closes it. SIGINT or SIGTERM stops the server cleanly
+ * the client closes it, or until it has sent nothing for IDLE_SECONDS
+ * (30 by default; -i 0 never closes an idle connection): a client that
+ * connects and stays silent must not hold a thread, a pool worker or a
+ * process for good. SIGINT or SIGTERM stops the server cleanly
  * ("shutting down", status 0): the signal handler calls
  * skt_server_shutdown, which is async-signal-safe.
  *
@@ -34,6 +37,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Seconds a connection may stay silent before it is closed (-i). */
+#define ECHO_IDLE_SECONDS 30.0
 
 static skt_server *echo_server;
 static const char *echo_name;
@@ -117,24 +124,67 @@ static int echo_parse(const char *host, const char *port_text, skt_addr *a)
                                                      : 0;
 }
 
+/* Reads a number of seconds >= 0; false if text is not one. */
+static bool echo_parse_seconds(const char *text, double *seconds)
+{
+    char *end;
+
+    errno = 0;
+    *seconds = strtod(text, &end);
+    return end != text && *end == '\0' && errno == 0 && *seconds >= 0;
+}
+
+static int echo_usage(void)
+{
+    fprintf(stderr, "usage: %s [-i IDLE_SECONDS] HOST PORT\n", echo_name);
+    return 2;
+}
+
+/*
+ * Reads the options into cfg and sets *first to the index of HOST.
+ * Returns 0, or the exit status after printing what is wrong: 2 for a
+ * command line of the wrong shape, 1 for a bad value.
+ */
+static int echo_options(int argc, char **argv, skt_server_config *cfg,
+                        int *first)
+{
+    int opt;
+
+    cfg->idle_timeout = ECHO_IDLE_SECONDS;
+    while ((opt = getopt(argc, argv, "+i:")) != -1) {
+        if (opt != 'i')
+            return echo_usage(); /* getopt said which option */
+        if (!echo_parse_seconds(optarg, &cfg->idle_timeout)) {
+            fprintf(stderr, "%s: bad idle timeout \"%s\"\n", echo_name,
+                    optarg);
+            return 1;
+        }
+    }
+    if (argc - optind != 2)
+        return echo_usage();
+    *first = optind;
+    return 0;
+}
+
 static int serve_echo(const char *name, skt_server_mode mode, int argc,
                       char **argv)
 {
+    /* The thread mode's limit on connections served at once is the
+     * library's default (SKT_SERVER_THREADS_LIMIT): more wait. */
     skt_server_config cfg = {.mode = mode, .handle = echo_handle,
                              .on_event = echo_event,
                              .handle_error = echo_error};
     struct sigaction sa;
     char text[SKT_ADDRSTRLEN];
     skt_addr addr;
-    int rc;
+    int first, rc;
 
     echo_name = name;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s HOST PORT\n", name);
-        return 2;
-    }
-    if (echo_parse(argv[1], argv[2], &addr) != 0)
+    rc = echo_options(argc, argv, &cfg, &first);
+    if (rc != 0)
+        return rc;
+    if (echo_parse(argv[first], argv[first + 1], &addr) != 0)
         return 1;
     rc = skt_server_new(&echo_server, &addr, &cfg);
     if (rc < 0)

@@ -14,7 +14,8 @@
  * Connections are served one after another, each until the client closes
  * its side; a client whose handshake fails is reported on stderr and the
  * server goes on. Each connection has 30 seconds per operation, so that a
- * client that stalls cannot hold the server forever. With
+ * client that stalls cannot hold the server forever. When the process runs
+ * out of fds, accepting pauses and says so on stderr, then goes on. With
  * SKT_EXAMPLE_ONCE=1 in the environment the server exits after the first
  * connection, with its status, which is what the tests use.
  *
@@ -105,14 +106,26 @@ static int serve_connection(skt_socket *conn, const skt_addr *peer,
     return rc < 0 ? report(rc) : 0;
 }
 
+/* Says that accepting paused; skt_accept_retry tries again after it. */
+static void say_paused(skt_socket *listener, int code, double seconds,
+                       void *user)
+{
+    (void)listener, (void)seconds, (void)user;
+    report(code);
+}
+
 static int serve(skt_socket *listener, skt_tls_ctx *ctx, bool once)
 {
+    /* Out of fds, or a client gone before it was accepted: the loop
+     * pauses or retries instead of ending. */
+    skt_accept_backoff backoff = {.on_pause = say_paused};
+
     for (;;) {
         skt_socket *conn;
         skt_addr peer;
         int status, rc;
 
-        rc = skt_accept(listener, &conn, &peer);
+        rc = skt_accept_retry(listener, &conn, &peer, &backoff);
         if (rc < 0)
             return report(rc);
         status = serve_connection(conn, &peer, ctx);

@@ -60,9 +60,22 @@ extern "C" {
 #define SKT_PRINTF_FORMAT(fmt, args)
 #endif
 
+/*
+ * The version of this header. SKT_VERSION_NUM is one comparable number,
+ * 0xMMmmpp (0.2.0 is 0x000200): `#if SKT_VERSION_NUM >= 0x000200`.
+ */
 #define SKT_VERSION_MAJOR 0
-#define SKT_VERSION_MINOR 1
+#define SKT_VERSION_MINOR 2
 #define SKT_VERSION_PATCH 0
+#define SKT_VERSION_NUM                                                       \
+    ((SKT_VERSION_MAJOR << 16) | (SKT_VERSION_MINOR << 8) | SKT_VERSION_PATCH)
+#define SKT_VERSION_STRING "0.2.0"
+
+/* skt_version - the SKT_VERSION_NUM of the library loaded at run time,
+ * which may be newer than the header a program was built with. No I/O. */
+SKT_EXTERN unsigned skt_version(void);
+/* skt_version_string - the same as text, e.g. "0.2.0". No I/O. */
+SKT_EXTERN const char *skt_version_string(void);
 
 /* ======================================================================== */
 /* Errors                                                                   */
@@ -404,6 +417,10 @@ SKT_EXTERN int skt_socketpair(skt_socket **a, skt_socket **b, int family,
 /*
  * skt_close - close the fd (once: EINTR is never retried) and free the
  * object. NULL is a no-op. ECONNRESET from close is ignored, as Python does.
+ * A TLS socket ends its session first, without waiting for the peer (see
+ * skt_tls_unwrap): a peer reading to the end gets every byte and a clean
+ * close, unless data it sent was left unread, which resets the connection
+ * as it does on a plain socket.
  * Returns 0, or -errno of a failed close (the object is freed anyway).
  */
 SKT_EXTERN int skt_close(skt_socket *s);
@@ -490,6 +507,63 @@ SKT_EXTERN int skt_listen(skt_socket *s, int backlog);
  * -ENOBUFS, -ENOMEM, -ECONNABORTED, ... Honours the timeout.
  */
 SKT_EXTERN int skt_accept(skt_socket *s, skt_socket **conn, skt_addr *peer);
+
+/*
+ * skt_accept_backoff - the back-off of skt_accept_retry, kept by the
+ * caller across calls, with an optional report of each pause. Zero it
+ * before the first call; set on_pause and user if wanted.
+ */
+typedef struct skt_accept_backoff {
+    /* Called (may be NULL) each time accepting pauses for a lack of
+     * resources, in the calling thread, before the pause: code is -EMFILE,
+     * -ENFILE, -ENOBUFS or -ENOMEM, seconds the pause, and
+     * skt_error_detail() says it ("accept on 127.0.0.1:5000 (accepting
+     * again within 10 ms): Too many open files"). */
+    void (*on_pause)(skt_socket *listener, int code, double seconds,
+                     void *user);
+    void *user;
+    /* Kept by skt_accept_retry: the last pause in seconds; 0 after a
+     * connection was accepted or an error that is not a lack of
+     * resources. */
+    double pause;
+    /* Zero: room for the struct to grow. */
+    void *reserved[4];
+} skt_accept_backoff;
+
+/*
+ * skt_accept_retry - skt_accept for a server's accept loop, which must not
+ * end on an error that passes. An error of one connection only
+ * (-ECONNABORTED, -EPROTO, -EPERM, the network errors the Linux accept(2)
+ * manual lists) is retried at once. A lack of resources (-EMFILE,
+ * -ENFILE, -ENOBUFS, -ENOMEM, including no memory for the new socket
+ * object, whose connection is then closed) pauses accepting and then tries
+ * again: 10 ms, doubling up to 1 s, the rule skt_server follows, so that a
+ * process out of fds neither spins nor stops serving. backoff may be NULL
+ * (each call then starts its back-off at 10 ms); otherwise it carries the
+ * back-off from one call to the next, and on_pause reports each pause.
+ *
+ * Blocking mode: returns only with a connection or an error that is not
+ * temporary. Timeout mode: one deadline for the whole call, over the waits
+ * for a connection and the pauses (a pause is cut short at the deadline);
+ * -ETIMEDOUT when it passes, also during a pause. Non-blocking mode: never
+ * waits: -EAGAIN when no connection is waiting, and a lack of resources is
+ * returned at once (-EMFILE, ...) with backoff->pause set to the seconds
+ * to stop accepting for (for example, to leave the listener out of a
+ * selector that long). A pause also ends when the listener is shut down
+ * (skt_shutdown with SHUT_RD or SHUT_RDWR, from another thread, to stop
+ * the loop): the call then returns the lack of resources' code.
+ *
+ * The new socket takes the default timeout and peer (may be NULL) is set,
+ * as with skt_accept. Returns 0 and *conn. Errors: -EINVAL (NULL, not
+ * listening, shut down), -ETIMEDOUT (timeout mode), -EAGAIN (non-blocking
+ * mode), -EMFILE, -ENFILE, -ENOBUFS, -ENOMEM (non-blocking mode, or the
+ * listener shut down during a pause), -EBADF, -ENOTSOCK, ... Honours the
+ * timeout as one deadline. Differs from Python: Python has no such call;
+ * socket.accept raises on each of these errors, and socketserver ignores
+ * them and selects again at once, so it spins while out of fds.
+ */
+SKT_EXTERN int skt_accept_retry(skt_socket *s, skt_socket **conn,
+                                skt_addr *peer, skt_accept_backoff *backoff);
 
 /*
  * skt_connect - connect to an address. Blocking mode waits as long as the
@@ -1134,8 +1208,20 @@ SKT_EXTERN int skt_tls_handshake(skt_socket *s);
  * SKT_EWANTWRITE (non-blocking: call again when ready), -ECONNRESET,
  * SKT_ETLS_PROTOCOL; the layer stays on failure. Honours the timeout.
  *
- * skt_close on a TLS socket sends close_notify too, in one attempt that
- * never blocks, so that a peer reading to the end sees a clean close.
+ * skt_close on a TLS socket ends the session without waiting for the
+ * peer, so that a peer reading to the end gets every byte and a clean
+ * close, whatever the peer: it first reads and processes what the peer
+ * sent unasked and the fd already holds (TLS 1.3 session tickets and key
+ * updates, the peer's close_notify), at most one record's worth (16 KiB),
+ * so that a peer that keeps sending cannot hold it; then it sends
+ * close_notify, in one attempt that never blocks. When the application
+ * left data unread (decrypted bytes not taken, or application data among
+ * the records read), it sends no close_notify and resets the connection,
+ * as the kernel resets a plain TCP connection closed with data unread: the
+ * peer learns that what it sent was not read. Differs from Python: Python's
+ * close sends no close_notify and reads nothing, so the unread tickets of
+ * TLS 1.3 make the kernel reset the connection, and the peer can lose the
+ * last data sent.
  */
 SKT_EXTERN int skt_tls_unwrap(skt_socket *s);
 
@@ -1319,6 +1405,46 @@ SKT_EXTERN bool skt_has_dualstack_ipv6(void);
 #define SKT_ATTEMPT_DELAY_DEFAULT 0.25
 
 /*
+ * skt_connect_attempt - one address skt_create_connection tried: the
+ * address, its outcome and how long it took, from the attempt's start to
+ * its outcome. code is 0 for the attempt that connected (the TLS
+ * handshake is not part of it), else its own negative code: -ECONNREFUSED,
+ * -ENETUNREACH, ... as the kernel said; -ETIMEDOUT when the deadline passed
+ * while it was under way; -ECANCELED when another attempt won first and
+ * this one was closed.
+ */
+typedef struct skt_connect_attempt {
+    skt_addr addr;
+    int code;
+    double seconds;
+} skt_connect_attempt;
+
+/*
+ * skt_connect_report - what skt_create_connection did, as data (Python
+ * 3.11's all_errors, and more): point skt_connect_opts.report at one,
+ * with attempts pointing at the caller's array of capacity entries
+ * (attempts may be NULL when capacity is 0). The call fills it on success
+ * and on failure alike (after a failed lookup, count is 0; options
+ * refused with -EINVAL, such as a capacity without an array, leave it
+ * untouched):
+ *   count              the addresses tried, in the order they started;
+ *                      it may exceed capacity, and then only the first
+ *                      capacity of them are written
+ *   resolve_seconds    how long the lookup took
+ *   handshake_seconds  how long the TLS handshake took (0 without TLS or
+ *                      when no address connected)
+ *   handshake_code     the handshake's outcome: 0, or its negative code
+ */
+typedef struct skt_connect_report {
+    skt_connect_attempt *attempts;
+    size_t capacity;
+    size_t count;
+    double resolve_seconds;
+    double handshake_seconds;
+    int handshake_code;
+} skt_connect_report;
+
+/*
  * Options of skt_create_connection. All zero (or a NULL pointer) means
  * Python's defaults. The struct may grow at the end.
  */
@@ -1343,6 +1469,9 @@ typedef struct skt_connect_opts {
     /* The name sent as SNI and checked against the certificate; NULL
      * means host. */
     const char *tls_hostname;
+    /* When not NULL, receives every address tried with its own outcome
+     * and time (see skt_connect_report). */
+    skt_connect_report *report;
 } skt_connect_opts;
 
 /*
@@ -1364,7 +1493,10 @@ typedef struct skt_connect_opts {
  * handshake's SKT_ETLS_* and -ETIMEDOUT under the same deadline). Honours
  * opts->timeout as one deadline. A default
  * timeout of 0 (non-blocking) connects without a deadline and leaves the
- * socket non-blocking.
+ * socket non-blocking. With opts->report, every address tried is also
+ * given back as data, with its own code and time. Differs from Python:
+ * create_connection(all_errors=True) gives only the errors, as
+ * exceptions, and only when every address failed.
  */
 SKT_EXTERN int skt_create_connection(skt_socket **out, const char *host,
                                      const char *port,
@@ -1893,7 +2025,20 @@ SKT_EXTERN int skt_selector_wakeup(skt_selector *sel);
  * polled). skt_server_close waits for serve_forever, the handler threads
  * and the children. Accepting under EMFILE/ENFILE/ENOBUFS/ENOMEM reports
  * the error to handle_error and pauses accepting (10 ms, doubling up to 1 s,
- * or until a connection ends) instead of spinning or stopping.
+ * or until a connection ends: skt_accept_retry's rule) instead of spinning
+ * or stopping.
+ *
+ * What a slow or silent client costs, by mode (idle_timeout bounds how
+ * long it may cost it; max_connections how many may):
+ *   SEQUENTIAL  everyone: no other client is served until it leaves
+ *   THREADS     a thread (and its stack) each, up to max_connections
+ *               (SKT_SERVER_THREADS_LIMIT by default); beyond it, new
+ *               clients wait in the listen backlog
+ *   POOL        a pool thread each: pool_size silent clients stop the
+ *               server (the others wait in the queue) unless idle_timeout
+ *               is set
+ *   FORK        a process each, without a limit unless max_connections
+ *   EVENTS      a few hundred bytes each (and its output, while unsent)
  */
 typedef struct skt_server skt_server;
 /* One connection of an event-driven server. */
@@ -1940,9 +2085,15 @@ typedef int (*skt_server_event_handler)(skt_server_conn *conn, int events,
 typedef void (*skt_server_close_handler)(skt_server_conn *conn, int reason,
                                          void *state);
 
+/* skt_server_config.max_connections: the default limit of
+ * SKT_SERVER_THREADS (threads serving at once), and the value for none. */
+#define SKT_SERVER_THREADS_LIMIT 128
+#define SKT_SERVER_NO_LIMIT (-1)
+
 /*
  * The configuration of skt_server_new. All zero, plus a handler, is a
- * sequential TCP server with Python's defaults. May grow at the end.
+ * sequential TCP server with Python's defaults (but for the limit of
+ * SKT_SERVER_THREADS). May grow at the end.
  */
 typedef struct skt_server_config {
     skt_server_mode mode;
@@ -1979,7 +2130,13 @@ typedef struct skt_server_config {
      * connection's timeout mode, so a recv that waits longer fails. */
     double idle_timeout;
     /* Connections (or datagrams) served at once, queued ones included;
-     * beyond it accepting pauses. 0 means no limit. */
+     * beyond it accepting pauses, and new clients wait in the listen
+     * backlog until a request ends. 0 means the mode's default:
+     * SKT_SERVER_THREADS_LIMIT in SKT_SERVER_THREADS, no limit in the
+     * other modes. SKT_SERVER_NO_LIMIT means no limit; other negative
+     * values are refused. Differs from Python: ThreadingMixIn starts a
+     * thread for every connection, without a limit, so that many slow
+     * clients can exhaust threads and memory. */
     int max_connections;
     /* SKT_SERVER_POOL: threads; 0 means online CPUs + 4, at most 32 (as
      * Python's ThreadPoolExecutor). */
@@ -2009,7 +2166,8 @@ typedef struct skt_server_config {
  * removed by skt_server_close if it is still the one bound. Nothing is
  * served before skt_server_serve_forever. Returns 0 and *out. Errors:
  * -EINVAL (NULL, unknown mode or type, a handler missing for the mode, a
- * negative or NaN limit other than close_timeout), -EADDRINUSE,
+ * negative or NaN limit other than close_timeout and a max_connections of
+ * SKT_SERVER_NO_LIMIT), -EADDRINUSE,
  * -EADDRNOTAVAIL, -EACCES, -EAFNOSUPPORT, -EMFILE, -ENOMEM, with the
  * address in the detail. No timeout.
  */

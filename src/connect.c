@@ -38,6 +38,10 @@ static int check_connect_opts(const skt_connect_opts *opts)
         skt_addr_family(&opts->source) != opts->family)
         return skt__fail_raw(-EINVAL, "create_connection: the source "
                              "address is not of the family asked for");
+    if (opts->report != NULL && opts->report->capacity != 0 &&
+        opts->report->attempts == NULL)
+        return skt__fail_raw(-EINVAL, "create_connection: the report has "
+                             "a capacity but no attempts array");
     return 0;
 }
 
@@ -78,6 +82,7 @@ static int connect_alone(struct race *r, skt_socket **out)
     int fd = skt__sys_socket(a->family, SOCK_STREAM, a->proto), rc = fd;
 
     a->tried = true;
+    a->started = skt__now();
     if (fd >= 0 && source->len != 0)
         rc = skt__sys_bind(fd, skt_addr_sockaddr(source), source->len);
     if (rc >= 0)
@@ -88,6 +93,7 @@ static int connect_alone(struct race *r, skt_socket **out)
     if (rc < 0 && fd >= 0)
         skt__sys_close(fd);
     a->error = rc < 0 ? rc : 0;
+    a->ended = skt__now();
     return rc;
 }
 
@@ -110,13 +116,49 @@ static int handshake(skt_socket **out, const skt_connect_opts *opts,
     return rc;
 }
 
+/* The connect attempts, after the lookup: alone or as a race. */
+static int connect_resolved(struct race *r, const char *host,
+                            const char *port, double timeout,
+                            skt_socket **out)
+{
+    int rc, winner;
+
+    if (r->count == 1 && timeout < 0) {
+        rc = connect_alone(r, out);
+        return rc < 0 ? skt__race_report(r, host, port, false) : 0;
+    }
+    winner = skt__race_run(r);
+    if (winner >= 0)
+        return adopt_winner(r, &r->list[winner], timeout, out);
+    if (r->poll_error != 0)
+        return skt__fail(r->poll_error, "create_connection: poll");
+    return skt__race_report(r, host, port, skt__now() >= r->deadline);
+}
+
+/* The times of one create_connection, for the caller's report. */
+struct timeline {
+    int64_t start, resolved, handshake_start, handshake_end;
+    int handshake_code;
+};
+
+static void fill_report(const struct race *r, const struct timeline *t,
+                        skt_connect_report *report)
+{
+    skt__race_fill_report(r, report);
+    report->resolve_seconds = skt__seconds_from_ns(t->resolved - t->start);
+    report->handshake_seconds =
+        skt__seconds_from_ns(t->handshake_end - t->handshake_start);
+    report->handshake_code = t->handshake_code;
+}
+
 int skt_create_connection(skt_socket **out, const char *host,
                           const char *port, const skt_connect_opts *opts)
 {
     static const skt_connect_opts defaults;
+    struct timeline t = {0};
     struct race *r;
     double timeout;
-    int rc, winner;
+    int rc;
 
     SKT__CHECK(out != NULL && port != NULL, "out and port are required");
     *out = NULL;
@@ -131,22 +173,18 @@ int skt_create_connection(skt_socket **out, const char *host,
     r->delay = opts->attempt_delay == 0 ? SKT_ATTEMPT_DELAY_DEFAULT
                                         : opts->attempt_delay;
     r->deadline = skt__deadline(timeout > 0 ? timeout : -1);
+    t.start = skt__now();
     rc = skt__race_resolve(r, host, port);
-    if (rc == 0 && r->count == 1 && timeout < 0) {
-        rc = connect_alone(r, out);
-        if (rc < 0)
-            rc = skt__race_report(r, host, port, false);
-    } else if (rc == 0) {
-        winner = skt__race_run(r);
-        if (winner >= 0)
-            rc = adopt_winner(r, &r->list[winner], timeout, out);
-        else if (r->poll_error != 0)
-            rc = skt__fail(r->poll_error, "create_connection: poll");
-        else
-            rc = skt__race_report(r, host, port, skt__now() >= r->deadline);
+    t.resolved = skt__now();
+    if (rc == 0)
+        rc = connect_resolved(r, host, port, timeout, out);
+    if (rc == 0 && opts->tls != NULL) {
+        t.handshake_start = skt__now();
+        rc = t.handshake_code = handshake(out, opts, host, r->deadline);
+        t.handshake_end = skt__now();
     }
-    if (rc == 0 && opts->tls != NULL)
-        rc = handshake(out, opts, host, r->deadline);
+    if (opts->report != NULL)
+        fill_report(r, &t, opts->report);
     free(r);
     return rc;
 }

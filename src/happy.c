@@ -88,6 +88,7 @@ static void finish(struct race *r, struct attempt *a, int error)
         r->active--;
     }
     a->error = error;
+    a->ended = skt__now();
 }
 
 /* Opens, binds and starts connecting one attempt; 1 when it connected at
@@ -100,8 +101,9 @@ static int start(struct race *r, struct attempt *a)
     int rc;
 
     a->tried = true;
+    a->started = skt__now();
     if (fd < 0) {
-        a->error = fd;
+        finish(r, a, fd);
         return 0;
     }
     a->fd = fd;
@@ -216,10 +218,12 @@ int skt__race_run(struct race *r)
 
     while (winner < 0 && !race_over(r))
         winner = race_round(r);
+    if (winner >= 0)
+        r->list[winner].ended = skt__now();
     for (size_t i = 0; i < r->count; i++) {
         struct attempt *a = &r->list[i];
         if ((int)i != winner && a->fd >= 0)
-            finish(r, a, -ETIMEDOUT);
+            finish(r, a, winner >= 0 ? -ECANCELED : -ETIMEDOUT);
     }
     return winner;
 }
@@ -274,4 +278,23 @@ int skt__race_report(const struct race *r, const char *host,
                          host ? host : "(loopback)", port,
                          timed_out ? "timed out; " : "",
                          text[0] ? text : "no address to try");
+}
+
+void skt__race_fill_report(const struct race *r, skt_connect_report *report)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->count; i++) {
+        const struct attempt *a = &r->list[i];
+        if (!a->tried)
+            continue;
+        if (n < report->capacity && report->attempts != NULL)
+            report->attempts[n] = (skt_connect_attempt){
+                .addr = a->addr,
+                .code = a->error,
+                .seconds = skt__seconds_from_ns(a->ended - a->started),
+            };
+        n++;
+    }
+    report->count = n;
 }

@@ -19,6 +19,8 @@ struct attempt {
     int fd;    /* -1 when not started or finished */
     int error; /* 0 while untried or under way */
     bool tried;
+    int64_t started; /* monotonic ns: when it started, and its outcome */
+    int64_t ended;
 };
 
 struct race {
@@ -41,13 +43,19 @@ struct race {
 SKT__HIDDEN int skt__race_resolve(struct race *r, const char *host,
                                   const char *port);
 /* Runs the attempts until one connects, all fail, poll fails or the
- * deadline passes; every other attempt is closed. The winner's index, or
- * -1 (r->poll_error then says whether poll failed). */
+ * deadline passes; every other attempt is closed, with -ECANCELED when
+ * one won and -ETIMEDOUT when none did. The winner's index, or -1
+ * (r->poll_error then says whether poll failed). */
 SKT__HIDDEN int skt__race_run(struct race *r);
 /* Sets the detail of a race nobody won, listing every address tried with
  * its own error, and returns the most telling code (-ETIMEDOUT when the
  * deadline passed). */
 SKT__HIDDEN int skt__race_report(const struct race *r, const char *host,
                                  const char *port, bool timed_out);
+
+/* Copies the attempts tried, in the order they started, into the
+ * caller's report (when opts->report is set). */
+SKT__HIDDEN void skt__race_fill_report(const struct race *r,
+                                       skt_connect_report *report);
 
 #endif

@@ -381,6 +381,20 @@ SKT__HIDDEN int skt__socket_new(skt_socket **out, int fd, int family,
 SKT__HIDDEN double skt__default_timeout(void);
 
 /*
+ * The accept rule, written once for skt_accept_retry and skt_server.
+ * skt__accept_error_transient: an error of accept(2) that concerns one
+ * connection only (ECONNABORTED, EPROTO, the network errors the Linux
+ * manual lists, EINTR): accept again at once. skt__accept_error_exhausted:
+ * a lack of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM): accepting again
+ * at once would fail the same way, so the caller pauses.
+ * skt__accept_backoff_next: the pause after one of length previous_ns
+ * (0: none yet): 10 ms, doubling up to 1 s.
+ */
+SKT__HIDDEN bool skt__accept_error_transient(int code);
+SKT__HIDDEN bool skt__accept_error_exhausted(int code);
+SKT__HIDDEN int64_t skt__accept_backoff_next(int64_t previous_ns);
+
+/*
  * Decides what follows a failed I/O attempt that returned rc. Returns 0
  * when the caller should try again: after EINTR, or after EAGAIN in timeout
  * mode once the fd is ready. Otherwise returns the code to give up with

@@ -11,6 +11,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 
@@ -351,9 +352,43 @@ int skt_listen(skt_socket *s, int backlog)
     return rc < 0 ? skt__fail(rc, "listen(backlog %d)", backlog) : 0;
 }
 
-static int accept_fd(skt_socket *s, skt_addr *peer)
+/* ------------------------------------------------------------------------ */
+/* Accepting                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* The accept back-off: 10 ms, doubling up to 1 s. */
+#define BACKOFF_FIRST (10 * SKT__MS)
+#define BACKOFF_MAX (1000 * SKT__MS)
+
+bool skt__accept_error_transient(int code)
 {
-    int64_t deadline = 0;
+    switch (-code) {
+    case EINTR: case ECONNABORTED: case EPROTO: case EPERM: case ENETDOWN:
+    case ENOPROTOOPT: case EHOSTDOWN: case ENONET: case EHOSTUNREACH:
+    case EOPNOTSUPP: case ENETUNREACH: case ETIMEDOUT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool skt__accept_error_exhausted(int code)
+{
+    return code == -EMFILE || code == -ENFILE || code == -ENOBUFS ||
+           code == -ENOMEM;
+}
+
+int64_t skt__accept_backoff_next(int64_t previous_ns)
+{
+    if (previous_ns <= 0)
+        return BACKOFF_FIRST;
+    return previous_ns < BACKOFF_MAX / 2 ? previous_ns * 2 : BACKOFF_MAX;
+}
+
+/* One accept4, waiting for a connection as the socket's mode says under
+ * *deadline (skt__io_retry's rule). Returns the fd or a code. */
+static int accept_fd(skt_socket *s, skt_addr *peer, int64_t *deadline)
+{
     skt_addr scratch;
     skt_addr *into = peer != NULL ? peer : &scratch;
 
@@ -365,7 +400,7 @@ static int accept_fd(skt_socket *s, skt_addr *peer)
             skt__addr_from_kernel(into, into->len);
             return fd;
         }
-        rc = skt__io_retry(s, fd, POLLIN, &deadline);
+        rc = skt__io_retry(s, fd, POLLIN, deadline);
         if (rc < 0) {
             into->len = 0;
             return rc;
@@ -373,26 +408,123 @@ static int accept_fd(skt_socket *s, skt_addr *peer)
     }
 }
 
-int skt_accept(skt_socket *s, skt_socket **conn, skt_addr *peer)
+/* The object for an accepted fd; the fd is closed if that fails. */
+static int adopt_conn(skt_socket *s, int fd, skt_socket **conn)
 {
-    int fd, rc;
-
-    SKT__CHECK(s != NULL && conn != NULL, "NULL argument");
-    *conn = NULL;
-    fd = accept_fd(s, peer);
-    if (fd < 0) {
-        char text[SKT_ADDRSTRLEN];
-        skt_addr local = {0};
-        skt_getsockname(s, &local);
-        return skt__fail(fd, "accept on %s",
-                         skt__addr_text(&local, text, sizeof text));
-    }
     /* Python's rule: the new socket takes the default timeout, whatever the
      * listener's mode (accept4 does not inherit O_NONBLOCK on Linux). */
-    rc = skt__socket_new(conn, fd, s->family, s->type, s->proto);
+    int rc = skt__socket_new(conn, fd, s->family, s->type, s->proto);
+
     if (rc < 0)
         skt__sys_close(fd);
     return rc;
+}
+
+/* Sets the detail "accept on ADDRESS<more>: <message>"; returns code. */
+static int accept_failed(const skt_socket *s, int code, const char *more)
+{
+    char text[SKT_ADDRSTRLEN];
+    skt_addr local = {0};
+
+    skt_getsockname(s, &local);
+    return skt__fail(code, "accept on %s%s",
+                     skt__addr_text(&local, text, sizeof text), more);
+}
+
+int skt_accept(skt_socket *s, skt_socket **conn, skt_addr *peer)
+{
+    int64_t deadline = 0;
+    int fd;
+
+    SKT__CHECK(s != NULL && conn != NULL, "NULL argument");
+    *conn = NULL;
+    fd = accept_fd(s, peer, &deadline);
+    if (fd < 0)
+        return accept_failed(s, fd, "");
+    return adopt_conn(s, fd, conn);
+}
+
+/*
+ * Takes the next pause of b's back-off after code, a lack of resources:
+ * sets the detail, tells on_pause, and sleeps the pause, cut short at
+ * *deadline (computed here if no wait for a connection has done it).
+ * Returns 0 to accept again, or the code to give up with: code itself in
+ * non-blocking mode (the caller pauses) or when the listener was shut
+ * down meanwhile, -ETIMEDOUT when the deadline came.
+ */
+static int pause_accepting(skt_socket *s, skt_accept_backoff *b, int code,
+                           int64_t *deadline)
+{
+    /* A pause the caller left at anything but a number >= 0 is none. */
+    int64_t last = b->pause > 0 ? skt__ns_from_seconds(b->pause) : 0;
+    int64_t pause = skt__accept_backoff_next(last);
+    char more[64];
+    int64_t until;
+    int rc;
+
+    b->pause = skt__seconds_from_ns(pause);
+    snprintf(more, sizeof more, " (accepting again within %lld ms)",
+             (long long)(pause / SKT__MS));
+    accept_failed(s, code, more);
+    if (b->on_pause != NULL) {
+        struct skt__detail_copy copy;
+        skt__detail_save(&copy);
+        b->on_pause(s, code, b->pause, b->user);
+        skt__detail_restore(&copy, code);
+    }
+    if (s->timeout == 0)
+        return code;
+    if (*deadline == 0)
+        *deadline = skt__deadline(s->timeout);
+    until = skt__now() + pause;
+    /* A wait for no event is a sleep that a hang-up ends: a listener shut
+     * down by another thread stops the loop at once. */
+    rc = skt__wait(s->fd, 0, until < *deadline ? until : *deadline);
+    if (rc == 0)
+        return accept_failed(s, code, " (shut down while accepting paused)");
+    if (rc != -ETIMEDOUT)
+        return accept_failed(s, rc, " (pausing)");
+    if (skt__now() >= *deadline)
+        return accept_failed(s, -ETIMEDOUT, code == -EMFILE
+                                 ? " (out of fds)" : " (out of resources)");
+    return 0;
+}
+
+/* True when rc is the timeout of accept_fd's wait under deadline, not an
+ * ETIMEDOUT that accept(2) passed on from a connection. */
+static bool timed_out(int rc, int64_t deadline)
+{
+    return rc == -ETIMEDOUT && deadline != 0 && skt__now() >= deadline;
+}
+
+int skt_accept_retry(skt_socket *s, skt_socket **conn, skt_addr *peer,
+                     skt_accept_backoff *backoff)
+{
+    skt_accept_backoff own = {0};
+    skt_accept_backoff *b = backoff != NULL ? backoff : &own;
+    int64_t deadline = 0;
+
+    SKT__CHECK(s != NULL && conn != NULL, "NULL argument");
+    *conn = NULL;
+    for (;;) {
+        int rc = accept_fd(s, peer, &deadline);
+
+        if (rc >= 0)
+            rc = adopt_conn(s, rc, conn);
+        if (rc == 0) {
+            b->pause = 0;
+            return 0;
+        }
+        if (skt__accept_error_exhausted(rc)) {
+            rc = pause_accepting(s, b, rc, &deadline);
+            if (rc < 0)
+                return rc;
+        } else if (!skt__accept_error_transient(rc) ||
+                   timed_out(rc, deadline)) {
+            b->pause = 0;
+            return accept_failed(s, rc, "");
+        }
+    }
 }
 
 int skt_connect(skt_socket *s, const skt_addr *a)

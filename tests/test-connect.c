@@ -11,6 +11,7 @@
 #include <math.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -306,31 +307,55 @@ static void test_create_connection_closes_losing_attempts(void **state)
     skt_close(listener);
 }
 
+/* Fillers of a listener's accept queue. */
+#define FILLERS_MAX 8
+struct fillers {
+    skt_socket *list[FILLERS_MAX];
+    size_t used;
+};
+
+/*
+ * Fills the accept queue of listener (host, port) with connections that
+ * nobody accepts, so that the kernel drops the SYNs that follow: an address
+ * that does not answer, on loopback. Returns false when the kernel went on
+ * answering (the caller skips).
+ */
+static bool fill_accept_queue(skt_socket *listener, const char *host,
+                              const char *port, struct fillers *f)
+{
+    skt_connect_opts quick = {.timeout = 0.2};
+
+    SKT_OK(skt_listen(listener, 0));
+    for (f->used = 0; f->used < FILLERS_MAX; f->used++)
+        if (skt_create_connection(&f->list[f->used], host, port, &quick) < 0)
+            return true;
+    return false;
+}
+
+static void close_fillers(struct fillers *f)
+{
+    for (size_t i = 0; i < f->used; i++)
+        skt_close(f->list[i]);
+}
+
 static void test_create_connection_times_out_as_one_deadline(void **state)
 {
-    skt_socket *listener, *fillers[8], *s;
+    skt_socket *listener, *s;
     skt_connect_opts opts = {.timeout = 0.5};
+    struct fillers f;
     char port[8];
-    size_t used = 0;
     double start, elapsed;
+    bool dropping;
     int rc;
     (void)state;
     listener = listen_on("127.0.0.1", port, sizeof port);
-    SKT_OK(skt_listen(listener, 0));
-    /* A full accept queue makes the kernel drop SYNs: no answer. */
-    for (; used < 8; used++) {
-        skt_connect_opts quick = {.timeout = 0.2};
-        if (skt_create_connection(&fillers[used], "127.0.0.1", port,
-                                  &quick) < 0)
-            break;
-    }
+    dropping = fill_accept_queue(listener, "127.0.0.1", port, &f);
     start = skt_test_now();
     rc = skt_create_connection(&s, "127.0.0.1", port, &opts);
     elapsed = skt_test_now() - start;
-    for (size_t i = 0; i < used; i++)
-        skt_close(fillers[i]);
+    close_fillers(&f);
     skt_close(listener);
-    if (used == 8)
+    if (!dropping)
         SKT_SKIP("the kernel answered SYNs to a full accept queue");
     assert_int_equal(rc, -ETIMEDOUT);
     assert_true(elapsed >= 0.5 && elapsed < 1.0);
@@ -428,6 +453,215 @@ static void test_create_connection_poll_failure_ends_race(void **state)
     }
     assert_int_equal(rc, -ENOMEM);
     assert_true(skt_test_now() - start < 0.5);
+    skt_close(listener);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The report: each address tried, as data                                  */
+/* ------------------------------------------------------------------------ */
+
+static void test_create_connection_report_lists_each_refusal(void **state)
+{
+    skt_connect_attempt tried[4];
+    skt_connect_report report = {.attempts = tried, .capacity = 4};
+    skt_connect_opts opts = {.report = &report};
+    char port[8];
+    skt_socket *s;
+    (void)state;
+    if (!have_ipv6_loopback())
+        SKT_SKIP("no IPv6 loopback: only one address to try");
+    port_text(closed_port(), port, sizeof port);
+    assert_int_equal(skt_create_connection(&s, NULL, port, &opts),
+                     -ECONNREFUSED);
+    assert_int_equal(report.count, 2);
+    /* Both families, each with its own code and a time of its own. */
+    assert_int_not_equal(skt_addr_family(&tried[0].addr),
+                         skt_addr_family(&tried[1].addr));
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(tried[i].code, -ECONNREFUSED);
+        assert_int_equal(skt_addr_port(&tried[i].addr), atoi(port));
+        assert_true(tried[i].seconds >= 0 && tried[i].seconds < 1);
+    }
+    assert_true(report.resolve_seconds >= 0 && report.resolve_seconds < 1);
+    assert_int_equal(report.handshake_code, 0);
+}
+
+static void test_create_connection_report_marks_the_winner(void **state)
+{
+    char port[8];
+    skt_socket *listener = listen_on("127.0.0.1", port, sizeof port);
+    skt_connect_attempt tried[2];
+    skt_connect_report report = {.attempts = tried, .capacity = 2};
+    const double modes[] = {SKT_BLOCKING, 5.0};
+    skt_socket *s;
+    char text[SKT_ADDRSTRLEN];
+    (void)state;
+    /* One address: alone in blocking mode, raced in timeout mode; the
+     * report reads the same. */
+    for (size_t i = 0; i < 2; i++) {
+        skt_connect_opts opts = {.timeout = modes[i], .report = &report};
+        SKT_OK(skt_create_connection(&s, "127.0.0.1", port, &opts));
+        skt_close(s);
+        assert_int_equal(report.count, 1);
+        assert_int_equal(tried[0].code, 0);
+        skt_addr_format(&tried[0].addr, text, sizeof text);
+        assert_string_equal(text + strlen("127.0.0.1:"), port);
+        assert_true(tried[0].seconds >= 0 && tried[0].seconds < 1);
+    }
+    skt_close(listener);
+}
+
+static void test_create_connection_report_counts_past_capacity(void **st)
+{
+    skt_connect_attempt tried[2];
+    skt_connect_report report = {.attempts = tried, .capacity = 1};
+    skt_connect_opts opts = {.report = &report};
+    char port[8];
+    skt_socket *s;
+    (void)st;
+    if (!have_ipv6_loopback())
+        SKT_SKIP("no IPv6 loopback: only one address to try");
+    port_text(closed_port(), port, sizeof port);
+    memset(&tried[1], 0x5a, sizeof tried[1]);
+    assert_int_equal(skt_create_connection(&s, NULL, port, &opts),
+                     -ECONNREFUSED);
+    /* Two were tried; only the first fits, and nothing past it is
+     * written. */
+    assert_int_equal(report.count, 2);
+    assert_int_equal(tried[0].code, -ECONNREFUSED);
+    assert_int_equal(tried[1].code, 0x5a5a5a5a);
+    /* No array at all: the count alone. */
+    report = (skt_connect_report){0};
+    assert_int_equal(skt_create_connection(&s, NULL, port, &opts),
+                     -ECONNREFUSED);
+    assert_int_equal(report.count, 2);
+}
+
+static void test_create_connection_report_after_failed_lookup(void **state)
+{
+    skt_connect_attempt tried[1];
+    skt_connect_report report = {.attempts = tried, .capacity = 1,
+                                 .count = 7};
+    skt_connect_opts opts = {.report = &report};
+    skt_socket *s;
+    (void)state;
+    assert_true(skt_create_connection(&s, "127.0.0.1", "no-such-service-skt",
+                                      &opts) < 0);
+    assert_int_equal(report.count, 0);
+}
+
+static void test_create_connection_report_needs_its_array(void **state)
+{
+    skt_connect_report report = {.capacity = 3};
+    skt_connect_opts opts = {.report = &report};
+    skt_socket *s;
+    (void)state;
+    assert_int_equal(skt_create_connection(&s, "127.0.0.1", "80", &opts),
+                     -EINVAL);
+    assert_non_null(strstr(skt_error_detail(), "report"));
+}
+
+static void test_create_connection_report_times_out_attempt(void **state)
+{
+    skt_socket *listener, *s;
+    skt_connect_attempt tried[1];
+    skt_connect_report report = {.attempts = tried, .capacity = 1};
+    skt_connect_opts opts = {.timeout = 0.3, .report = &report};
+    struct fillers f;
+    char port[8];
+    bool dropping;
+    int rc;
+    (void)state;
+    listener = listen_on("127.0.0.1", port, sizeof port);
+    dropping = fill_accept_queue(listener, "127.0.0.1", port, &f);
+    rc = skt_create_connection(&s, "127.0.0.1", port, &opts);
+    close_fillers(&f);
+    skt_close(listener);
+    if (!dropping)
+        SKT_SKIP("the kernel answered SYNs to a full accept queue");
+    assert_int_equal(rc, -ETIMEDOUT);
+    assert_int_equal(report.count, 1);
+    assert_int_equal(tried[0].code, -ETIMEDOUT);
+    assert_true(tried[0].seconds >= 0.29 && tried[0].seconds < 0.8);
+}
+
+/*
+ * Listeners on ::1 and 127.0.0.1 at one port; the one of the family the
+ * resolver gives first for a NULL host has a full accept queue, so that its
+ * attempt hangs and the other family's wins. Returns that first family, or
+ * 0 when it cannot be arranged (the caller skips).
+ */
+static int listen_first_silent(skt_socket **v6, skt_socket **v4,
+                               struct fillers *f, char *port, size_t len)
+{
+    skt_addrinfo hints = {.type = SOCK_STREAM}, *res;
+    int first;
+
+    *v6 = listen_on("::1", port, len);
+    if (skt_create_server(v4, "127.0.0.1", port, NULL) < 0)
+        return 0;
+    SKT_OK(skt_getaddrinfo(NULL, port, &hints, 5, &res));
+    first = res->family;
+    skt_freeaddrinfo(res);
+    if (!fill_accept_queue(first == AF_INET6 ? *v6 : *v4,
+                           first == AF_INET6 ? "::1" : "127.0.0.1", port, f))
+        return 0;
+    return first;
+}
+
+static void test_create_connection_report_cancels_the_loser(void **state)
+{
+    skt_socket *v6 = NULL, *v4 = NULL, *s = NULL;
+    skt_connect_attempt tried[2];
+    skt_connect_report report = {.attempts = tried, .capacity = 2};
+    skt_connect_opts opts = {.timeout = 5, .attempt_delay = 0.1,
+                             .report = &report};
+    struct fillers f = {.used = 0};
+    char port[8];
+    int first, rc = -1;
+    (void)state;
+    if (!have_ipv6_loopback())
+        SKT_SKIP("no IPv6 loopback");
+    first = listen_first_silent(&v6, &v4, &f, port, sizeof port);
+    if (first != 0)
+        rc = skt_create_connection(&s, NULL, port, &opts);
+    skt_close(s);
+    close_fillers(&f);
+    skt_close(v6);
+    skt_close(v4);
+    if (first == 0)
+        SKT_SKIP("could not make one loopback family drop SYNs");
+    SKT_OK(rc);
+    assert_int_equal(report.count, 2);
+    /* The first hung past the attempt delay and was closed when the
+     * second won. */
+    assert_int_equal(skt_addr_family(&tried[0].addr), first);
+    assert_int_equal(tried[0].code, -ECANCELED);
+    assert_true(tried[0].seconds >= 0.1 && tried[0].seconds < 1);
+    assert_int_equal(tried[1].code, 0);
+}
+
+static void test_create_connection_report_times_the_handshake(void **st)
+{
+    char port[8];
+    skt_socket *listener = listen_on("127.0.0.1", port, sizeof port);
+    skt_connect_report report = {0};
+    skt_connect_opts opts = {.timeout = 0.3, .report = &report};
+    skt_tls_ctx *ctx;
+    skt_socket *s;
+    (void)st;
+    /* The listener never accepts, so the connection is made but no
+     * ServerHello ever comes: the handshake times out under the one
+     * deadline, and the report says so. */
+    SKT_OK(skt_tls_ctx_new(&ctx, SKT_TLS_CLIENT));
+    opts.tls = ctx;
+    assert_int_equal(skt_create_connection(&s, "127.0.0.1", port, &opts),
+                     -ETIMEDOUT);
+    assert_int_equal(report.count, 1);
+    assert_int_equal(report.handshake_code, -ETIMEDOUT);
+    assert_true(report.handshake_seconds > 0.2 &&
+                report.handshake_seconds < 0.8);
+    skt_tls_ctx_free(ctx);
     skt_close(listener);
 }
 
@@ -730,6 +964,14 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_create_connection_single_address_refused),
     cmocka_unit_test(test_create_connection_reports_real_error_not_timeout),
     cmocka_unit_test(test_create_connection_poll_failure_ends_race),
+    cmocka_unit_test(test_create_connection_report_lists_each_refusal),
+    cmocka_unit_test(test_create_connection_report_marks_the_winner),
+    cmocka_unit_test(test_create_connection_report_counts_past_capacity),
+    cmocka_unit_test(test_create_connection_report_after_failed_lookup),
+    cmocka_unit_test(test_create_connection_report_needs_its_array),
+    cmocka_unit_test(test_create_connection_report_times_out_attempt),
+    cmocka_unit_test(test_create_connection_report_cancels_the_loser),
+    cmocka_unit_test(test_create_connection_report_times_the_handshake),
     cmocka_unit_test(test_getaddrinfo_numeric_answers_with_zero_timeout),
     cmocka_unit_test(test_getaddrinfo_name_within_timeout),
     cmocka_unit_test(test_getnameinfo_numeric_with_timeout),

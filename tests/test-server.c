@@ -811,6 +811,115 @@ static void test_max_connections_pauses_accepting(void **state)
     }
 }
 
+/* Opens count clients, each served (its echo came back). */
+static void open_served(skt_server *srv, skt_socket **clients, int count)
+{
+    for (int i = 0; i < count; i++) {
+        clients[i] = connect_to(srv);
+        check_echo(clients[i], "served");
+    }
+}
+
+static void hang_up_all(skt_socket **clients, int count)
+{
+    for (int i = 0; i < count; i++)
+        hang_up(clients[i]);
+}
+
+enum { LIMIT = SKT_SERVER_THREADS_LIMIT, EXTRA = 4 };
+
+static void test_threads_mode_default_limits_connections(void **state)
+{
+    skt_server_config cfg = echo_config(SKT_SERVER_THREADS, SOCK_STREAM);
+    static skt_socket *clients[LIMIT], *extra[EXTRA];
+    struct serving s;
+    char buf[5];
+
+    (void)state;
+    if (!raise_fd_limit(2 * (LIMIT + EXTRA) + 64))
+        SKT_SKIP("RLIMIT_NOFILE cannot be raised to %d",
+                 2 * (LIMIT + EXTRA) + 64);
+    assert_int_equal(cfg.max_connections, 0);
+    start(&s, "127.0.0.1:0", &cfg);
+    /* The default limit of threads, each held by an idle client... */
+    open_served(s.srv, clients, LIMIT);
+    assert_int_equal(skt_server_connections(s.srv), LIMIT);
+    /* ...and the clients past it wait in the backlog, unserved. */
+    for (int i = 0; i < EXTRA; i++) {
+        extra[i] = connect_to(s.srv);
+        SKT_OK(skt_sendall(extra[i], "extra", 5, 0, NULL));
+    }
+    SKT_OK(skt_settimeout(extra[0], 0.3));
+    assert_int_equal(skt_recv(extra[0], buf, 5, 0), -ETIMEDOUT);
+    assert_int_equal(skt_server_connections(s.srv), LIMIT);
+    /* As idle clients leave, the waiting ones are served. */
+    hang_up_all(clients, EXTRA);
+    for (int i = 0; i < EXTRA; i++) {
+        SKT_OK(skt_settimeout(extra[i], 5.0));
+        SKT_OK(skt_recv_exact(extra[i], buf, 5, 0, NULL));
+        assert_memory_equal(buf, "extra", 5);
+    }
+    assert_true(skt_server_connections(s.srv) <= LIMIT);
+    hang_up_all(clients + EXTRA, LIMIT - EXTRA);
+    hang_up_all(extra, EXTRA);
+    stop(&s);
+}
+
+static void test_threads_mode_no_limit_serves_past_the_default(void **state)
+{
+    skt_server_config cfg = echo_config(SKT_SERVER_THREADS, SOCK_STREAM);
+    static skt_socket *clients[LIMIT + EXTRA];
+    struct serving s;
+
+    (void)state;
+    if (!raise_fd_limit(2 * (LIMIT + EXTRA) + 64))
+        SKT_SKIP("RLIMIT_NOFILE cannot be raised to %d",
+                 2 * (LIMIT + EXTRA) + 64);
+    cfg.max_connections = SKT_SERVER_NO_LIMIT;
+    start(&s, "127.0.0.1:0", &cfg);
+    open_served(s.srv, clients, LIMIT + EXTRA);
+    assert_int_equal(skt_server_connections(s.srv), LIMIT + EXTRA);
+    hang_up_all(clients, LIMIT + EXTRA);
+    stop(&s);
+}
+
+static void test_pool_with_idle_timeout_survives_silent_clients(void **state)
+{
+    enum { POOL = 2, SILENT = 6 };
+    skt_server_config cfg = echo_config(SKT_SERVER_POOL, SOCK_STREAM);
+    struct errors errors = {0};
+    skt_socket *silent[SILENT];
+    struct serving s;
+    double begin;
+    char byte;
+
+    (void)state;
+    cfg.pool_size = POOL;
+    cfg.idle_timeout = 0.2;
+    cfg.handle_error = count_error;
+    cfg.user = &errors;
+    start(&s, "127.0.0.1:0", &cfg);
+    /* Three times as many silent clients as the pool has threads. */
+    for (int i = 0; i < SILENT; i++)
+        silent[i] = connect_to(s.srv);
+    begin = skt_test_now();
+    /* A good client is served once the idle timeout has freed a thread
+     * for each silent client ahead of it in the queue. */
+    echo_once(s.srv, "good client");
+    assert_true(skt_test_now() - begin < 3.0);
+    /* Every silent client was closed, none is held for good. */
+    for (int i = 0; i < SILENT; i++) {
+        ssize_t n;
+        SKT_OK(skt_settimeout(silent[i], 5.0));
+        n = skt_recv(silent[i], &byte, 1, 0);
+        assert_true(n == 0 || n == -ECONNRESET);
+    }
+    assert_true(read_errors(&errors.timedout) >= SILENT);
+    echo_once(s.srv, "still serving");
+    hang_up_all(silent, SILENT);
+    stop(&s);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Close                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -944,7 +1053,8 @@ static void test_bad_configs_are_refused(void **state)
     cfg.idle_timeout = 0.0 / 0.0;
     assert_int_equal(skt_server_new(&srv, &a, &cfg), -EINVAL);
     cfg.idle_timeout = 0;
-    cfg.max_connections = -1;
+    /* SKT_SERVER_NO_LIMIT (-1) is the one negative limit accepted. */
+    cfg.max_connections = -2;
     assert_int_equal(skt_server_new(&srv, &a, &cfg), -EINVAL);
     assert_int_equal(skt_server_new(NULL, &a, &cfg), -EINVAL);
     assert_int_equal(skt_server_close(NULL), 0);
@@ -1065,6 +1175,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_idle_timeout_closes_silent_connections),
     cmocka_unit_test(test_handle_timeout_runs_when_no_request_comes),
     cmocka_unit_test(test_max_connections_pauses_accepting),
+    cmocka_unit_test(test_threads_mode_default_limits_connections),
+    cmocka_unit_test(test_threads_mode_no_limit_serves_past_the_default),
+    cmocka_unit_test(test_pool_with_idle_timeout_survives_silent_clients),
     cmocka_unit_test(test_close_waits_for_handler_threads),
     cmocka_unit_test(test_close_cuts_stuck_handlers_after_close_timeout),
     cmocka_unit_test(test_close_from_a_handler_is_refused),

@@ -1,7 +1,7 @@
 /*
  * test-socket.c - the socket object: creation, ownership, close-on-exec,
  * the three modes and their getters, options, bind/listen/accept/connect
- * and their errors.
+ * and their errors; skt_accept_retry's back-off.
  */
 #include "harness.h"
 #include "internal.h"
@@ -11,7 +11,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static bool fd_nonblocking(const skt_socket *s)
@@ -415,6 +417,260 @@ static void test_accept_times_out_at_deadline(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
+/* accept_retry                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* What on_pause heard. */
+struct pauses {
+    int count;
+    int code;
+    double seconds[32];
+};
+
+static void note_pause(skt_socket *listener, int code, double seconds,
+                       void *user)
+{
+    struct pauses *p = user;
+    (void)listener;
+    assert_non_null(strstr(skt_error_detail(), "accepting again within"));
+    p->code = code;
+    if (p->count < 32)
+        p->seconds[p->count] = seconds;
+    p->count++;
+}
+
+/* The pauses of the back-off: 10 ms, doubling, at most 1 s. */
+static double nth_pause(int n)
+{
+    double seconds = 0.01;
+    while (n-- > 0)
+        seconds = seconds * 2 < 1.0 ? seconds * 2 : 1.0;
+    return seconds;
+}
+
+/* A client connected to the listener, its connection queued. */
+static skt_socket *queued_client(skt_socket *listener)
+{
+    skt_socket *client;
+    skt_addr a;
+
+    SKT_OK(skt_getsockname(listener, &a));
+    SKT_OK(skt_open(&client, AF_INET, SOCK_STREAM, 0));
+    SKT_OK(skt_settimeout(client, 5.0));
+    SKT_OK(skt_connect(client, &a));
+    return client;
+}
+
+/* Lowers the soft RLIMIT_NOFILE to just above the fds open, then takes
+ * every fd left; returns how many it holds in fds. */
+static int use_up_fds(int *fds, int max, struct rlimit *saved)
+{
+    struct rlimit low;
+    int held = 0;
+
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, saved), 0);
+    low = *saved;
+    low.rlim_cur = (rlim_t)skt_test_count_fds() + 8;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    while (held < max && (fds[held] = dup(0)) >= 0)
+        held++;
+    assert_true(held < max);
+    return held;
+}
+
+static void give_back_fds(int *fds, int held, const struct rlimit *saved)
+{
+    while (held > 0)
+        close(fds[--held]);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, saved), 0);
+}
+
+struct later {
+    int fd;
+    skt_socket *sock;
+    useconds_t after;
+};
+
+static void *close_later(void *arg)
+{
+    struct later *l = arg;
+    usleep(l->after);
+    close(l->fd);
+    return NULL;
+}
+
+static void *shut_down_later(void *arg)
+{
+    struct later *l = arg;
+    usleep(l->after);
+    skt_shutdown(l->sock, SHUT_RDWR);
+    return NULL;
+}
+
+static void test_accept_retry_waits_out_emfile_then_accepts(void **state)
+{
+    skt_accept_backoff backoff = {.on_pause = note_pause};
+    struct pauses pauses = {0};
+    skt_socket *listener, *client, *conn;
+    skt_addr peer, expected;
+    struct rlimit saved;
+    struct later later;
+    pthread_t thread;
+    int fds[64], held, port;
+    double begin, elapsed;
+
+    (void)state;
+    backoff.user = &pauses;
+    skt_test_tcp_listener(&listener, &port);
+    client = queued_client(listener);
+    held = use_up_fds(fds, 64, &saved);
+    /* Out of fds: a plain accept fails at once. */
+    assert_int_equal(skt_accept(listener, &conn, NULL), -EMFILE);
+    /* Another thread frees one fd after 50 ms; the call waits it out. */
+    later = (struct later){.fd = fds[--held], .after = 50000};
+    assert_int_equal(pthread_create(&thread, NULL, close_later, &later), 0);
+    begin = skt_test_now();
+    SKT_OK(skt_accept_retry(listener, &conn, &peer, &backoff));
+    elapsed = skt_test_now() - begin;
+    pthread_join(thread, NULL);
+    give_back_fds(fds, held, &saved);
+    assert_true(elapsed >= 0.045);
+    assert_true(elapsed < 2.0);
+    assert_true(pauses.count >= 1);
+    assert_int_equal(pauses.code, -EMFILE);
+    assert_true(pauses.seconds[0] == 0.01);
+    for (int i = 1; i < pauses.count && i < 32; i++)
+        assert_true(pauses.seconds[i] == nth_pause(i));
+    /* Accepting worked, so the back-off starts over. */
+    assert_true(backoff.pause == 0);
+    SKT_OK(skt_getsockname(client, &expected));
+    assert_true(skt_addr_equal(&peer, &expected));
+    skt_close(conn);
+    skt_close(client);
+    skt_close(listener);
+}
+
+static void test_accept_retry_timeout_bounds_the_backoff(void **state)
+{
+    skt_accept_backoff backoff = {.on_pause = note_pause};
+    struct pauses pauses = {0};
+    skt_socket *listener, *conn = (skt_socket *)&conn;
+    double begin, elapsed;
+    int port, rc;
+
+    (void)state;
+    backoff.user = &pauses;
+    skt_test_tcp_listener(&listener, &port);
+    SKT_OK(skt_settimeout(listener, 0.2));
+    /* Out of fds for good: 10 + 20 + 40 + 80 ms, then 160 ms cut to the
+     * 50 ms the one deadline leaves. */
+    skt__sys_inject(SKT__OP_ACCEPT, -EMFILE, 0, 1000, 0);
+    begin = skt_test_now();
+    rc = skt_accept_retry(listener, &conn, NULL, &backoff);
+    elapsed = skt_test_now() - begin;
+    skt__sys_inject_clear();
+    assert_int_equal(rc, -ETIMEDOUT);
+    assert_null(conn);
+    assert_true(elapsed >= 0.2);
+    assert_true(elapsed < 0.5);
+    assert_true(pauses.count >= 3 && pauses.count <= 6);
+    for (int i = 0; i < pauses.count; i++)
+        assert_true(pauses.seconds[i] == nth_pause(i));
+    assert_non_null(strstr(skt_error_detail(), "accept on 127.0.0.1:"));
+    assert_non_null(strstr(skt_error_detail(), "out of fds"));
+    /* The back-off goes on from there at the next call. */
+    assert_true(backoff.pause == pauses.seconds[pauses.count - 1]);
+    skt_close(listener);
+}
+
+static void test_accept_retry_treats_econnaborted_as_temporary(void **state)
+{
+    skt_accept_backoff backoff = {.on_pause = note_pause};
+    struct pauses pauses = {0};
+    skt_socket *listener, *client, *conn;
+    int port;
+
+    (void)state;
+    backoff.user = &pauses;
+    skt_test_tcp_listener(&listener, &port);
+    client = queued_client(listener);
+    /* skt_accept reports it, as Python's accept raises it... */
+    skt__sys_inject(SKT__OP_ACCEPT, -ECONNABORTED, 0, 1, 0);
+    assert_int_equal(skt_accept(listener, &conn, NULL), -ECONNABORTED);
+    /* ...skt_accept_retry accepts the next connection at once. */
+    skt__sys_inject(SKT__OP_ACCEPT, -ECONNABORTED, 0, 1, 0);
+    SKT_OK(skt_accept_retry(listener, &conn, NULL, &backoff));
+    skt__sys_inject_clear();
+    assert_int_equal(pauses.count, 0);
+    skt_close(conn);
+    skt_close(client);
+    assert_int_equal(skt_accept_retry(NULL, &conn, NULL, NULL), -EINVAL);
+    assert_int_equal(skt_accept_retry(listener, NULL, NULL, NULL), -EINVAL);
+    skt_close(listener);
+}
+
+static void test_accept_retry_nonblocking_returns_the_pause(void **state)
+{
+    skt_accept_backoff backoff = {.on_pause = note_pause};
+    struct pauses pauses = {0};
+    skt_socket *listener, *client, *conn;
+    int port;
+
+    (void)state;
+    backoff.user = &pauses;
+    skt_test_tcp_listener(&listener, &port);
+    SKT_OK(skt_setblocking(listener, false));
+    /* Never a wait: each call says how long the caller should pause. */
+    skt__sys_inject(SKT__OP_ACCEPT, -EMFILE, 0, 9, 0);
+    for (int i = 0; i < 9; i++) {
+        assert_int_equal(skt_accept_retry(listener, &conn, NULL, &backoff),
+                         -EMFILE);
+        assert_true(backoff.pause == nth_pause(i));
+    }
+    skt__sys_inject_clear();
+    assert_true(backoff.pause == 1.0);
+    assert_non_null(strstr(skt_error_detail(), "within 1000 ms"));
+    assert_int_equal(pauses.count, 9);
+    /* Accepting works again: -EAGAIN, and the back-off is over. */
+    assert_int_equal(skt_accept_retry(listener, &conn, NULL, &backoff),
+                     -EAGAIN);
+    assert_true(backoff.pause == 0);
+    client = queued_client(listener);
+    SKT_OK(skt_accept_retry(listener, &conn, NULL, &backoff));
+    skt_close(conn);
+    skt_close(client);
+    skt_close(listener);
+}
+
+static void test_accept_retry_pause_ends_when_listener_is_shut_down(
+    void **state)
+{
+    skt_socket *listener, *conn;
+    struct later later;
+    pthread_t thread;
+    double begin, elapsed;
+    int port, rc;
+
+    (void)state;
+    skt_test_tcp_listener(&listener, &port);
+    /* Without the wake-up, twelve pauses (over 6 s) would pass. */
+    skt__sys_inject(SKT__OP_ACCEPT, -EMFILE, 0, 12, 0);
+    later = (struct later){.sock = listener, .after = 100000};
+    assert_int_equal(pthread_create(&thread, NULL, shut_down_later, &later),
+                     0);
+    begin = skt_test_now();
+    rc = skt_accept_retry(listener, &conn, NULL, NULL);
+    elapsed = skt_test_now() - begin;
+    pthread_join(thread, NULL);
+    skt__sys_inject_clear();
+    assert_int_equal(rc, -EMFILE);
+    assert_non_null(strstr(skt_error_detail(), "shut down"));
+    assert_true(elapsed >= 0.09);
+    assert_true(elapsed < 1.0);
+    skt_close(listener);
+}
+
+/* ------------------------------------------------------------------------ */
 /* connect, bind, listen                                                    */
 /* ------------------------------------------------------------------------ */
 
@@ -797,6 +1053,11 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_accept_conn_takes_default_timeout),
     cmocka_unit_test(test_accept_nonblocking_without_client_is_eagain),
     cmocka_unit_test(test_accept_times_out_at_deadline),
+    cmocka_unit_test(test_accept_retry_waits_out_emfile_then_accepts),
+    cmocka_unit_test(test_accept_retry_timeout_bounds_the_backoff),
+    cmocka_unit_test(test_accept_retry_treats_econnaborted_as_temporary),
+    cmocka_unit_test(test_accept_retry_nonblocking_returns_the_pause),
+    cmocka_unit_test(test_accept_retry_pause_ends_when_listener_is_shut_down),
     cmocka_unit_test(test_connect_refused_names_address),
     cmocka_unit_test(test_connect_refused_in_timeout_mode),
     cmocka_unit_test(test_connect_ex_returns_positive_errno),

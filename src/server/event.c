@@ -312,8 +312,7 @@ static int accept_conns(skt_server *srv)
             continue;
         }
         open_conn(srv, sock, &client);
-        if (srv->cfg.max_connections > 0 &&
-            skt__server_active(srv) >= srv->cfg.max_connections)
+        if (skt__server_full(srv))
             return 0;
     }
     return 0;

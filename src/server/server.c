@@ -16,9 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Accept pauses after EMFILE and friends: 10 ms, doubling up to 1 s. */
-#define BACKOFF_FIRST (10 * SKT__MS)
-#define BACKOFF_MAX (1000 * SKT__MS)
 /* How often children without a pidfd are looked for. */
 #define CHILD_LOOK (50 * SKT__MS)
 /* Requests taken per wake-up, so that a flood cannot delay a shutdown. */
@@ -92,12 +89,25 @@ static int check_config(const skt_server_config *cfg, int type)
                          "SKT_SERVER_EVENTS)");
     if (!skt__seconds_valid(cfg->timeout) ||
         !skt__seconds_valid(cfg->idle_timeout) ||
-        isnan(cfg->close_timeout) || cfg->max_connections < 0 ||
+        isnan(cfg->close_timeout) ||
+        cfg->max_connections < SKT_SERVER_NO_LIMIT ||
         cfg->pool_size < 0 || cfg->backlog < 0)
         return skt__fail(-EINVAL, "server_new: a negative or NaN limit");
     if (cfg->tls != NULL && type != SOCK_STREAM)
         return skt__fail(-EINVAL, "server_new: TLS needs a stream server");
     return 0;
+}
+
+/* The limit max_connections asks for: 0 is the mode's default (a
+ * thread each in SKT_SERVER_THREADS must not grow without bound), and
+ * SKT_SERVER_NO_LIMIT is none, which is 0 here. */
+static int limit_of(const skt_server_config *cfg)
+{
+    if (cfg->max_connections == SKT_SERVER_NO_LIMIT)
+        return 0;
+    if (cfg->max_connections == 0 && cfg->mode == SKT_SERVER_THREADS)
+        return SKT_SERVER_THREADS_LIMIT;
+    return cfg->max_connections;
 }
 
 /* Remembers which file a Unix path server created, so that close removes
@@ -236,6 +246,7 @@ int skt_server_new(skt_server **out, const skt_addr *addr,
         return skt__fail(-ENOMEM, "server_new");
     srv->cfg = *cfg;
     srv->type = type;
+    srv->limit = limit_of(cfg);
     rc = init_server(srv, addr);
     if (rc < 0) {
         char text[SKT_ADDRSTRLEN];
@@ -261,36 +272,14 @@ static void back_off(skt_server *srv, int code)
     char text[SKT_ADDRSTRLEN];
     int64_t now = skt__now();
 
-    srv->backoff_ns = srv->backoff_ns == 0 ? BACKOFF_FIRST
-                                           : srv->backoff_ns * 2;
-    if (srv->backoff_ns > BACKOFF_MAX)
-        srv->backoff_ns = BACKOFF_MAX;
+    /* The back-off of skt_accept_retry: 10 ms, doubling up to 1 s. */
+    srv->backoff_ns = skt__accept_backoff_next(srv->backoff_ns);
     srv->backoff_until = now + srv->backoff_ns;
     skt__fail(code, "accept on %s (accepting again within %lld ms)",
               skt__addr_text(&srv->address, text, sizeof text),
               (long long)(srv->backoff_ns / SKT__MS));
     skt__server_error(srv, NULL, code);
     skt__server_update_listener(srv, now);
-}
-
-/* Errors of accept(2) that concern one connection only; the Linux manual
- * says to retry on them as on EAGAIN. */
-static bool transient(int code)
-{
-    switch (-code) {
-    case EINTR: case ECONNABORTED: case EPROTO: case EPERM: case ENETDOWN:
-    case ENOPROTOOPT: case EHOSTDOWN: case ENONET: case EHOSTUNREACH:
-    case EOPNOTSUPP: case ENETUNREACH: case ETIMEDOUT:
-        return true;
-    default:
-        return false;
-    }
-}
-
-static bool exhausted(int code)
-{
-    return code == -EMFILE || code == -ENFILE || code == -ENOBUFS ||
-           code == -ENOMEM;
 }
 
 int skt__server_accept(skt_server *srv, skt_socket **conn, skt_addr *client)
@@ -303,10 +292,10 @@ int skt__server_accept(skt_server *srv, skt_socket **conn, skt_addr *client)
     do {
         client->len = sizeof client->u;
         fd = skt__sys_accept(l->fd, &client->u.sa, &client->len, flags);
-    } while (fd < 0 && transient(fd));
+    } while (fd < 0 && skt__accept_error_transient(fd));
     if (fd == -EAGAIN)
         return -EAGAIN;
-    if (fd < 0 && exhausted(fd)) {
+    if (fd < 0 && skt__accept_error_exhausted(fd)) {
         back_off(srv, fd);
         return -EAGAIN;
     }
@@ -341,7 +330,8 @@ ssize_t skt__server_receive(skt_server *srv, skt_addr *client)
         return n;
     /* A datagram socket reports here the ICMP errors of earlier replies
      * (ECONNREFUSED...): they concern one client, not the server. */
-    if (transient((int)n) || exhausted((int)n) || n == -ECONNREFUSED)
+    if (skt__accept_error_transient((int)n) ||
+        skt__accept_error_exhausted((int)n) || n == -ECONNREFUSED)
         return -EAGAIN;
     return skt__fail((int)n, "recvfrom on the server's socket");
 }
@@ -350,10 +340,13 @@ ssize_t skt__server_receive(skt_server *srv, skt_addr *client)
 /* The listener and the loop's timers                                       */
 /* ------------------------------------------------------------------------ */
 
+bool skt__server_full(skt_server *srv)
+{
+    return srv->limit > 0 && skt__server_active(srv) >= srv->limit;
+}
+
 void skt__server_update_listener(skt_server *srv, int64_t now)
 {
-    int max = srv->cfg.max_connections;
-    int active = skt__server_active(srv);
     unsigned ended = __atomic_load_n(&srv->ended, __ATOMIC_ACQUIRE);
     bool want;
 
@@ -363,7 +356,7 @@ void skt__server_update_listener(skt_server *srv, int64_t now)
         srv->backoff_until = 0;
     }
     want = !skt__server_stopping(srv) && now >= srv->backoff_until &&
-           (max == 0 || active < max);
+           !skt__server_full(srv);
     if (want == srv->listening)
         return;
     if (want)
@@ -415,8 +408,7 @@ static int accept_ready(skt_server *srv)
             continue;
         }
         skt__server_dispatch(srv, conn, &client, NULL, 0);
-        if (srv->cfg.max_connections > 0 &&
-            skt__server_active(srv) >= srv->cfg.max_connections)
+        if (skt__server_full(srv))
             return 0;
     }
     return 0;
@@ -436,8 +428,7 @@ static int receive_ready(skt_server *srv)
         if (skt__server_verify(srv, srv->listener, &client))
             skt__server_dispatch(srv, NULL, &client, srv->datagram,
                                  (size_t)n);
-        if (srv->cfg.max_connections > 0 &&
-            skt__server_active(srv) >= srv->cfg.max_connections)
+        if (skt__server_full(srv))
             return 0;
     }
     return 0;

@@ -47,6 +47,7 @@ struct skt__event_state; /* event.c */
 struct skt_server {
     skt_server_config cfg;
     int type;
+    int limit; /* cfg.max_connections resolved: 0 for no limit */
     skt_socket *listener;
     skt_addr address;
     int listener_kind; /* SKT__KIND_LISTENER: the listener key's data */
@@ -86,6 +87,9 @@ SKT__HIDDEN void skt__server_error(skt_server *srv, const skt_addr *client,
                                    int code);
 /* True once skt_server_shutdown was called. */
 SKT__HIDDEN bool skt__server_stopping(const skt_server *srv);
+/* True when the requests being served or queued have reached the limit
+ * (max_connections, or the mode's default). */
+SKT__HIDDEN bool skt__server_full(skt_server *srv);
 /* Registers or unregisters the listener as the limits allow. */
 SKT__HIDDEN void skt__server_update_listener(skt_server *srv, int64_t now);
 /* The timeout of the next select: handle_timeout and accept back-off. */

@@ -35,7 +35,8 @@ struct tls {
     int fd;
     int sys_error;     /* errno of the BIO's last failed call, else 0 */
     bool eof;          /* the BIO has read an end of file */
-    bool nowait;       /* sends must not block (close_notify at close) */
+    bool nowait;       /* the close path: no read or send may block */
+    size_t drain_left; /* bytes the close path may still read */
     bool close_sent;   /* unwrap has sent close_notify */
     bool handshaken;   /* the handshake has completed once */
     int failed;        /* the code of a fatal failure; no more traffic */

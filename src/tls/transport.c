@@ -45,17 +45,33 @@ static int bio_write(BIO *bio, const char *data, size_t len, size_t *written)
     return 0;
 }
 
+/* How much a read may take: all of len, except in the close path, whose
+ * drain has a budget (0 when it is spent). */
+static size_t read_allowance(const struct tls *t, size_t len)
+{
+    return t->nowait && len > t->drain_left ? t->drain_left : len;
+}
+
 static int bio_read(BIO *bio, char *data, size_t len, size_t *got)
 {
     struct tls *t = BIO_get_data(bio);
+    int flags = t->nowait ? MSG_DONTWAIT : 0;
     ssize_t n;
 
     BIO_clear_retry_flags(bio);
+    len = read_allowance(t, len);
+    if (len == 0) {
+        /* The drain's budget is spent: to OpenSSL, nothing more has come. */
+        BIO_set_retry_read(bio);
+        return 0;
+    }
     do
-        n = skt__sys_recv(t->fd, data, len, 0);
+        n = skt__sys_recv(t->fd, data, len, flags);
     while (n == -EINTR);
     if (n > 0) {
         *got = (size_t)n;
+        if (t->nowait)
+            t->drain_left -= (size_t)n;
         return 1;
     }
     if (n == 0)
@@ -210,18 +226,76 @@ static void tls_free(struct tls *t)
     free(t);
 }
 
+/*
+ * What the close path may read: one record of the largest size (header,
+ * 16 KiB, the most a TLS 1.3 record may add), room for some 60 session
+ * tickets where peers send one or two unasked, and little enough that a
+ * peer that keeps sending cannot hold the close (processing a ticket costs
+ * about as much as a handshake message).
+ */
+#define DRAIN_BYTES (5 + 16384 + 256)
+
+/*
+ * Reads and processes, without waiting, what the peer sent that the
+ * application never asked for: TLS 1.3 session tickets and key updates,
+ * the peer's close_notify. Unread, they would make close(2) reset the
+ * connection, which throws away the data still queued to send and our
+ * close_notify. At most DRAIN_BYTES, as the fd has them now. Returns true
+ * when the application left data unread: bytes decrypted and not taken,
+ * or an application data record among those read.
+ */
+static bool drain_found_data(struct tls *t)
+{
+    unsigned char byte;
+    size_t got;
+
+    if (SSL_pending(t->ssl) > 0)
+        return true;
+    if (SSL_get_shutdown(t->ssl) & SSL_RECEIVED_SHUTDOWN)
+        return false;
+    t->drain_left = DRAIN_BYTES;
+    skt__tls_begin_call(t);
+    /* With SSL_MODE_AUTO_RETRY, one peek goes through every record that
+     * is not application data, and stops at the first that is, or when
+     * the fd (or the budget) has nothing more. */
+    return SSL_peek_ex(t->ssl, &byte, 1, &got) == 1;
+}
+
+/*
+ * Makes close(2) reset the connection (SO_LINGER 0), as the kernel does
+ * for a plain TCP socket closed with data unread: the peer learns that
+ * what it sent was not read, whether or not the drain emptied the fd.
+ */
+static void reset_at_close(skt_socket *s)
+{
+    struct linger now = {.l_onoff = 1, .l_linger = 0};
+
+    skt__sys_setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
+}
+
+/*
+ * The TLS end of skt_close: a peer reading to the end sees a clean close
+ * rather than a reset or a truncation (curl on OpenSSL 3 reports one).
+ * Nothing here waits for the peer: the drain reads what the fd holds, and
+ * close_notify gets one attempt that never blocks.
+ */
+static void close_session(skt_socket *s, struct tls *t)
+{
+    t->nowait = true;
+    if (drain_found_data(t)) {
+        reset_at_close(s);
+        return;
+    }
+    if (!(SSL_get_shutdown(t->ssl) & SSL_SENT_SHUTDOWN))
+        SSL_shutdown(t->ssl);
+}
+
 static void tls_release(skt_socket *s)
 {
     struct tls *t = s->transport_state;
 
-    /* A peer reading to the end sees a clean close rather than a
-     * truncation (curl on OpenSSL 3 reports one). One attempt that never
-     * blocks: closing must not wait for the peer. */
-    if (!t->failed && SSL_is_init_finished(t->ssl) &&
-        !(SSL_get_shutdown(t->ssl) & SSL_SENT_SHUTDOWN)) {
-        t->nowait = true;
-        SSL_shutdown(t->ssl);
-    }
+    if (!t->failed && SSL_is_init_finished(t->ssl))
+        close_session(s, t);
     ERR_clear_error();
     tls_free(t);
     __atomic_sub_fetch(&skt__buffering_transports, 1, __ATOMIC_RELAXED);

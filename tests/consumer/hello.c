@@ -25,6 +25,8 @@ int main(void)
     int rc;
 
     /* Written so that it also compiles as C++ (no designated initializer). */
+    if (skt_version() != SKT_VERSION_NUM)
+        return fail("the library is not the header's version", -EINVAL);
     memset(&opts, 0, sizeof opts);
     opts.timeout = 5.0;
     if ((rc = skt_create_server(&listener, "127.0.0.1", "0", NULL)) < 0)

@@ -49,8 +49,8 @@ done
 
 "$examples/event-echo-server" >"$tmp/usage.out" 2>"$tmp/usage.err"
 [ $? -eq 2 ] || fail "no arguments did not exit 2"
-grep -q '^usage: event-echo-server HOST PORT$' "$tmp/usage.err" ||
-    fail "no usage line"
+grep -q '^usage: event-echo-server \[-i IDLE_SECONDS\] HOST PORT$' \
+    "$tmp/usage.err" || fail "no usage line"
 "$examples/threading-echo-server" localhost 0 >"$tmp/name.out" \
     2>"$tmp/name.err"
 [ $? -eq 1 ] || fail "a host name did not exit 1"

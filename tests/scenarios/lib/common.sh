@@ -185,3 +185,31 @@ make_certs() {
     sh "$peers/make-certs.sh" "$certs" 2>"$tmp/make-certs.err" ||
         fail "make-certs.sh failed"
 }
+
+# fd_limit PID [SOFT]: sets the soft RLIMIT_NOFILE of process PID to SOFT
+# or, without SOFT, to the lowest fd number PID has free, so that the next
+# fd it opens fails with EMFILE ("Too many open files"), as if it had used
+# up its fds; sets $line to the soft limit it had before. Needs $python
+# (need_python resource).
+fd_limit() {
+    line=$("$python" - "$@" <<'PY'
+import os, resource, sys
+pid = int(sys.argv[1])
+soft, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+if len(sys.argv) > 2:
+    new = int(sys.argv[2])
+else:
+    used = {int(n) for n in os.listdir("/proc/%d/fd" % pid)}
+    new = min(n for n in range(len(used) + 1) if n not in used)
+resource.prlimit(pid, resource.RLIMIT_NOFILE, (new, hard))
+print(soft)
+PY
+) || fail "cannot change the fd limit of pid $1"
+}
+
+# cpu_ticks PID: sets $line to the CPU time PID has used (user + system,
+# in clock ticks, usually 100 a second).
+cpu_ticks() {
+    line=$(awk '{print $14 + $15}' "/proc/$1/stat") ||
+        fail "no /proc/$1/stat"
+}

@@ -1,0 +1,102 @@
+#!/bin/sh
+# Every malformed option, address and port: exit status 2, nothing on
+# stdout, and one line on stderr naming what is wrong. Nothing is looked
+# up or connected to (the addresses are checked before anything runs).
+# Run by CTest as: sh THIS SKT PEERS_DIR.
+# shellcheck source=lib/cli.sh
+. "$(dirname "$0")/lib/cli.sh"
+
+# bad ERE ARGUMENT...: skt ARGUMENT... is refused with the line ERE.
+bad() {
+    want=$1
+    shift
+    # Run in the foreground: the checks come before anything could run.
+    timeout 5 "$skt" "$@" >"$tmp/bad.out" 2>"$tmp/bad.err"
+    status=$?
+    expect_status 2 "skt $*"
+    expect_empty "$tmp/bad.out" "skt $*: stdout"
+    expect_one_line "$tmp/bad.err" "^skt: $want" "skt $*: stderr"
+}
+
+long=$(printf '%0120d' 0)
+
+# The command line's shape.
+bad "missing HOST and PORT"
+bad "missing PORT" localhost
+bad "too many arguments, from 'c'" a 80 c
+bad "unknown option -q" -q localhost 80
+bad "unknown option --frobnicate" --frobnicate localhost 80
+bad "option -w needs an argument \\(SECS\\)" localhost 80 -w
+bad "option --cafile needs an argument \\(FILE\\)" --tls h 443 --cafile
+bad "option --listen takes no argument" --listen=yes 80
+bad "option --canon does not apply to skt" --canon localhost 80
+bad "option --keep-open does not apply to skt resolve" resolve -k name
+bad "skt resolve needs NAME" resolve
+bad "too many arguments, from '2'" resolve name 1 2
+
+# Numbers.
+bad "option -w: 'abc' is not a number of seconds" -w abc localhost 80
+bad "option -w: 0 seconds is out of range" -w 0 localhost 80
+bad "option -w: -1 seconds is out of range" -w -1 localhost 80
+bad "option -w: 'nan' is not a number of seconds" -w nan localhost 80
+bad "option -w: '1e999' is not a number of seconds" -w 1e999 localhost 80
+bad "option -i: '5s' is not a number of seconds" -i 5s localhost 80
+bad "option -m: 0 is out of range \\(1 to 100000\\)" -l -k -m 0 80
+bad "option -m: '1.5' is not a whole number" -l -k -m 1.5 80
+
+# Ports.
+bad "port 0 is out of range \\(1 to 65535\\)" localhost 0
+bad "port 65536 is out of range \\(1 to 65535\\)" localhost 65536
+bad "port 99999999999 is out of range|'99999999999' is not a port" \
+    localhost 99999999999
+bad "'80x' is not a port" localhost 80x
+bad "'' is not a port" localhost ''
+bad "'no-such-service-skt' is not a port: no such service" \
+    localhost no-such-service-skt
+bad "port 65536 is out of range \\(0 to 65535\\)" -l 65536
+bad "port 99999 is out of range" -p 99999 localhost 80
+bad "'1-' in the port list is not N or N-M" -z localhost 1-
+bad "'0' in the port list is out of range" -z localhost 0
+bad "'5-3' in the port list is out of range" -z localhost 5-3
+bad "'' in the port list is not N or N-M" -z localhost 1,,2
+bad "'70000' in the port list is out of range" -z localhost 22,70000
+
+# Hosts and addresses.
+bad "'exa mple.com' is not a host name or address" 'exa mple.com' 80
+bad "'300.1.1.1' is not an IPv4 address" 300.1.1.1 80
+bad "'\\[::1' is not an IPv6 address" '[::1' 80
+bad "'::g' is not an IPv6 address" ::g 80
+bad "'fe80::1%no-such-if': the scope names no interface" \
+    fe80::1%no-such-if 80
+bad "'-bad' is not a host name or address" -- -bad 80
+bad "'localhost' is a name, where a numeric address is needed" \
+    -n localhost 80
+bad "'localhost' is a name, where a numeric address is needed" \
+    -s localhost 127.0.0.1 80
+bad "option --allow: '1.2.3.4/33': the prefix must be 0 to 32" --allow 1.2.3.4/33 -l 80
+bad "option --deny: '::1/129': the prefix must be 0 to 128" --deny ::1/129 -l 80
+bad "option --allow: 'foo' is not a numeric address" --allow foo -l 80
+bad "'' is not a Unix socket path" -U ''
+bad "Unix socket path '0+\\.\\.\\.' is too long" -U "$long"
+bad "-U needs PATH" -U
+bad "-U takes one PATH, not HOST PORT" -U localhost 80
+
+# Options that do not go together.
+bad "options -4 and -6 exclude each other" -4 -6 localhost 80
+bad "-k needs -l" -k localhost 80
+bad "--allow and --deny need -l" --allow 127.0.0.1 localhost 80
+bad "-l needs PORT" -l
+bad "-z and -l exclude each other" -z -l 80
+bad "--send-only and --recv-only exclude each other" \
+    --send-only --recv-only localhost 80
+bad "option -e: the command is empty" -e ' ' localhost 80
+bad "give one program" -e cat -c cat localhost 80
+bad "the TLS options need --tls" --cafile ca.pem localhost 443
+bad "--key needs --cert" --tls --key k.pem localhost 443
+bad "-l --tls needs --cert FILE" -l --tls 443
+bad "option --tls-min: '1.1' is not 1.2 or 1.3" --tls --tls-min 1.1 h 443
+bad "-u: TLS and --broker need a stream" -u --tls localhost 80
+bad "-4 and -6 do not apply to -U" -U -4 /tmp/x
+bad "--verify-client needs -l --tls" --tls --verify-client localhost 443
+bad "give the listening address once" -l -p 80 8080
+exit 0

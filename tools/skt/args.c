@@ -1,0 +1,259 @@
+/*
+ * args.c - the parsers of option and positional values: seconds, counts,
+ * ports and port lists, hosts, --allow/--deny rules, Unix paths. Each
+ * checks its text whole (no trailing garbage, no silent wrap-around) and
+ * says in one sentence what is wrong. None makes a network lookup.
+ */
+#include "tool.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Sets the reason; returns -1. */
+static int wrong(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int wrong(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Numbers                                                                  */
+/* ------------------------------------------------------------------------ */
+
+int parse_seconds(const char *text, double *out, char *err, size_t errlen)
+{
+    char *end;
+    double value;
+
+    errno = 0;
+    value = strtod(text, &end);
+    if (text[0] == '\0' || isspace((unsigned char)text[0]) || *end != '\0' ||
+        errno != 0 || !isfinite(value))
+        return wrong(err, errlen, "'%s' is not a number of seconds", text);
+    if (!(value > 0) || value > SKT_TIMEOUT_MAX)
+        return wrong(err, errlen, "%s seconds is out of range (more than 0, "
+                     "at most %g)", text, SKT_TIMEOUT_MAX);
+    *out = value;
+    return 0;
+}
+
+/* A decimal integer, digits only; -1 for anything else or an overflow. */
+static long decimal(const char *text, size_t len)
+{
+    long value = 0;
+
+    if (len == 0 || len > 9)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        if (!isdigit((unsigned char)text[i]))
+            return -1;
+        value = value * 10 + (text[i] - '0');
+    }
+    return value;
+}
+
+int parse_count(const char *text, long min, long max, long *out, char *err,
+                size_t errlen)
+{
+    long value = decimal(text, strlen(text));
+
+    if (value < 0)
+        return wrong(err, errlen, "'%s' is not a whole number", text);
+    if (value < min || value > max)
+        return wrong(err, errlen, "%s is out of range (%ld to %ld)", text,
+                     min, max);
+    *out = value;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Ports                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* A service name: letters, digits, '-', '_', '.', '+', '/', not all
+ * digits (that is a number). */
+static bool service_syntax(const char *text)
+{
+    size_t len = strlen(text);
+
+    if (len == 0 || len > 32 || !isalpha((unsigned char)text[0]))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char)text[i]) && !strchr("-_.+/", text[i]))
+            return false;
+    return true;
+}
+
+int parse_port(const char *text, bool zero_ok, char *err, size_t errlen)
+{
+    long value;
+
+    if (text[0] != '\0' && isdigit((unsigned char)text[0])) {
+        value = decimal(text, strlen(text));
+        if (value < 0)
+            return wrong(err, errlen, "'%s' is not a port", text);
+        if (value > 65535 || (value == 0 && !zero_ok))
+            return wrong(err, errlen, "port %s is out of range (%d to "
+                         "65535)", text, zero_ok ? 0 : 1);
+        return 0;
+    }
+    if (!service_syntax(text))
+        return wrong(err, errlen, "'%s' is not a port (a number or a "
+                     "service name)", text);
+    if (skt_getservbyname(text, NULL) < 0)
+        return wrong(err, errlen, "'%s' is not a port: no such service",
+                     text);
+    return 0;
+}
+
+/* One item of a port list: N or N-M, len bytes of text. */
+static int port_range(const char *text, size_t len, uint8_t map[8192],
+                      size_t *count, char *err, size_t errlen)
+{
+    const char *dash = memchr(text, '-', len);
+    size_t first_len = dash ? (size_t)(dash - text) : len;
+    long first = decimal(text, first_len);
+    long last = dash ? decimal(dash + 1, len - first_len - 1) : first;
+
+    if (first < 0 || last < 0)
+        return wrong(err, errlen, "'%.*s' in the port list is not N or N-M",
+                     (int)len, text);
+    if (first < 1 || last > 65535 || first > last)
+        return wrong(err, errlen, "'%.*s' in the port list is out of range "
+                     "(1 to 65535, N-M with N <= M)", (int)len, text);
+    for (long p = first; p <= last; p++) {
+        if (!(map[p >> 3] & (1u << (p & 7))))
+            (*count)++;
+        map[p >> 3] |= (uint8_t)(1u << (p & 7));
+    }
+    return 0;
+}
+
+int parse_port_list(const char *text, uint8_t map[8192], size_t *count,
+                    char *err, size_t errlen)
+{
+    const char *item = text;
+
+    memset(map, 0, 8192);
+    *count = 0;
+    for (;;) {
+        size_t len = strcspn(item, ",");
+        if (port_range(item, len, map, count, err, errlen) < 0)
+            return -1;
+        if (item[len] == '\0')
+            return 0;
+        item += len + 1;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Hosts and addresses                                                      */
+/* ------------------------------------------------------------------------ */
+
+const char *host_unbracketed(const char *text, char *buf, size_t len)
+{
+    size_t n = strlen(text);
+
+    if (n < 2 || text[0] != '[' || text[n - 1] != ']' || n - 1 > len)
+        return text;
+    memcpy(buf, text + 1, n - 2);
+    buf[n - 2] = '\0';
+    return buf;
+}
+
+/* Letters, digits, '-', '_' and '.', in labels of 1..63 bytes. */
+static bool name_syntax(const char *text)
+{
+    size_t len = strlen(text), label = 0;
+
+    if (len == 0 || len > 253 || text[0] == '-' || text[0] == '.')
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (ch == '.') {
+            if (label == 0)
+                return false;
+            label = 0;
+        } else if (isalnum(ch) || ch == '-' || ch == '_') {
+            if (++label > 63)
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+int parse_host(const char *text, bool numeric, char *err, size_t errlen)
+{
+    char buf[256];
+    const char *host = host_unbracketed(text, buf, sizeof buf);
+    skt_addr a;
+    int rc = skt_addr_from_ip(&a, host, 0);
+
+    if (rc == 0)
+        return 0;
+    if (rc == SKT_ENOSCOPE)
+        return wrong(err, errlen, "'%s': the scope names no interface",
+                     text);
+    if (host != text || strchr(host, ':') != NULL)
+        return wrong(err, errlen, "'%s' is not an IPv6 address", text);
+    if (strspn(host, "0123456789.") == strlen(host))
+        return wrong(err, errlen, "'%s' is not an IPv4 address", text);
+    if (!name_syntax(host))
+        return wrong(err, errlen, "'%s' is not a host name or address",
+                     text);
+    if (numeric)
+        return wrong(err, errlen, "'%s' is a name, where a numeric address "
+                     "is needed (-n, -s)", text);
+    return 0;
+}
+
+int parse_rule(const char *text, struct rule *r, char *err, size_t errlen)
+{
+    char host[128];
+    const char *slash = strchr(text, '/');
+    size_t len = slash ? (size_t)(slash - text) : strlen(text);
+    long prefix;
+    int max;
+
+    if (len >= sizeof host)
+        return wrong(err, errlen, "'%s' is not ADDR[/PREFIX]", text);
+    memcpy(host, text, len);
+    host[len] = '\0';
+    if (skt_addr_from_ip(&r->net, host, 0) < 0)
+        return wrong(err, errlen, "'%s' is not a numeric address", host);
+    max = skt_addr_family(&r->net) == AF_INET ? 32 : 128;
+    prefix = slash ? decimal(slash + 1, strlen(slash + 1)) : max;
+    if (prefix < 0 || prefix > max)
+        return wrong(err, errlen, "'%s': the prefix must be 0 to %d", text,
+                     max);
+    r->prefix = (int)prefix;
+    return 0;
+}
+
+int parse_unix_path(const char *text, skt_addr *out, char *err,
+                    size_t errlen)
+{
+    bool abstract = text[0] == '@';
+    const char *name = abstract ? text + 1 : text;
+    int rc;
+
+    if (name[0] == '\0')
+        return wrong(err, errlen, "'%s' is not a Unix socket path", text);
+    rc = skt_addr_from_unix(out, name, strlen(name), abstract);
+    if (rc < 0)
+        return wrong(err, errlen, "Unix socket path '%.40s...' is too long "
+                     "(at most %d bytes)", text, abstract ? 107 : 108);
+    return 0;
+}

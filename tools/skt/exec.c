@@ -1,0 +1,293 @@
+/*
+ * exec.c - -e CMD and -c CMD: a program with the connection as its stdin
+ * and stdout, and the addresses in its environment (SKT_REMOTE_ADDR,
+ * SKT_REMOTE_PORT, SKT_LOCAL_ADDR, SKT_LOCAL_PORT). A plain socket is
+ * handed over as it is; a TLS connection stays here, and the program gets
+ * one end of a socket pair that this process pumps. With -l -k, one
+ * process per client, at most -m at once: the listener is left alone
+ * while that many run, and SIGCHLD wakes the loop to reap them.
+ */
+#include "tool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Most words -e splits its command into. */
+#define WORDS_MAX 64
+
+/* ------------------------------------------------------------------------ */
+/* The program                                                              */
+/* ------------------------------------------------------------------------ */
+
+static void export_address(const char *addr_name, const char *port_name,
+                           const skt_addr *a)
+{
+    char host[SKT_ADDRSTRLEN], port[16];
+
+    addr_host_port(a, host, sizeof host, port, sizeof port);
+    if (skt_addr_family(a) == AF_UNIX && strncmp(host, "unix:", 5) == 0)
+        memmove(host, host + 5, strlen(host + 5) + 1);
+    setenv(addr_name, host, 1);
+    setenv(port_name, port, 1);
+}
+
+static void export_addresses(skt_socket *s)
+{
+    skt_addr a;
+
+    if (skt_getpeername(s, &a) < 0)
+        a.len = 0;
+    export_address("SKT_REMOTE_ADDR", "SKT_REMOTE_PORT", &a);
+    if (skt_getsockname(s, &a) < 0)
+        a.len = 0;
+    export_address("SKT_LOCAL_ADDR", "SKT_LOCAL_PORT", &a);
+}
+
+/* -e's command split at spaces and tabs, into words (in place). */
+static void split_words(char *cmd, char **words)
+{
+    size_t n = 0;
+    char *save = NULL;
+
+    for (char *w = strtok_r(cmd, " \t", &save); w && n < WORDS_MAX;
+         w = strtok_r(NULL, " \t", &save))
+        words[n++] = w;
+    words[n] = NULL;
+}
+
+/*
+ * In a child: makes fd its stdin and stdout, exports the addresses of s
+ * and runs the program. Never returns.
+ */
+static void exec_program(const struct config *c, skt_socket *s, int fd)
+{
+    char *words[WORDS_MAX + 1], *cmd = strdup(c->exec_cmd);
+    int copy = fcntl(fd, F_DUPFD, 3);
+
+    signals_reset_for_child();
+    export_addresses(s);
+    if (copy < 0 || dup2(copy, 0) < 0 || dup2(copy, 1) < 0 || cmd == NULL) {
+        note("-e: cannot give the connection to the program: %s",
+             strerror(errno));
+        _exit(127);
+    }
+    close(copy);
+    if (c->exec_shell) {
+        execl("/bin/sh", "sh", "-c", c->exec_cmd, (char *)NULL);
+    } else {
+        split_words(cmd, words);
+        execvp(words[0], words);
+    }
+    note("exec %s: %s", c->exec_cmd, strerror(errno));
+    _exit(127);
+}
+
+/* Waits for pid; 0 when it exited 0, else 1. */
+static int wait_program(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return EXIT_NETWORK;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? EXIT_OK
+                                                          : EXIT_NETWORK;
+}
+
+static pid_t start_program(const struct config *c, skt_socket *s, int fd)
+{
+    pid_t pid = fork();
+
+    if (pid == 0)
+        exec_program(c, s, fd);
+    if (pid < 0)
+        fail(skt_set_error_detail(-errno, "fork: %s", strerror(errno)),
+             false);
+    return pid;
+}
+
+/* TLS: the program gets a socket pair's end; this process pumps. */
+static int exec_over_pair(const struct config *c, skt_socket *s)
+{
+    skt_socket *here, *there;
+    struct counters n = {0, 0};
+    pid_t pid;
+    int rc = skt_socketpair(&here, &there, AF_UNIX, SOCK_STREAM, 0), status;
+
+    if (rc < 0)
+        return fail(rc, false);
+    pid = start_program(c, s, skt_fileno(there));
+    skt_close(there);
+    if (pid < 0) {
+        skt_close(here);
+        return EXIT_NETWORK;
+    }
+    signals_reap_at_exit(pid);
+    status = pump_stream(c, s, skt_fileno(here), skt_fileno(here), &n);
+    skt_close(here);
+    status = status != 0 ? status : wait_program(pid);
+    signals_reap_at_exit(0);
+    return status;
+}
+
+int exec_connection(const struct config *c, skt_socket *s)
+{
+    pid_t pid;
+    int status;
+
+    if (skt_tls_version(s) != NULL)
+        return exec_over_pair(c, s);
+    pid = start_program(c, s, skt_fileno(s));
+    if (pid < 0)
+        return EXIT_NETWORK;
+    signals_reap_at_exit(pid);
+    status = wait_program(pid);
+    signals_reap_at_exit(0);
+    return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* -l -k -e: one process per client                                         */
+/* ------------------------------------------------------------------------ */
+
+struct programs {
+    const struct config *c;
+    skt_socket *listener;
+    skt_tls_ctx *tls;
+    skt_selector *sel;
+    pid_t *pids; /* max_clients slots, 0 when free */
+    long count;
+    bool accepting;
+};
+
+static void set_accepting(struct programs *p, bool on)
+{
+    if (on == p->accepting)
+        return;
+    if (on)
+        skt_selector_register_socket(p->sel, p->listener, SKT_EVENT_READ,
+                                     NULL);
+    else
+        skt_selector_unregister(p->sel, skt_fileno(p->listener));
+    p->accepting = on;
+}
+
+static void forget(struct programs *p, pid_t pid)
+{
+    for (long i = 0; i < p->c->max_clients; i++)
+        if (p->pids[i] == pid) {
+            p->pids[i] = 0;
+            p->count--;
+        }
+}
+
+static void reap(struct programs *p)
+{
+    pid_t pid;
+
+    while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+        forget(p, pid);
+    set_accepting(p, p->count < p->c->max_clients);
+}
+
+/* The child of one client: TLS handshake, then the program. */
+static void client_process(struct programs *p, skt_socket *conn)
+{
+    int rc = 0;
+
+    signals_watch(NULL);
+    signals_unlink_at_exit(NULL);
+    skt_close(p->listener);
+    if (p->tls != NULL)
+        rc = tls_accept(p->c, p->tls, conn);
+    if (rc < 0)
+        _exit(fail(rc, p->c->wait > 0));
+    if (p->tls == NULL)
+        exec_program(p->c, conn, skt_fileno(conn));
+    _exit(exec_over_pair(p->c, conn));
+}
+
+static void on_client(struct programs *p)
+{
+    skt_socket *conn;
+    pid_t pid;
+    long i = 0;
+    int rc = accept_client(p->c, p->listener, NULL, &conn);
+
+    if (rc != 0) {
+        if (rc < 0 && rc != -EAGAIN)
+            fail(rc, false);
+        return;
+    }
+    pid = fork();
+    if (pid == 0)
+        client_process(p, conn);
+    if (pid < 0)
+        fail(skt_set_error_detail(-errno, "fork: %s", strerror(errno)),
+             false);
+    skt_close(conn);
+    if (pid < 0)
+        return;
+    while (p->pids[i] != 0)
+        i++;
+    p->pids[i] = pid;
+    p->count++;
+    set_accepting(p, p->count < p->c->max_clients);
+}
+
+/* On a signal: every child is asked to end, then reaped. */
+static void end_children(struct programs *p)
+{
+    for (long i = 0; i < p->c->max_clients; i++)
+        if (p->pids[i] > 0)
+            kill(p->pids[i], SIGTERM);
+    for (long i = 0; i < p->c->max_clients; i++)
+        if (p->pids[i] > 0)
+            waitpid(p->pids[i], NULL, 0);
+}
+
+static int programs_loop(struct programs *p)
+{
+    const skt_selector_ready *ready;
+
+    set_accepting(p, true);
+    while (signals_caught() == 0) {
+        int count = skt_selector_select(p->sel, SKT_BLOCKING, &ready);
+        if (count < 0)
+            return fail(count, false);
+        reap(p);
+        if (count > 0 && ready[0].events != 0 && p->accepting &&
+            signals_caught() == 0)
+            on_client(p);
+    }
+    end_children(p);
+    return EXIT_SIGNAL + signals_caught();
+}
+
+int serve_programs(const struct config *c, skt_socket *listener,
+                   skt_tls_ctx *tls)
+{
+    struct programs p = {.c = c, .listener = listener, .tls = tls};
+    int rc = skt_selector_new(&p.sel, SKT_SELECTOR_POLL), status;
+
+    p.pids = calloc((size_t)c->max_clients, sizeof *p.pids);
+    if (rc == 0 && p.pids == NULL)
+        rc = skt_set_error_detail(-ENOMEM, "-m: out of memory");
+    if (rc == 0)
+        rc = skt_settimeout(listener, 0);
+    if (rc < 0) {
+        status = fail(rc, false);
+    } else {
+        signals_watch(p.sel);
+        status = programs_loop(&p);
+        signals_watch(NULL);
+    }
+    free(p.pids);
+    skt_selector_close(p.sel);
+    close_listener(c, listener);
+    return status;
+}

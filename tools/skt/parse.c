@@ -1,0 +1,364 @@
+/*
+ * parse.c - the command line into a struct config, driven by the option
+ * table: the command word, options (bundled short ones, --long and
+ * --long=VALUE, anywhere before "--"), the positional arguments, and the
+ * rules on how they combine. Nothing runs and nothing is looked up on the
+ * network here, so the fuzz target can call parse_args on any input.
+ */
+#include "tool.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Sets the reason of a usage error; returns PARSE_ERROR. */
+static int refuse(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int refuse(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return PARSE_ERROR;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Options                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static const char *command_name(enum command cmd)
+{
+    return cmd == CMD_RESOLVE ? "skt resolve" : "skt";
+}
+
+static const struct option_spec *find_short(char name)
+{
+    for (const struct option_spec *o = option_table; o->help; o++)
+        if (o->short_name == name && name != 0)
+            return o;
+    return NULL;
+}
+
+/* The option of a long name, the part of text before '=' (len bytes). */
+static const struct option_spec *find_long(const char *text, size_t len)
+{
+    for (const struct option_spec *o = option_table; o->help; o++)
+        if (strlen(o->long_name) == len &&
+            strncmp(o->long_name, text, len) == 0)
+            return o;
+    return NULL;
+}
+
+/* Runs the option's setter, once the command is known to take it. */
+static int apply(struct config *c, const struct option_spec *o,
+                 const char *arg, char *err, size_t errlen)
+{
+    if (!(o->commands & (1u << c->command)))
+        return refuse(err, errlen, "option --%s does not apply to %s",
+                      o->long_name, command_name(c->command));
+    return o->set(c, o, arg, err, errlen) < 0 ? PARSE_ERROR : 0;
+}
+
+/* "--name" or "--name=value"; *i moves past an argument taken from argv. */
+static int long_option(struct config *c, int argc, char **argv, int *i,
+                       char *err, size_t errlen)
+{
+    const char *text = argv[*i] + 2, *eq = strchr(text, '=');
+    size_t len = eq ? (size_t)(eq - text) : strlen(text);
+    const struct option_spec *o = find_long(text, len);
+
+    if (o == NULL)
+        return refuse(err, errlen, "unknown option --%.*s", (int)len, text);
+    if (o->arg == NULL && eq != NULL)
+        return refuse(err, errlen, "option --%s takes no argument",
+                      o->long_name);
+    if (o->arg == NULL || eq != NULL)
+        return apply(c, o, eq ? eq + 1 : NULL, err, errlen);
+    if (*i + 1 >= argc)
+        return refuse(err, errlen, "option --%s needs an argument (%s)",
+                      o->long_name, o->arg);
+    return apply(c, o, argv[++*i], err, errlen);
+}
+
+/* "-abc", "-w5" or "-w 5"; *i moves past an argument taken from argv. */
+static int short_options(struct config *c, int argc, char **argv, int *i,
+                         char *err, size_t errlen)
+{
+    const char *text = argv[*i];
+
+    for (size_t k = 1; text[k] != '\0'; k++) {
+        const struct option_spec *o = find_short(text[k]);
+        if (o == NULL)
+            return refuse(err, errlen, "unknown option -%c", text[k]);
+        if (o->arg == NULL) {
+            if (apply(c, o, NULL, err, errlen) < 0)
+                return PARSE_ERROR;
+            continue;
+        }
+        if (text[k + 1] != '\0')
+            return apply(c, o, text + k + 1, err, errlen);
+        if (*i + 1 >= argc)
+            return refuse(err, errlen, "option -%c needs an argument (%s)",
+                          o->short_name, o->arg);
+        return apply(c, o, argv[++*i], err, errlen);
+    }
+    return 0;
+}
+
+static int add_positional(struct config *c, const char *arg, char *err,
+                          size_t errlen)
+{
+    if (c->positional_count == POSITIONAL_MAX)
+        return refuse(err, errlen, "too many arguments, from '%s'", arg);
+    c->positional[c->positional_count++] = arg;
+    return 0;
+}
+
+/* Every argument after the command word, options and positional ones. */
+static int scan_arguments(struct config *c, int argc, char **argv,
+                          int first, char *err, size_t errlen)
+{
+    bool options_done = false;
+    int rc = 0;
+
+    for (int i = first; i < argc && rc == 0; i++) {
+        const char *arg = argv[i];
+        if (options_done || arg[0] != '-' || arg[1] == '\0')
+            rc = add_positional(c, arg, err, errlen);
+        else if (strcmp(arg, "--") == 0)
+            options_done = true;
+        else if (arg[1] == '-')
+            rc = long_option(c, argc, argv, &i, err, errlen);
+        else
+            rc = short_options(c, argc, argv, &i, err, errlen);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* How options combine                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Each entry: a condition that is an error, and its sentence. */
+struct conflict {
+    bool wrong;
+    const char *reason;
+};
+
+static int check_conflicts(const struct config *c, char *err, size_t errlen)
+{
+    const struct conflict list[] = {
+        {c->keep_open && !c->listen, "-k needs -l"},
+        {c->broker && !c->listen, "--broker needs -l"},
+        {c->rule_count > 0 && !c->listen, "--allow and --deny need -l"},
+        {c->scan && c->listen, "-z and -l exclude each other"},
+        {c->scan && (c->udp || c->unix_socket),
+         "-z scans TCP ports only: not with -u or -U"},
+        {c->scan && (c->tls || c->exec_cmd),
+         "-z makes no connection to use: not with --tls, -e or -c"},
+        {c->send_only && c->recv_only,
+         "--send-only and --recv-only exclude each other"},
+        {c->broker && c->exec_cmd, "--broker and -e/-c exclude each other"},
+        {c->exec_cmd && (c->send_only || c->recv_only || c->hex_dump ||
+                         c->crlf),
+         "-e/-c give the connection to the program: not with --send-only, "
+         "--recv-only, -x or -C"},
+        {c->unix_socket && c->family, "-4 and -6 do not apply to -U"},
+        {c->unix_socket && (c->source || c->source_port),
+         "-s and -p do not apply to -U"},
+        {c->udp && (c->tls || c->broker),
+         "-u: TLS and --broker need a stream: not with --tls or --broker"},
+        {c->unix_socket && c->tls, "--tls over -U is not supported"},
+        {c->udp && c->exec_cmd, "-u with -e/-c is not supported"},
+        {c->numeric && c->unix_socket, "-n does not apply to -U"},
+        {c->listen && c->insecure,
+         "--insecure is for clients (a listener verifies nobody unless "
+         "--verify-client)"},
+        {c->listen && c->sni, "--sni is for clients"},
+    };
+
+    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
+        if (list[i].wrong)
+            return refuse(err, errlen, "%s", list[i].reason);
+    return 0;
+}
+
+/* The TLS options need --tls, and a listener needs its certificate. */
+static int check_tls(const struct config *c, char *err, size_t errlen)
+{
+    if (!c->tls && (c->cafile || c->capath || c->cert || c->key || c->sni ||
+                    c->alpn || c->tls_min || c->verify_client ||
+                    c->insecure))
+        return refuse(err, errlen, "the TLS options need --tls");
+    if (c->key && !c->cert)
+        return refuse(err, errlen, "--key needs --cert");
+    if (c->tls && c->listen && !c->cert)
+        return refuse(err, errlen, "-l --tls needs --cert FILE (and --key "
+                      "FILE unless the key is in it)");
+    if (c->verify_client && !c->listen)
+        return refuse(err, errlen, "--verify-client needs -l --tls");
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Positional arguments                                                     */
+/* ------------------------------------------------------------------------ */
+
+static int check_port_arg(const char *port, bool zero_ok, char *err,
+                          size_t errlen)
+{
+    char why[160];
+
+    if (parse_port(port, zero_ok, why, sizeof why) == 0)
+        return 0;
+    return refuse(err, errlen, "%s", why);
+}
+
+static int check_host_arg(const char *host, bool numeric, char *err,
+                          size_t errlen)
+{
+    char why[160];
+
+    if (parse_host(host, numeric, why, sizeof why) == 0)
+        return 0;
+    return refuse(err, errlen, "%s", why);
+}
+
+/* -U: PATH. */
+static int positional_unix(struct config *c, char *err, size_t errlen)
+{
+    char why[160];
+    skt_addr a;
+
+    if (c->positional_count != 1)
+        return refuse(err, errlen, c->positional_count == 0
+                                       ? "-U needs PATH"
+                                       : "-U takes one PATH, not HOST PORT");
+    c->path = c->positional[0];
+    if (parse_unix_path(c->path, &a, why, sizeof why) < 0)
+        return refuse(err, errlen, "%s", why);
+    return 0;
+}
+
+/* -l: [HOST] PORT, or -s and -p in their place (as ncat takes them). */
+static int positional_listen(struct config *c, char *err, size_t errlen)
+{
+    size_t n = c->positional_count;
+
+    if (n > 2)
+        return refuse(err, errlen, "too many arguments, from '%s'",
+                      c->positional[2]);
+    if ((n == 2 && c->source) || (n >= 1 && c->source_port))
+        return refuse(err, errlen, "give the listening address once: as "
+                      "[HOST] PORT or with -s and -p");
+    c->host = n == 2 ? c->positional[0] : c->source;
+    c->port = n >= 1 ? c->positional[n - 1] : c->source_port;
+    if (c->port == NULL)
+        return refuse(err, errlen, "-l needs PORT");
+    if (c->host && check_host_arg(c->host, c->numeric, err, errlen) < 0)
+        return PARSE_ERROR;
+    return check_port_arg(c->port, true, err, errlen);
+}
+
+/* Connect: HOST PORT; -z: HOST PORTS. */
+static int positional_connect(struct config *c, char *err, size_t errlen)
+{
+    const char *what = c->scan ? "PORTS" : "PORT";
+    uint8_t map[8192];
+    size_t count;
+    char why[160];
+
+    if (c->positional_count < 2)
+        return refuse(err, errlen, c->positional_count == 0
+                                       ? "missing HOST and %s"
+                                       : "missing %s", what);
+    if (c->positional_count > 2)
+        return refuse(err, errlen, "too many arguments, from '%s'",
+                      c->positional[2]);
+    c->host = c->positional[0];
+    if (check_host_arg(c->host, c->numeric, err, errlen) < 0)
+        return PARSE_ERROR;
+    if (!c->scan) {
+        c->port = c->positional[1];
+        return check_port_arg(c->port, false, err, errlen);
+    }
+    c->ports = c->positional[1];
+    if (parse_port_list(c->ports, map, &count, why, sizeof why) < 0)
+        return refuse(err, errlen, "%s", why);
+    return 0;
+}
+
+/* -s and -p of a client: a numeric address and a port. */
+static int check_source(const struct config *c, char *err, size_t errlen)
+{
+    if (c->listen)
+        return 0;
+    if (c->source && check_host_arg(c->source, true, err, errlen) < 0)
+        return PARSE_ERROR;
+    if (c->source_port &&
+        check_port_arg(c->source_port, false, err, errlen) < 0)
+        return PARSE_ERROR;
+    return 0;
+}
+
+static int check_net(struct config *c, char *err, size_t errlen)
+{
+    int rc;
+
+    if (c->broker)
+        c->keep_open = true;
+    rc = check_conflicts(c, err, errlen);
+    if (rc == 0)
+        rc = check_tls(c, err, errlen);
+    if (rc == 0 && c->unix_socket)
+        rc = positional_unix(c, err, errlen);
+    else if (rc == 0 && c->listen)
+        rc = positional_listen(c, err, errlen);
+    else if (rc == 0)
+        rc = positional_connect(c, err, errlen);
+    if (rc == 0)
+        rc = check_source(c, err, errlen);
+    return rc;
+}
+
+/* skt resolve: NAME [PORT]. */
+static int check_resolve(struct config *c, char *err, size_t errlen)
+{
+    if (c->positional_count == 0)
+        return refuse(err, errlen, "skt resolve needs NAME");
+    if (c->positional_count > 2)
+        return refuse(err, errlen, "too many arguments, from '%s'",
+                      c->positional[2]);
+    c->name = c->positional[0];
+    c->port = c->positional_count == 2 ? c->positional[1] : NULL;
+    if (check_host_arg(c->name, c->numeric, err, errlen) < 0)
+        return PARSE_ERROR;
+    if (c->port && check_port_arg(c->port, true, err, errlen) < 0)
+        return PARSE_ERROR;
+    return 0;
+}
+
+enum parse_result parse_args(int argc, char **argv, struct config *c,
+                             char *err, size_t errlen)
+{
+    int first = 1, rc;
+
+    memset(c, 0, sizeof *c);
+    c->command = CMD_NET;
+    c->max_clients = 100;
+    err[0] = '\0';
+    if (argc > 1 && strcmp(argv[1], "resolve") == 0) {
+        c->command = CMD_RESOLVE;
+        first = 2;
+    }
+    rc = scan_arguments(c, argc, argv, first, err, errlen);
+    if (rc < 0)
+        return PARSE_ERROR;
+    if (c->info != 0)
+        return (enum parse_result)c->info;
+    rc = c->command == CMD_RESOLVE ? check_resolve(c, err, errlen)
+                                   : check_net(c, err, errlen);
+    return rc < 0 ? PARSE_ERROR : PARSE_RUN;
+}

@@ -1,0 +1,135 @@
+/*
+ * tls.c - TLS for the tool: the context the options describe (client or
+ * listener), what -v says about a session, and which failures are a
+ * refused certificate (exit status 3).
+ */
+#include "tool.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+/* Most protocols --alpn takes. */
+#define ALPN_MAX 16
+
+bool tls_is_refusal(int code)
+{
+    switch (code) {
+    case SKT_ETLS_CERT_EXPIRED:
+    case SKT_ETLS_HOSTNAME:
+    case SKT_ETLS_UNKNOWN_CA:
+    case SKT_ETLS_SELF_SIGNED:
+    case SKT_ETLS_NO_CLIENT_CERT:
+    case SKT_ETLS_CERT_VERIFY:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* --alpn LIST: the comma-separated names, offered in order. */
+static int set_alpn(skt_tls_ctx *ctx, const char *list)
+{
+    char copy[1024];
+    const char *names[ALPN_MAX + 1];
+    size_t count = 0;
+    char *save = NULL;
+
+    if (strlen(list) >= sizeof copy)
+        return skt_set_error_detail(-EINVAL, "--alpn: the list is too long");
+    strcpy(copy, list);
+    for (char *name = strtok_r(copy, ",", &save); name != NULL;
+         name = strtok_r(NULL, ",", &save)) {
+        if (count == ALPN_MAX)
+            return skt_set_error_detail(-EINVAL, "--alpn: more than %d "
+                                        "protocols", ALPN_MAX);
+        names[count++] = name;
+    }
+    names[count] = NULL;
+    return skt_tls_ctx_set_alpn_protocols(ctx, names);
+}
+
+/* What verification the options ask for. */
+static int set_verification(const struct config *c, skt_tls_ctx *ctx,
+                            bool server)
+{
+    int rc = 0;
+
+    if (c->cafile || c->capath)
+        rc = skt_tls_ctx_load_verify_locations(ctx, c->cafile, c->capath,
+                                               NULL);
+    if (rc == 0 && server && c->verify_client && !c->cafile && !c->capath)
+        rc = skt_tls_ctx_load_default_certs(ctx);
+    if (rc == 0 && server && c->verify_client)
+        rc = skt_tls_ctx_set_verify_mode(ctx, SKT_TLS_CERT_REQUIRED);
+    if (rc == 0 && !server && c->insecure) {
+        note("warning: --insecure: the server's certificate is not "
+             "verified");
+        rc = skt_tls_ctx_set_check_hostname(ctx, false);
+        if (rc == 0)
+            rc = skt_tls_ctx_set_verify_mode(ctx, SKT_TLS_CERT_NONE);
+    }
+    return rc;
+}
+
+int tls_context(const struct config *c, bool server, skt_tls_ctx **out)
+{
+    skt_tls_ctx *ctx = NULL;
+    int rc = skt_tls_ctx_new(&ctx, server ? SKT_TLS_SERVER : SKT_TLS_CLIENT);
+
+    if (rc == 0)
+        rc = set_verification(c, ctx, server);
+    if (rc == 0 && c->cert)
+        rc = skt_tls_ctx_load_cert_chain(ctx, c->cert, c->key, NULL);
+    if (rc == 0 && c->alpn)
+        rc = set_alpn(ctx, c->alpn);
+    if (rc == 0 && c->tls_min)
+        rc = skt_tls_ctx_set_minimum_version(ctx, c->tls_min);
+    if (rc < 0) {
+        skt_tls_ctx_free(ctx);
+        return fail(rc, false);
+    }
+    *out = ctx;
+    return 0;
+}
+
+/* "2026-05-01" for a certificate's time. */
+static const char *date_text(int64_t when, char *buf, size_t len)
+{
+    time_t t = (time_t)when;
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%d", &tm) == 0)
+        snprintf(buf, len, "?");
+    return buf;
+}
+
+static void describe_cert(skt_socket *s)
+{
+    skt_tls_cert *cert;
+    char until[32];
+
+    if (skt_tls_getpeercert(s, &cert) < 0) {
+        note("peer certificate: none presented");
+        return;
+    }
+    note("peer certificate: subject %s, issuer %s, valid until %s",
+         cert->subject, cert->issuer,
+         date_text(cert->not_after, until, sizeof until));
+    skt_tls_freecert(cert);
+}
+
+void tls_describe(skt_socket *s)
+{
+    const char *alpn = skt_tls_selected_alpn_protocol(s), *reason = NULL;
+    int verified = skt_tls_verify_result(s, &reason);
+
+    note("TLS: %s, cipher %s, ALPN %s", skt_tls_version(s),
+         skt_tls_cipher(s), alpn ? alpn : "none");
+    describe_cert(s);
+    if (verified == 0)
+        note("verification: ok");
+    else
+        note("verification: failed: %s (not enforced)",
+             reason ? reason : skt_strerror(verified));
+}
