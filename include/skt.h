@@ -35,6 +35,14 @@
  * - Every fd the library creates is close-on-exec.
  * - Pointer arguments must not be NULL unless the text says they may be; a
  *   NULL where one is required returns -EINVAL.
+ * - Options structs: all zero (= {0}, or a NULL pointer) means the
+ *   defaults, and each ends in `void *reserved[4]`, room for fields to
+ *   come, which a program leaves zero (= {0} and designated initializers
+ *   do). So a program built against an older header passes zeros where
+ *   newer fields are, and gets their defaults; a library older than the
+ *   header a program was built with refuses a reserved field that is not
+ *   zero with -EINVAL ("... an option this library does not know"),
+ *   rather than ignoring what was asked for.
  */
 #ifndef SKT_H
 #define SKT_H
@@ -526,7 +534,7 @@ typedef struct skt_accept_backoff {
      * connection was accepted or an error that is not a lack of
      * resources. */
     double pause;
-    /* Zero: room for the struct to grow. */
+    /* Zero: room for fields to come (see "Options structs" at the top). */
     void *reserved[4];
 } skt_accept_backoff;
 
@@ -1525,6 +1533,8 @@ typedef struct skt_server_opts {
     /* Accept IPv4 on an IPv6 socket (IPV6_V6ONLY=0); an error where the
      * platform cannot. Without it IPV6_V6ONLY=1 is set explicitly. */
     bool dualstack;
+    /* Zero: room for fields to come (see "Options structs" at the top). */
+    void *reserved[4];
 } skt_server_opts;
 
 /*
@@ -1584,6 +1594,8 @@ typedef struct skt_stream_opts {
      * never does; its file object keeps the socket open until both are
      * closed). */
     bool close_socket;
+    /* Zero: room for fields to come (see "Options structs" at the top). */
+    void *reserved[4];
 } skt_stream_opts;
 
 /*
@@ -1758,6 +1770,8 @@ typedef struct skt_frame_opts {
      * SKT_FRAME_MAX_DEFAULT. A 1-byte or 2-byte header cannot announce
      * more than 255 or 65535 bytes anyway. */
     size_t max_size;
+    /* Zero: room for fields to come (see "Options structs" at the top). */
+    void *reserved[4];
 } skt_frame_opts;
 
 /*
@@ -2157,6 +2171,8 @@ typedef struct skt_server_config {
      * failed handshake goes to handle_error and no handler is called.
      * Stream servers only (-EINVAL otherwise). */
     struct skt_tls_ctx *tls;
+    /* Zero: room for fields to come (see "Options structs" at the top). */
+    void *reserved[4];
 } skt_server_config;
 
 /*

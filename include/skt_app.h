@@ -40,6 +40,8 @@ typedef struct skt_app_opts {
     size_t max_header;
     /* Longest content accepted; 0 means the default. */
     size_t max_content;
+    /* Zero: room for fields to come (see "Options structs" in skt.h). */
+    void *reserved[4];
 } skt_app_opts;
 
 /*

@@ -195,6 +195,17 @@ int skt__fail(int code, const char *fmt, ...)
     return code;
 }
 
+int skt__check_reserved(void *const *reserved, size_t count,
+                        const char *what)
+{
+    for (size_t i = 0; i < count; i++)
+        if (reserved[i] != NULL)
+            return skt__fail_raw(-EINVAL, "%s: reserved field %zu is not "
+                                 "zero (an option this library does not "
+                                 "know?)", what, i);
+    return 0;
+}
+
 void skt__detail_save(struct skt__detail_copy *copy)
 {
     memcpy(copy->text, detail, sizeof detail);

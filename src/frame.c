@@ -90,9 +90,13 @@ static int check_opts(const skt_frame_opts *opts, struct framing *f)
 {
     static const skt_frame_opts defaults;
 
+    int rc;
+
     if (opts == NULL)
         opts = &defaults;
     memset(f, 0, offsetof(struct framing, delimiter));
+    if ((rc = SKT__CHECK_RESERVED(opts, "frame options")) < 0)
+        return rc;
     if (opts->flags & ~SKT_FRAME_LITTLE_ENDIAN)
         return skt__fail(-EINVAL, "frame options: unknown flags %#x",
                          (unsigned)opts->flags);

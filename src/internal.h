@@ -42,6 +42,18 @@ SKT__HIDDEN int skt__detail_restore(const struct skt__detail_copy *copy,
 SKT__HIDDEN int skt__fail(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * The check of an options struct's reserved space (void *reserved[4]):
+ * 0 when every entry is NULL, else -EINVAL with a detail naming what, since
+ * a program built with a newer header asked for an option this library
+ * does not know.
+ */
+#define SKT__CHECK_RESERVED(opts, what)                                       \
+    skt__check_reserved((opts)->reserved,                                     \
+                        sizeof((opts)->reserved) / sizeof(void *), what)
+SKT__HIDDEN int skt__check_reserved(void *const *reserved, size_t count,
+                                    const char *what);
+
 /* As skt__fail, but the detail is exactly the formatted text. */
 SKT__HIDDEN int skt__fail_raw(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

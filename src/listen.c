@@ -73,6 +73,8 @@ static int open_server(skt_socket **out, const char *host, const char *port,
     int family, rc;
 
     opts = opts != NULL ? opts : &defaults;
+    if ((rc = SKT__CHECK_RESERVED(opts, "create_server: options")) < 0)
+        return rc;
     if ((family = server_family(host, opts)) < 0)
         return family;
     if ((rc = server_address(host, port, family, type, &a)) < 0)

@@ -506,6 +506,11 @@ int skt_accept_retry(skt_socket *s, skt_socket **conn, skt_addr *peer,
 
     SKT__CHECK(s != NULL && conn != NULL, "NULL argument");
     *conn = NULL;
+    if (backoff != NULL) {
+        int rc = SKT__CHECK_RESERVED(backoff, "accept_retry: backoff");
+        if (rc < 0)
+            return rc;
+    }
     for (;;) {
         int rc = accept_fd(s, peer, &deadline);
 

@@ -34,12 +34,15 @@ int skt_makefile(skt_socket *s, skt_stream **out, const skt_stream_opts *opts)
 {
     static const skt_stream_opts defaults;
     skt_stream *st;
+    int rc;
 
     SKT__CHECK(out != NULL, "NULL argument");
     *out = NULL;
     SKT__CHECK(s != NULL, "NULL argument");
     if (opts == NULL)
         opts = &defaults;
+    if ((rc = SKT__CHECK_RESERVED(opts, "makefile options")) < 0)
+        return rc;
     st = calloc(1, sizeof *st);
     if (st == NULL)
         return skt__fail(-ENOMEM, "makefile");

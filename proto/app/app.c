@@ -219,6 +219,12 @@ int skt_app_send(skt_socket *s, const skt_app_message *m, size_t *sent)
 
 static int check_limits(const skt_app_opts *opts, struct limits *l)
 {
+    for (size_t i = 0; opts != NULL && i < sizeof opts->reserved /
+                                             sizeof opts->reserved[0]; i++)
+        if (opts->reserved[i] != NULL)
+            return skt_app__fail(-EINVAL, "app options: reserved field %zu "
+                                 "is not zero (an option this library "
+                                 "does not know?)", i);
     l->header = opts && opts->max_header ? opts->max_header
                                          : SKT_APP_HEADER_MAX_DEFAULT;
     l->content = opts && opts->max_content ? opts->max_content

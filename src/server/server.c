@@ -78,6 +78,10 @@ static int check_handlers(const skt_server_config *cfg, int type)
 
 static int check_config(const skt_server_config *cfg, int type)
 {
+    int rc = SKT__CHECK_RESERVED(cfg, "server_new: config");
+
+    if (rc < 0)
+        return rc;
     if ((unsigned)cfg->mode > SKT_SERVER_EVENTS)
         return skt__fail(-EINVAL, "server_new: unknown mode %d", cfg->mode);
     if (type != SOCK_STREAM && type != SOCK_DGRAM)
