@@ -355,7 +355,9 @@ SKT_EXTERN int skt_inet_ntoa(struct in_addr in, char *out, size_t outlen);
 SKT_EXTERN int skt_inet_pton(int family, const char *text, void *out,
                              size_t outlen);
 /* skt_inet_ntop - bytes to text. Returns the length. Errors:
- * -EAFNOSUPPORT, -EINVAL (wrong byte count), SKT_ETRUNCATED. */
+ * -EAFNOSUPPORT, -EINVAL (wrong byte count), SKT_ETRUNCATED.
+ * Differs from Python: an unknown family is -EAFNOSUPPORT, where Python
+ * raises ValueError; the code says what is wrong. */
 SKT_EXTERN int skt_inet_ntop(int family, const void *bytes, size_t len,
                              char *out, size_t outlen);
 
@@ -392,7 +394,8 @@ typedef struct skt_socket skt_socket;
  * multi-step operations never restart.
  */
 #define SKT_BLOCKING (-1.0)
-/* Longest timeout accepted, in seconds (about 31 years). */
+/* The longest wait, in seconds (about 31 years): a longer timeout is
+ * accepted and waits this long, practically forever. */
 #define SKT_TIMEOUT_MAX 1e9
 
 /*
@@ -464,9 +467,12 @@ SKT_EXTERN int skt_get_inheritable(const skt_socket *s);
 SKT_EXTERN int skt_set_inheritable(skt_socket *s, bool inheritable);
 
 /*
- * skt_settimeout - set the mode: SKT_BLOCKING, 0, or seconds in
- * (0, SKT_TIMEOUT_MAX]. Returns 0. Errors: -EINVAL (any other value: other
- * negatives, NaN, infinity, too large), -errno of fcntl.
+ * skt_settimeout - set the mode: SKT_BLOCKING, 0, or a finite number of
+ * seconds > 0; gettimeout returns it as given, and a wait longer than
+ * SKT_TIMEOUT_MAX waits that long. Returns 0. Errors: -EINVAL (any other
+ * value: other negatives, NaN, infinity), -errno of fcntl.
+ * Differs from Python: Python raises OverflowError from about 9.2e9 s (its
+ * clock's limit); skt accepts every finite value.
  */
 SKT_EXTERN int skt_settimeout(skt_socket *s, double seconds);
 /* skt_gettimeout - SKT_BLOCKING, 0.0 or the timeout in seconds. For NULL,
@@ -475,8 +481,9 @@ SKT_EXTERN double skt_gettimeout(const skt_socket *s);
 /* skt_setblocking - true is settimeout(SKT_BLOCKING), false is
  * settimeout(0), as in Python. Returns 0 or -errno. */
 SKT_EXTERN int skt_setblocking(skt_socket *s, bool blocking);
-/* skt_getblocking - false in non-blocking mode and in timeout mode (the
- * fd is O_NONBLOCK then), true in blocking mode, as in Python. */
+/* skt_getblocking - false in non-blocking mode, true in blocking mode and
+ * in timeout mode (gettimeout() != 0), as in Python, although the fd
+ * itself is O_NONBLOCK in timeout mode. false for a NULL socket. */
 SKT_EXTERN bool skt_getblocking(const skt_socket *s);
 /*
  * skt_setdefaulttimeout - the mode taken by sockets created afterwards (by
@@ -502,8 +509,10 @@ SKT_EXTERN int skt_bind(skt_socket *s, const skt_addr *a);
 
 /*
  * skt_listen - start listening. A negative backlog means Python's default,
- * min(SOMAXCONN, 128). Returns 0. Errors: -EINVAL, -EOPNOTSUPP,
- * -EADDRINUSE. No timeout.
+ * min(SOMAXCONN, 128) (SKT_DEFAULT_BACKLOG). Returns 0. Errors: -EINVAL,
+ * -EOPNOTSUPP, -EADDRINUSE. No timeout. Differs from Python: a negative
+ * number is a sentinel for the default here, as everywhere in skt, where
+ * Python's listen(-1) means a backlog of 0; C has no "argument omitted".
  */
 SKT_EXTERN int skt_listen(skt_socket *s, int backlog);
 
@@ -591,7 +600,9 @@ SKT_EXTERN int skt_connect(skt_socket *s, const skt_addr *a);
 
 /*
  * skt_connect_ex - as skt_connect but returns the positive errno value (0
- * on success), as Python's connect_ex does.
+ * on success), as Python's connect_ex does. Differs from Python: a
+ * timeout returns ETIMEDOUT, where CPython returns EAGAIN (its internal
+ * "would block"), so the caller can tell a timeout from a full buffer.
  */
 SKT_EXTERN int skt_connect_ex(skt_socket *s, const skt_addr *a);
 
@@ -627,6 +638,8 @@ SKT_EXTERN int skt_getsockopt_int(skt_socket *s, int level, int name,
  * Honours the timeout: in timeout mode the send is tried first and poll is
  * used only when it would block. MSG_DONTWAIT is honoured in every mode:
  * -EAGAIN at once instead of a wait (likewise for recv, sendto, recvfrom).
+ * Differs from Python: in timeout mode CPython polls (waits) before a
+ * MSG_DONTWAIT call; skt does what the flag asks and never waits.
  */
 SKT_EXTERN ssize_t skt_send(skt_socket *s, const void *buf, size_t len,
                             int flags);
@@ -936,7 +949,10 @@ SKT_EXTERN int skt_getpeercred(skt_socket *s, skt_cred *out);
  * in 64 KiB blocks. offset counts from the start of a seekable file; for a
  * pipe or socket it must be 0 (reading starts at what comes next). As in
  * Python, a seekable file's position is left at offset + *sent on return,
- * on failure too. SIGPIPE is never raised (it is blocked in the calling
+ * on failure too, and where it was when nothing was sent through the
+ * kernel's path (an offset past the end, say). Differs from Python: a
+ * non-blocking socket works (the call returns -EAGAIN with *sent when the
+ * buffer fills), where Python raises ValueError. SIGPIPE is never raised (it is blocked in the calling
  * thread during the call; its disposition is left alone).
  * *sent (may be NULL) always receives the number of bytes sent, on
  * failure too. Returns 0. Errors: -EINVAL (NULL, fd < 0, offset < 0, a
@@ -1232,6 +1248,23 @@ SKT_EXTERN int skt_tls_handshake(skt_socket *s);
  * last data sent.
  */
 SKT_EXTERN int skt_tls_unwrap(skt_socket *s);
+
+/*
+ * skt_tls_shutdown_write - the TLS half-close: sends close_notify (the end
+ * of this side's data), then shuts the socket's write side down
+ * (shutdown(SHUT_WR)), and leaves reading as it is: skt_recv goes on
+ * returning the peer's data until its close_notify or end of file (0). A
+ * TLS 1.3 peer may go on sending after it (RFC 8446, 6.1); a TLS 1.2 peer
+ * may answer with its own close_notify at once. Later sends fail with
+ * -EPIPE. Returns 0 (also when close_notify had gone out before).
+ * Errors: -EINVAL (not a TLS socket), -ENOTCONN (the handshake is not
+ * done), -ETIMEDOUT (one deadline), SKT_EWANTWRITE or SKT_EWANTREAD
+ * (non-blocking: call again when ready), -EPIPE, -ECONNRESET, and the
+ * code of an earlier failure. Honours the timeout. Differs from Python:
+ * SSLSocket.shutdown drops TLS and shuts down the socket without a
+ * close_notify, which OpenSSL peers report as a truncation.
+ */
+SKT_EXTERN int skt_tls_shutdown_write(skt_socket *s);
 
 /*
  * skt_tls_pending - the decrypted bytes that skt_recv can return without
@@ -1649,6 +1682,9 @@ SKT_EXTERN int skt_stream_read_exact(skt_stream *st, void *buf, size_t len);
  * part of the line already received stays buffered and the next call
  * returns the whole line), -EAGAIN (non-blocking mode, likewise),
  * -ECONNRESET, -ENOMEM, -EINVAL (NULL, or max 0). Honours the timeout.
+ * Differs from Python: readline(max) with a longer line returns max bytes
+ * of it in Python, and the caller cannot tell a cut line from a whole
+ * one; skt fails with SKT_ELINETOOLONG and keeps every byte.
  */
 SKT_EXTERN ssize_t skt_stream_readline(skt_stream *st, void *buf,
                                        size_t max);
@@ -1974,7 +2010,9 @@ SKT_EXTERN int skt_selector_unregister(skt_selector *sel, int fd);
  * the timeout passes, or skt_selector_wakeup is called. timeout:
  * SKT_BLOCKING (any negative) waits without limit, 0 only looks, > 0 is
  * seconds (rounded up to the backend's resolution, so the wait is never
- * shorter). A signal (EINTR) does not end the wait: it goes on with the
+ * shorter). Differs from Python: a negative timeout waits forever (the
+ * sentinel of every skt timeout), where Python's select(-1) only looks;
+ * Python's None is SKT_BLOCKING here. A signal (EINTR) does not end the wait: it goes on with the
  * remaining time (PEP 475). *ready receives an array, owned by the
  * selector and valid until the next select or close, of as many entries
  * as the return value. Skip entries whose events are 0 (see unregister).
@@ -2104,6 +2142,11 @@ typedef void (*skt_server_close_handler)(skt_server_conn *conn, int reason,
 #define SKT_SERVER_THREADS_LIMIT 128
 #define SKT_SERVER_NO_LIMIT (-1)
 
+/* The values of skt_server_config.reuse_address. */
+#define SKT_REUSE_ADDRESS_DEFAULT 0
+#define SKT_REUSE_ADDRESS_ON 1
+#define SKT_REUSE_ADDRESS_OFF 2
+
 /*
  * The configuration of skt_server_new. All zero, plus a handler, is a
  * sequential TCP server with Python's defaults (but for the limit of
@@ -2155,8 +2198,17 @@ typedef struct skt_server_config {
     /* SKT_SERVER_POOL: threads; 0 means online CPUs + 4, at most 32 (as
      * Python's ThreadPoolExecutor). */
     int pool_size;
-    /* listen() backlog; 0 means Python's default, min(SOMAXCONN, 128). */
+    /* listen() backlog; 0 means SKT_DEFAULT_BACKLOG, min(SOMAXCONN, 128),
+     * what Python's socket.listen() picks. Differs from Python:
+     * socketserver's request_queue_size is 5, which drops clients as soon
+     * as a server falls a little behind. */
     int backlog;
+    /* SO_REUSEADDR on a TCP listener: SKT_REUSE_ADDRESS_DEFAULT (0: on),
+     * SKT_REUSE_ADDRESS_ON or SKT_REUSE_ADDRESS_OFF. Differs from Python:
+     * socketserver.TCPServer has allow_reuse_address = False; on by
+     * default lets a restarted server bind its port while the last run's
+     * connections are in TIME_WAIT (as socket.create_server does). */
+    int reuse_address;
     /* Seconds skt_server_close lets handlers finish before it shuts their
      * connections down (threads) or kills them (SIGKILL, children); 0
      * means 5; negative means wait without limit. */
@@ -2178,12 +2230,13 @@ typedef struct skt_server_config {
 /*
  * skt_server_new - create a server bound to addr (any family skt_addr
  * holds; port 0 picks a free port) and, for a stream server, listening.
- * TCP listeners set SO_REUSEADDR, as Python does; a Unix socket file is
+ * TCP listeners set SO_REUSEADDR unless reuse_address says otherwise
+ * (see there: socketserver's default is off); a Unix socket file is
  * removed by skt_server_close if it is still the one bound. Nothing is
  * served before skt_server_serve_forever. Returns 0 and *out. Errors:
  * -EINVAL (NULL, unknown mode or type, a handler missing for the mode, a
  * negative or NaN limit other than close_timeout and a max_connections of
- * SKT_SERVER_NO_LIMIT), -EADDRINUSE,
+ * SKT_SERVER_NO_LIMIT, an unknown reuse_address), -EADDRINUSE,
  * -EADDRNOTAVAIL, -EACCES, -EAFNOSUPPORT, -EMFILE, -ENOMEM, with the
  * address in the detail. No timeout.
  */

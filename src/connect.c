@@ -23,10 +23,8 @@ static double effective_timeout(const skt_connect_opts *opts)
 
 static int check_connect_opts(const skt_connect_opts *opts)
 {
-    if (!skt__timeout_valid(opts->timeout))
-        return skt__fail_raw(-EINVAL, "create_connection: timeout %g is "
-                             "neither SKT_BLOCKING nor 0..%g seconds",
-                             opts->timeout, SKT_TIMEOUT_MAX);
+    if (skt__check_timeout(opts->timeout, "create_connection") < 0)
+        return -EINVAL;
     if (opts->family != 0 && opts->family != AF_INET &&
         opts->family != AF_INET6)
         return skt__fail_raw(-EINVAL, "create_connection: family %d is "

@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <time.h>
 
@@ -58,13 +59,22 @@ double skt__seconds_from_ns(int64_t ns)
 
 bool skt__seconds_valid(double seconds)
 {
-    /* NaN fails both comparisons, so it is refused with the rest. */
-    return seconds >= 0 && seconds <= SKT_TIMEOUT_MAX;
+    /* NaN fails both comparisons, so it is refused with the rest; so is
+     * infinity. A finite value past SKT_TIMEOUT_MAX waits that long. */
+    return seconds >= 0 && seconds <= DBL_MAX;
 }
 
 bool skt__timeout_valid(double timeout)
 {
     return timeout == SKT_BLOCKING || skt__seconds_valid(timeout);
+}
+
+int skt__check_timeout(double timeout, const char *op)
+{
+    if (skt__timeout_valid(timeout))
+        return 0;
+    return skt__fail_raw(-EINVAL, "%s: timeout %g is neither SKT_BLOCKING "
+                         "nor a finite number of seconds >= 0", op, timeout);
 }
 
 int64_t skt__deadline(double timeout)

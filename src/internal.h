@@ -287,10 +287,12 @@ SKT__HIDDEN struct timespec skt__timespec_from_ns(int64_t ns);
 SKT__HIDDEN int skt__ms_from_ns(int64_t ns);
 /* Nanoseconds as seconds, for a timeout handed back to a caller. */
 SKT__HIDDEN double skt__seconds_from_ns(int64_t ns);
-/* True for seconds in [0, SKT_TIMEOUT_MAX]; NaN is refused. */
+/* True for finite seconds >= 0; NaN and infinity are refused. */
 SKT__HIDDEN bool skt__seconds_valid(double seconds);
 /* True for a socket timeout: SKT_BLOCKING or skt__seconds_valid. */
 SKT__HIDDEN bool skt__timeout_valid(double timeout);
+/* 0 for a valid timeout, else -EINVAL with a detail naming op. */
+SKT__HIDDEN int skt__check_timeout(double timeout, const char *op);
 /*
  * Waits until fd is ready for events (POLLIN/POLLOUT) or the deadline
  * passes. EINTR is retried with the remaining time. Returns 0 when ready

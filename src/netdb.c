@@ -148,10 +148,8 @@ int skt_getaddrinfo(const char *host, const char *port,
     if (host == NULL && port == NULL)
         return skt__fail_raw(-EINVAL, "getaddrinfo: host and port are "
                              "both NULL");
-    if (!skt__timeout_valid(timeout))
-        return skt__fail_raw(-EINVAL, "getaddrinfo: timeout %g is neither "
-                             "SKT_BLOCKING nor 0..%g seconds", timeout,
-                             SKT_TIMEOUT_MAX);
+    if (skt__check_timeout(timeout, "getaddrinfo") < 0)
+        return -EINVAL;
     rc = check_port_text(port);
     if (rc < 0)
         return rc;
@@ -208,10 +206,8 @@ int skt_getnameinfo(const skt_addr *a, int flags, double timeout,
 
     if (rc < 0)
         return rc;
-    if (!skt__timeout_valid(timeout))
-        return skt__fail_raw(-EINVAL, "getnameinfo: timeout %g is neither "
-                             "SKT_BLOCKING nor 0..%g seconds", timeout,
-                             SKT_TIMEOUT_MAX);
+    if (skt__check_timeout(timeout, "getnameinfo") < 0)
+        return -EINVAL;
     rc = skt__getnameinfo_deadline(a, flags, skt__deadline(timeout),
                                    host ? host_text : NULL, sizeof host_text,
                                    serv ? serv_text : NULL, sizeof serv_text);

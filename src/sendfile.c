@@ -172,6 +172,7 @@ int skt_sendfile(skt_socket *s, int fd, off_t offset, size_t count,
                  size_t *sent)
 {
     struct job j = {s, fd, offset, count, 0, 0};
+    bool copied;
     int rc;
 
     if (sent != NULL)
@@ -180,10 +181,14 @@ int skt_sendfile(skt_socket *s, int fd, off_t offset, size_t count,
         return rc;
     j.deadline = skt__op_deadline(s);
     rc = kernel_can_send(&j) ? send_kernel(&j) : 1;
-    if (rc == 1)
+    copied = rc == 1;
+    if (copied)
         rc = send_copy(&j);
-    /* Python's rule: the position tells what was sent. A pipe has none. */
-    lseek(fd, offset + (off_t)j.done, SEEK_SET);
+    /* Python's rule: the position tells what was sent. The kernel's path
+     * reads at an explicit offset, so with nothing sent the position is
+     * left where it was; the copy read from the offset. A pipe has none. */
+    if (j.done > 0 || copied)
+        lseek(fd, offset + (off_t)j.done, SEEK_SET);
     if (sent != NULL)
         *sent = j.done;
     if (rc < 0)

@@ -30,10 +30,10 @@ double skt__default_timeout(void)
 
 int skt_setdefaulttimeout(double seconds)
 {
-    if (!skt__timeout_valid(seconds))
-        return skt__fail(-EINVAL, "setdefaulttimeout(%g): the timeout must "
-                         "be SKT_BLOCKING or 0..%g seconds", seconds,
-                         SKT_TIMEOUT_MAX);
+    int rc = skt__check_timeout(seconds, "setdefaulttimeout");
+
+    if (rc < 0)
+        return rc;
     __atomic_store(&default_timeout, &seconds, __ATOMIC_RELAXED);
     return 0;
 }
@@ -55,11 +55,11 @@ static int apply_timeout(skt_socket *s, double seconds)
 
 int skt_settimeout(skt_socket *s, double seconds)
 {
+    int rc;
+
     SKT__CHECK(s != NULL, "socket is NULL");
-    if (!skt__timeout_valid(seconds))
-        return skt__fail(-EINVAL, "settimeout(%g): the timeout must be "
-                         "SKT_BLOCKING or 0..%g seconds", seconds,
-                         SKT_TIMEOUT_MAX);
+    if ((rc = skt__check_timeout(seconds, "settimeout")) < 0)
+        return rc;
     return apply_timeout(s, seconds);
 }
 
@@ -75,7 +75,8 @@ int skt_setblocking(skt_socket *s, bool blocking)
 
 bool skt_getblocking(const skt_socket *s)
 {
-    return s != NULL && s->timeout < 0;
+    /* Python's rule: gettimeout() != 0, so timeout mode is "blocking". */
+    return s != NULL && s->timeout != 0;
 }
 
 /* ------------------------------------------------------------------------ */

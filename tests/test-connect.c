@@ -85,7 +85,7 @@ static void test_create_connection_timeout_becomes_socket_timeout(void **st)
     (void)st;
     SKT_OK(skt_create_connection(&s, "127.0.0.1", port, &opts));
     assert_true(skt_gettimeout(s) == 2.5);
-    assert_false(skt_getblocking(s));
+    assert_true(skt_getblocking(s));
     skt_close(s);
     skt_close(listener);
 }

@@ -235,7 +235,7 @@ static void test_getaddrinfo_rejects_null_arguments(void **state)
 
 static void test_getaddrinfo_rejects_bad_timeouts(void **state)
 {
-    static const double bad[] = {-2.0, -0.5, NAN, INFINITY, 2e9};
+    static const double bad[] = {-2.0, -0.5, NAN, INFINITY, -INFINITY};
     skt_addrinfo *res = NULL;
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -249,7 +249,8 @@ static void test_getaddrinfo_rejects_bad_timeouts(void **state)
 
 static void test_getaddrinfo_accepts_every_timeout_mode(void **state)
 {
-    static const double good[] = {SKT_BLOCKING, 0.0, 2.5, SKT_TIMEOUT_MAX};
+    static const double good[] = {SKT_BLOCKING, 0.0, 2.5, SKT_TIMEOUT_MAX,
+                                  5e9};
     skt_addrinfo *res = NULL;
     (void)state;
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {

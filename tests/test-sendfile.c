@@ -191,6 +191,20 @@ static void test_sendfile_leaves_position_after_what_was_sent(void **state)
     close(fd);
 }
 
+/* Python leaves the position alone when nothing was sent (an offset past
+ * the end): os.sendfile reads at an explicit offset. */
+static void test_sendfile_past_the_end_keeps_the_position(void **state)
+{
+    int fd = pattern_file(1000, NULL);
+    size_t sent = 1;
+    (void)state;
+    assert_int_equal(lseek(fd, 123, SEEK_SET), 123);
+    free(send_and_collect(fd, 5000, 0, 0, &sent));
+    assert_int_equal(sent, 0);
+    assert_int_equal(lseek(fd, 0, SEEK_CUR), 123);
+    close(fd);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Pipes: the copying fallback                                              */
 /* ------------------------------------------------------------------------ */
@@ -542,6 +556,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_sendfile_offset_and_count_send_that_range),
     cmocka_unit_test(test_sendfile_stops_at_end_of_file),
     cmocka_unit_test(test_sendfile_leaves_position_after_what_was_sent),
+    cmocka_unit_test(test_sendfile_past_the_end_keeps_the_position),
     cmocka_unit_test(test_sendfile_pipe_falls_back_to_copying),
     cmocka_unit_test(test_sendfile_pipe_honours_count),
     cmocka_unit_test(test_sendfile_pipe_with_offset_is_espipe),

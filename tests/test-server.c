@@ -1155,7 +1155,40 @@ static void test_tcp_listener_reuses_address(void **state)
     SKT_OK(skt_server_close(srv));
 }
 
+static int reuse_address_of(int setting)
+{
+    skt_server_config cfg = echo_config(SKT_SERVER_SEQUENTIAL, SOCK_STREAM);
+    skt_server *srv;
+    skt_addr where;
+    int on = -1;
+
+    cfg.reuse_address = setting;
+    SKT_OK(skt_addr_parse(&where, "127.0.0.1:0"));
+    SKT_OK(skt_server_new(&srv, &where, &cfg));
+    SKT_OK(skt_getsockopt_int(skt_server_socket(srv), SOL_SOCKET,
+                              SO_REUSEADDR, &on));
+    SKT_OK(skt_server_close(srv));
+    return on != 0;
+}
+
+/* On unless asked otherwise (socketserver's default is off). */
+static void test_server_reuse_address_is_on_unless_turned_off(void **state)
+{
+    skt_server_config cfg = echo_config(SKT_SERVER_SEQUENTIAL, SOCK_STREAM);
+    skt_server *srv = NULL;
+    skt_addr where;
+    (void)state;
+    assert_int_equal(reuse_address_of(SKT_REUSE_ADDRESS_DEFAULT), 1);
+    assert_int_equal(reuse_address_of(SKT_REUSE_ADDRESS_ON), 1);
+    assert_int_equal(reuse_address_of(SKT_REUSE_ADDRESS_OFF), 0);
+    cfg.reuse_address = 3;
+    SKT_OK(skt_addr_parse(&where, "127.0.0.1:0"));
+    assert_int_equal(skt_server_new(&srv, &where, &cfg), -EINVAL);
+    assert_non_null(strstr(skt_error_detail(), "reuse_address"));
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_server_reuse_address_is_on_unless_turned_off),
     cmocka_unit_test(test_tcp_server_serves_python_in_every_mode),
     cmocka_unit_test(test_udp_server_serves_python_in_every_mode),
     cmocka_unit_test(test_unix_stream_server_serves_python_in_every_mode),

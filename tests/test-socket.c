@@ -255,7 +255,7 @@ static void test_settimeout_modes_and_getters(void **state)
 
     SKT_OK(skt_settimeout(s, 2.0));
     assert_true(skt_gettimeout(s) == 2.0);
-    assert_false(skt_getblocking(s)); /* Python: timeout mode is not blocking */
+    assert_true(skt_getblocking(s)); /* Python: gettimeout() != 0 */
     assert_true(fd_nonblocking(s));
 
     SKT_OK(skt_settimeout(s, SKT_BLOCKING));
@@ -280,7 +280,7 @@ static void test_setblocking_is_settimeout_none_or_zero(void **state)
 
 static void test_settimeout_rejects_invalid_values(void **state)
 {
-    const double bad[] = {-2.0, -0.5, NAN, INFINITY, -INFINITY, 2e9};
+    const double bad[] = {-2.0, -0.5, NAN, INFINITY, -INFINITY};
     skt_socket *s;
     (void)state;
     SKT_OK(skt_open(&s, AF_INET, SOCK_STREAM, 0));
@@ -292,6 +292,40 @@ static void test_settimeout_rejects_invalid_values(void **state)
         assert_int_equal(skt_setdefaulttimeout(bad[i]), -EINVAL);
         assert_true(skt_getdefaulttimeout() == SKT_BLOCKING);
     }
+    skt_close(s);
+}
+
+/* Python takes settimeout(5e9); so does skt, and any finite value past
+ * the clock's reach waits practically forever. */
+static void test_settimeout_accepts_a_huge_finite_value(void **state)
+{
+    skt_socket *a, *b;
+    char c;
+    (void)state;
+    SKT_OK(skt_socketpair(&a, &b, AF_UNIX, SOCK_STREAM, 0));
+    SKT_OK(skt_settimeout(b, 5e9));
+    assert_true(skt_gettimeout(b) == 5e9);
+    SKT_OK(skt_settimeout(b, 1e300));
+    assert_true(skt_gettimeout(b) == 1e300);
+    assert_int_equal(skt_send(a, "x", 1, 0), 1);
+    assert_int_equal(skt_recv(b, &c, 1, 0), 1);
+    SKT_OK(skt_setdefaulttimeout(5e9));
+    assert_true(skt_getdefaulttimeout() == 5e9);
+    SKT_OK(skt_setdefaulttimeout(SKT_BLOCKING));
+    skt_close(a);
+    skt_close(b);
+}
+
+/* Python's getblocking() is gettimeout() != 0: timeout mode is blocking. */
+static void test_getblocking_is_true_in_timeout_mode(void **state)
+{
+    skt_socket *s;
+    (void)state;
+    SKT_OK(skt_open(&s, AF_INET, SOCK_STREAM, 0));
+    SKT_OK(skt_settimeout(s, 0.5));
+    assert_true(skt_getblocking(s));
+    SKT_OK(skt_settimeout(s, 0));
+    assert_false(skt_getblocking(s));
     skt_close(s);
 }
 
@@ -1047,6 +1081,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_settimeout_modes_and_getters),
     cmocka_unit_test(test_setblocking_is_settimeout_none_or_zero),
     cmocka_unit_test(test_settimeout_rejects_invalid_values),
+    cmocka_unit_test(test_settimeout_accepts_a_huge_finite_value),
+    cmocka_unit_test(test_getblocking_is_true_in_timeout_mode),
     cmocka_unit_test(test_default_timeout_applies_to_new_sockets),
     cmocka_unit_test(test_accept_timeout_listener_gives_blocking_conn),
     cmocka_unit_test(test_accept_nonblocking_listener_gives_blocking_conn),

@@ -97,6 +97,9 @@ static int check_config(const skt_server_config *cfg, int type)
         cfg->max_connections < SKT_SERVER_NO_LIMIT ||
         cfg->pool_size < 0 || cfg->backlog < 0)
         return skt__fail(-EINVAL, "server_new: a negative or NaN limit");
+    if ((unsigned)cfg->reuse_address > SKT_REUSE_ADDRESS_OFF)
+        return skt__fail(-EINVAL, "server_new: reuse_address %d is not a "
+                         "SKT_REUSE_ADDRESS_* value", cfg->reuse_address);
     if (cfg->tls != NULL && type != SOCK_STREAM)
         return skt__fail(-EINVAL, "server_new: TLS needs a stream server");
     return 0;
@@ -145,10 +148,12 @@ static int open_listener(skt_server *srv, const skt_addr *addr)
 
     if (rc < 0)
         return rc;
-    /* Python's create_server: a restarted TCP server can bind its port
+    /* As Python's create_server: a restarted TCP server can bind its port
      * while connections of the last run are in TIME_WAIT. */
     if (srv->type == SOCK_STREAM && (family == AF_INET || family == AF_INET6))
-        rc = skt_setsockopt_int(srv->listener, SOL_SOCKET, SO_REUSEADDR, 1);
+        rc = skt_setsockopt_int(srv->listener, SOL_SOCKET, SO_REUSEADDR,
+                                srv->cfg.reuse_address !=
+                                    SKT_REUSE_ADDRESS_OFF);
     if (rc == 0)
         rc = skt_bind(srv->listener, addr);
     if (rc == 0 && srv->type == SOCK_STREAM)
