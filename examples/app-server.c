@@ -4,6 +4,7 @@
  * any number of clients at once.
  *
  *     app-server HOST PORT
+ *     app-server --help
  *
  * HOST is a numeric address; PORT 0 lets the system choose, and the first
  * line printed shows the address:
@@ -25,6 +26,24 @@
  * Sockets are non-blocking; an skt_app_decoder per connection collects the
  * request as its bytes arrive. SIGTERM or SIGINT stops the server cleanly
  * (exit status 0).
+ *
+ * The Python this follows is the tutorial's app-server.py (with
+ * libserver.py):
+ *
+ *     sel.register(lsock, selectors.EVENT_READ, data=None)
+ *     while True:
+ *         for key, mask in sel.select(timeout=None):
+ *             if key.data is None:
+ *                 accept_wrapper(key.fileobj)
+ *             else:
+ *                 key.data.process_events(mask)   # a libserver.Message
+ *
+ * It needs its helper files app-tutorial.h and app-tutorial.c (the
+ * tutorial's answers) beside it. Build it against the installed libraries
+ * (skt_app brings skt):
+ *
+ *     cc -o app-server app-server.c app-tutorial.c \
+ *         $(pkg-config --cflags --libs skt_app)
  */
 #include <skt.h>
 #include <skt_app.h>
@@ -32,6 +51,7 @@
 #include "app-tutorial.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -433,6 +453,71 @@ static int start(struct server *srv, const char *host, int port)
     return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* The command line                                                         */
+/* ------------------------------------------------------------------------ */
+
+static const char usage_text[] = "usage: app-server HOST PORT\n";
+
+static const char help_text[] =
+    "\n"
+    "The server of the Real Python sockets tutorial's application protocol,\n"
+    "event-driven: one selector serves any number of clients, each sending\n"
+    "one request (a search in a small table, or a binary request) and\n"
+    "getting one response. Listens on HOST, a numeric address, and PORT (0:\n"
+    "the system chooses; the first line printed says which); runs until\n"
+    "SIGINT or SIGTERM.\n"
+    "\n"
+    "  -h, --help  print this help and exit\n";
+
+/* Says on stderr what is wrong with the command line, then the usage;
+ * returns 2, the exit status of a usage error. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "app-server: %s%s\n%s", what, arg, usage_text);
+    return 2;
+}
+
+/* The option getopt refused, as it was typed: "--bogus" or "-x". */
+static const char *refused_option(char **argv)
+{
+    static char text[] = "-?";
+
+    if (strncmp(argv[optind - 1], "--", 2) == 0)
+        return argv[optind - 1];
+    text[1] = (char)optopt;
+    return text;
+}
+
+/*
+ * Reads the options: -h or --help prints the help on stdout. They come
+ * before the operands ("+"), so that no operand is taken for an option.
+ * Returns -1 when the program is to run with HOST and PORT at argv[optind],
+ * or the exit status: 0 after the help, 2 after a usage error.
+ */
+static int read_command_line(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char *const operands[] = {"HOST", "PORT"};
+    int opt;
+
+    opterr = 0; /* the messages are ours, with the usage */
+    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        if (opt != 'h')
+            return usage_error("unknown option ", refused_option(argv));
+        printf("%s%s", usage_text, help_text);
+        return 0;
+    }
+    if (argc - optind < 2)
+        return usage_error("missing ", operands[argc - optind]);
+    if (argc - optind > 2)
+        return usage_error("unexpected argument ", argv[optind + 2]);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     struct server srv = {0};
@@ -441,15 +526,14 @@ int main(int argc, char **argv)
 
     /* Each line goes out at once, so that a script sees "listening on". */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc != 3) {
-        fprintf(stderr, "usage: app-server HOST PORT\n");
-        return 2;
-    }
-    if (!parse_port(argv[2], &port)) {
-        fprintf(stderr, "app-server: bad port \"%s\"\n", argv[2]);
+    rc = read_command_line(argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (!parse_port(argv[optind + 1], &port)) {
+        fprintf(stderr, "app-server: bad port \"%s\"\n", argv[optind + 1]);
         return 1;
     }
-    rc = start(&srv, argv[1], port);
+    rc = start(&srv, argv[optind], port);
     if (rc < 0) {
         complain(NULL, rc);
     } else {

@@ -1,9 +1,17 @@
 /*
- * app-tutorial.c - what the Real Python sockets tutorial's server answers,
+ * app-tutorial.c - a helper file of the examples; copy it with the program
+ * (app-server.c, which is built with it, and app-tutorial.h).
+ *
+ * What the Real Python sockets tutorial's server (libserver.py) answers,
  * on skt_app: its search table, the reply texts ("No match for ...",
  * "Error: invalid action ...", "First 10 bytes of request: ..."), and an
  * "Error: ..." reply for a request it cannot read. app-server.c serves it.
  */
+/* asprintf is a GNU (and BSD) extension of stdio.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include "app-tutorial.h"
 
 #include <errno.h>

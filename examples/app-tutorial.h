@@ -1,8 +1,15 @@
 /*
- * app-tutorial.h - what the Real Python sockets tutorial's server answers,
- * for app-server.c (and the tests, which compare it with Python's): a
- * search in its small table, the first 10 bytes of a binary request, and
- * an "Error: ..." reply for a request it cannot read.
+ * app-tutorial.h - a helper header of the examples; copy it with the
+ * program. app-server.c includes it and is built with app-tutorial.c,
+ * which implements it:
+ *
+ *     cc -o app-server app-server.c app-tutorial.c \
+ *         $(pkg-config --cflags --libs skt_app)
+ *
+ * It declares what the Real Python sockets tutorial's server
+ * (libserver.py) answers: a search in its small table, the first 10 bytes
+ * of a binary request, and an "Error: ..." reply for a request it cannot
+ * read. skt's tests build it too, and compare its answers with Python's.
  */
 #ifndef APP_TUTORIAL_H
 #define APP_TUTORIAL_H

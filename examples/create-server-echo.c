@@ -2,6 +2,7 @@
  * create-server-echo.c - an echo server on skt_create_server.
  *
  *     create-server-echo HOST PORT
+ *     create-server-echo --help
  *
  * HOST may be a name, an address of either family, or "" for every
  * interface; PORT 0 picks a free port. The listener reuses its address
@@ -17,9 +18,15 @@
  *         with conn:
  *             while data := conn.recv(1024):
  *                 conn.sendall(data)
+ *
+ * Build it alone against the installed library:
+ *
+ *     cc -o create-server-echo create-server-echo.c \
+ *         $(pkg-config --cflags --libs skt)
  */
 #include <skt.h>
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +43,71 @@ static void serve(skt_socket *conn)
         fprintf(stderr, "create-server-echo: %s\n", skt_error_detail());
 }
 
+/* ------------------------------------------------------------------------ */
+/* The command line                                                         */
+/* ------------------------------------------------------------------------ */
+
+static const char usage_text[] = "usage: create-server-echo HOST PORT\n";
+
+static const char help_text[] =
+    "\n"
+    "An echo server on skt_create_server, as Python's socket.create_server:\n"
+    "listens on HOST (a name, an address of either family, or \"\" for every\n"
+    "interface; \"::\" accepts IPv4 too) and PORT (0: a free port; the first\n"
+    "line printed says which), and sends back what each client sends, one\n"
+    "client after the other. With SKT_EXAMPLE_ONCE=1 in the environment it\n"
+    "exits after the first client.\n"
+    "\n"
+    "  -h, --help  print this help and exit\n";
+
+/* Says on stderr what is wrong with the command line, then the usage;
+ * returns 2, the exit status of a usage error. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "create-server-echo: %s%s\n%s", what, arg, usage_text);
+    return 2;
+}
+
+/* The option getopt refused, as it was typed: "--bogus" or "-x". */
+static const char *refused_option(char **argv)
+{
+    static char text[] = "-?";
+
+    if (strncmp(argv[optind - 1], "--", 2) == 0)
+        return argv[optind - 1];
+    text[1] = (char)optopt;
+    return text;
+}
+
+/*
+ * Reads the options: -h or --help prints the help on stdout. They come
+ * before the operands ("+"), so that no operand is taken for an option.
+ * Returns -1 when the program is to run with HOST and PORT at argv[optind],
+ * or the exit status: 0 after the help, 2 after a usage error.
+ */
+static int read_command_line(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char *const operands[] = {"HOST", "PORT"};
+    int opt;
+
+    opterr = 0; /* the messages are ours, with the usage */
+    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        if (opt != 'h')
+            return usage_error("unknown option ", refused_option(argv));
+        printf("%s%s", usage_text, help_text);
+        return 0;
+    }
+    if (argc - optind < 2)
+        return usage_error("missing ", operands[argc - optind]);
+    if (argc - optind > 2)
+        return usage_error("unexpected argument ", argv[optind + 2]);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     skt_server_opts opts = {0};
@@ -43,13 +115,15 @@ int main(int argc, char **argv)
     const char *once = getenv("SKT_EXAMPLE_ONCE");
     skt_socket *server, *conn;
     skt_addr addr;
+    const char *host, *port;
+    int status = read_command_line(argc, argv);
 
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s HOST PORT\n", argv[0]);
-        return 2;
-    }
-    opts.dualstack = strcmp(argv[1], "::") == 0;
-    if (skt_create_server(&server, argv[1], argv[2], &opts) < 0 ||
+    if (status >= 0)
+        return status;
+    host = argv[optind];
+    port = argv[optind + 1];
+    opts.dualstack = strcmp(host, "::") == 0;
+    if (skt_create_server(&server, host, port, &opts) < 0 ||
         skt_getsockname(server, &addr) < 0) {
         fprintf(stderr, "create-server-echo: %s\n", skt_error_detail());
         return 1;

@@ -1,8 +1,9 @@
 /*
  * echo-client-any.c - the family-agnostic echo client of the Python socket
- * HOWTO, in C on skt: it works with IPv4 and IPv6 alike.
+ * module's examples, in C on skt: it works with IPv4 and IPv6 alike.
  *
  *     echo-client-any HOST PORT MESSAGE...
+ *     echo-client-any --help
  *
  * HOST may be a name ("localhost") or a numeric address; PORT may be a
  * number or a service name. skt_getaddrinfo turns them into a list of
@@ -32,9 +33,15 @@
  *             errors.append((sa, err))
  *             if s is not None:
  *                 s.close()
+ *
+ * Build it alone against the installed library:
+ *
+ *     cc -o echo-client-any echo-client-any.c \
+ *         $(pkg-config --cflags --libs skt)
  */
 #include <skt.h>
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,27 +150,93 @@ static int echo_message(skt_socket *s, const char *message)
     return rc < 0 ? report(rc) : 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* The command line                                                         */
+/* ------------------------------------------------------------------------ */
+
+static const char usage_text[] =
+    "usage: echo-client-any HOST PORT MESSAGE...\n";
+
+static const char help_text[] =
+    "\n"
+    "The family-agnostic echo client of the Python socket module's\n"
+    "examples: looks HOST (a name or an address) and PORT (a number or a\n"
+    "service name) up, connects to the first address that answers, IPv4 or\n"
+    "IPv6, sends each MESSAGE and prints the echo. If no address connects,\n"
+    "each one is listed with its error. Each step has a 5 second timeout.\n"
+    "\n"
+    "  -h, --help  print this help and exit\n";
+
+/* Says on stderr what is wrong with the command line, then the usage;
+ * returns 2, the exit status of a usage error. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "echo-client-any: %s%s\n%s", what, arg, usage_text);
+    return 2;
+}
+
+/* The option getopt refused, as it was typed: "--bogus" or "-x". */
+static const char *refused_option(char **argv)
+{
+    static char text[] = "-?";
+
+    if (strncmp(argv[optind - 1], "--", 2) == 0)
+        return argv[optind - 1];
+    text[1] = (char)optopt;
+    return text;
+}
+
+/*
+ * Reads the options: -h or --help prints the help on stdout. They come
+ * before the operands ("+"), so that no operand is taken for an option.
+ * Returns -1 when the program is to run with HOST, PORT and the
+ * messages from argv[optind],
+ * or the exit status: 0 after the help, 2 after a usage error.
+ */
+static int read_command_line(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char *const operands[] = {"HOST", "PORT", "MESSAGE"};
+    int opt;
+
+    opterr = 0; /* the messages are ours, with the usage */
+    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        if (opt != 'h')
+            return usage_error("unknown option ", refused_option(argv));
+        printf("%s%s", usage_text, help_text);
+        return 0;
+    }
+    if (argc - optind < 3)
+        return usage_error("missing ", operands[argc - optind]);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     skt_addrinfo hints = {.family = AF_UNSPEC, .type = SOCK_STREAM};
+    const char *host, *port;
     skt_addrinfo *list;
     skt_socket *s;
     int rc, status;
 
-    if (argc < 4) {
-        fprintf(stderr, "usage: echo-client-any HOST PORT MESSAGE...\n");
-        return 2;
-    }
+    status = read_command_line(argc, argv);
+    if (status >= 0)
+        return status;
+    host = argv[optind];
+    port = argv[optind + 1];
     /* AF_UNSPEC: IPv4 and IPv6 results both, in the resolver's order. */
-    rc = skt_getaddrinfo(argv[1], argv[2], &hints, TIMEOUT, &list);
+    rc = skt_getaddrinfo(host, port, &hints, TIMEOUT, &list);
     if (rc < 0)
         return report(rc);
-    status = connect_any(list, argv[1], argv[2], &s);
+    status = connect_any(list, host, port, &s);
     skt_freeaddrinfo(list);
     if (status != 0)
         return status;
 
-    for (int i = 3; i < argc && status == 0; i++)
+    for (int i = optind + 2; i < argc && status == 0; i++)
         status = echo_message(s, argv[i]);
 
     /* Closing tells the server we are done: its recv returns 0. */

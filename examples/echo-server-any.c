@@ -1,8 +1,9 @@
 /*
  * echo-server-any.c - the family-agnostic echo server of the Python socket
- * HOWTO, in C on skt: it works with IPv4 and IPv6 alike.
+ * module's examples, in C on skt: it works with IPv4 and IPv6 alike.
  *
  *     echo-server-any HOST PORT
+ *     echo-server-any --help
  *
  * HOST may be a name ("localhost"), a numeric address ("::1"), or "" for
  * every local address; PORT may be a number (0: the system chooses) or a
@@ -33,9 +34,15 @@
  *             errors.append((sa, err))
  *             if s is not None:
  *                 s.close()
+ *
+ * Build it alone against the installed library:
+ *
+ *     cc -o echo-server-any echo-server-any.c \
+ *         $(pkg-config --cflags --libs skt)
  */
 #include <skt.h>
 
+#include <getopt.h>
 #include <netdb.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -185,6 +192,71 @@ static int serve(skt_socket *listener, bool once)
     }
 }
 
+/* ------------------------------------------------------------------------ */
+/* The command line                                                         */
+/* ------------------------------------------------------------------------ */
+
+static const char usage_text[] = "usage: echo-server-any HOST PORT\n";
+
+static const char help_text[] =
+    "\n"
+    "The family-agnostic echo server of the Python socket module's\n"
+    "examples: looks HOST (a name, an address, or \"\" for every local\n"
+    "address) and PORT (a number, 0 for a free port, or a service name) up,\n"
+    "listens on the first address it can bind, IPv4 or IPv6, and sends back\n"
+    "what each client sends, one client after the other. With\n"
+    "SKT_EXAMPLE_ONCE=1 in the environment it exits after the first client.\n"
+    "\n"
+    "  -h, --help  print this help and exit\n";
+
+/* Says on stderr what is wrong with the command line, then the usage;
+ * returns 2, the exit status of a usage error. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "echo-server-any: %s%s\n%s", what, arg, usage_text);
+    return 2;
+}
+
+/* The option getopt refused, as it was typed: "--bogus" or "-x". */
+static const char *refused_option(char **argv)
+{
+    static char text[] = "-?";
+
+    if (strncmp(argv[optind - 1], "--", 2) == 0)
+        return argv[optind - 1];
+    text[1] = (char)optopt;
+    return text;
+}
+
+/*
+ * Reads the options: -h or --help prints the help on stdout. They come
+ * before the operands ("+"), so that no operand is taken for an option.
+ * Returns -1 when the program is to run with HOST and PORT at argv[optind],
+ * or the exit status: 0 after the help, 2 after a usage error.
+ */
+static int read_command_line(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char *const operands[] = {"HOST", "PORT"};
+    int opt;
+
+    opterr = 0; /* the messages are ours, with the usage */
+    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        if (opt != 'h')
+            return usage_error("unknown option ", refused_option(argv));
+        printf("%s%s", usage_text, help_text);
+        return 0;
+    }
+    if (argc - optind < 2)
+        return usage_error("missing ", operands[argc - optind]);
+    if (argc - optind > 2)
+        return usage_error("unexpected argument ", argv[optind + 2]);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     skt_addrinfo hints = {
@@ -193,7 +265,7 @@ int main(int argc, char **argv)
         .flags = AI_PASSIVE, /* addresses to listen on, not to connect to */
     };
     const char *once = getenv("SKT_EXAMPLE_ONCE");
-    const char *host;
+    const char *host, *port;
     skt_addrinfo *list;
     skt_socket *listener;
     skt_addr addr;
@@ -203,16 +275,16 @@ int main(int argc, char **argv)
     /* Each line goes out at once, even into a pipe or a file, so that a
      * script waiting for "listening on" sees it. */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc != 3) {
-        fprintf(stderr, "usage: echo-server-any HOST PORT\n");
-        return 2;
-    }
+    status = read_command_line(argc, argv);
+    if (status >= 0)
+        return status;
     /* No host (Python's None) means the wildcard addresses. */
-    host = argv[1][0] != '\0' ? argv[1] : NULL;
-    rc = skt_getaddrinfo(host, argv[2], &hints, SKT_BLOCKING, &list);
+    host = argv[optind][0] != '\0' ? argv[optind] : NULL;
+    port = argv[optind + 1];
+    rc = skt_getaddrinfo(host, port, &hints, SKT_BLOCKING, &list);
     if (rc < 0)
         return report(rc);
-    status = listen_any(list, argv[1], argv[2], &listener);
+    status = listen_any(list, argv[optind], port, &listener);
     skt_freeaddrinfo(list);
     if (status != 0)
         return status;

@@ -1,7 +1,9 @@
 /*
- * echo-server.c - the echo server of the Python socket HOWTO, in C on skt.
+ * echo-server.c - the echo server of the Python socket module's examples
+ * ("Echo server program"), in C on skt.
  *
  *     echo-server HOST PORT
+ *     echo-server --help
  *
  * HOST is a numeric address ("127.0.0.1", "::1", "0.0.0.0"); no name is
  * looked up. PORT 0 lets the system choose a free port, and the first line
@@ -28,27 +30,20 @@
  *         with conn:
  *             while data := conn.recv(4096):
  *                 conn.sendall(data)
+ *
+ * Build it alone against the installed library:
+ *
+ *     cc -o echo-server echo-server.c $(pkg-config --cflags --libs skt)
  */
 #include <skt.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/*
- * Two hooks, so that a variant can be this program with one line changed
- * (upper-echo-server.c defines both and includes this file): the name in
- * messages, and what happens to the bytes before they go back.
- */
-#ifndef PROGRAM
-#define PROGRAM "echo-server"
-#endif
-#ifndef TRANSFORM
-#define TRANSFORM(buf, len) ((void)(buf), (void)(len))
-#endif
 
 /*
  * Prints the last failure and returns the exit status 1. The library's
@@ -59,7 +54,7 @@ static int report(int code)
 {
     const char *detail = skt_error_detail();
 
-    fprintf(stderr, PROGRAM ": %s\n",
+    fprintf(stderr, "echo-server: %s\n",
             detail[0] != '\0' ? detail : skt_strerror(code));
     return 1;
 }
@@ -125,7 +120,6 @@ static int echo(skt_socket *conn)
 
         if (got <= 0)
             return (int)got; /* 0: the client closed; < 0: an error */
-        TRANSFORM(buf, (size_t)got);
         /* One send may take only part of the data; sendall loops. */
         rc = skt_sendall(conn, buf, (size_t)got, 0, NULL);
         if (rc < 0)
@@ -181,9 +175,74 @@ static int serve(skt_socket *listener, bool once)
     }
 }
 
+/* ------------------------------------------------------------------------ */
+/* The command line                                                         */
+/* ------------------------------------------------------------------------ */
+
+static const char usage_text[] = "usage: echo-server HOST PORT\n";
+
+static const char help_text[] =
+    "\n"
+    "The echo server of the Python socket module's examples: listens on\n"
+    "HOST, a numeric address, and PORT (0: the system chooses; the first\n"
+    "line printed says which), and sends back what each client sends, one\n"
+    "client after the other. With SKT_EXAMPLE_ONCE=1 in the environment it\n"
+    "exits after the first client.\n"
+    "\n"
+    "  -h, --help  print this help and exit\n";
+
+/* Says on stderr what is wrong with the command line, then the usage;
+ * returns 2, the exit status of a usage error. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "echo-server: %s%s\n%s", what, arg, usage_text);
+    return 2;
+}
+
+/* The option getopt refused, as it was typed: "--bogus" or "-x". */
+static const char *refused_option(char **argv)
+{
+    static char text[] = "-?";
+
+    if (strncmp(argv[optind - 1], "--", 2) == 0)
+        return argv[optind - 1];
+    text[1] = (char)optopt;
+    return text;
+}
+
+/*
+ * Reads the options: -h or --help prints the help on stdout. They come
+ * before the operands ("+"), so that no operand is taken for an option.
+ * Returns -1 when the program is to run with HOST and PORT at argv[optind],
+ * or the exit status: 0 after the help, 2 after a usage error.
+ */
+static int read_command_line(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char *const operands[] = {"HOST", "PORT"};
+    int opt;
+
+    opterr = 0; /* the messages are ours, with the usage */
+    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        if (opt != 'h')
+            return usage_error("unknown option ", refused_option(argv));
+        printf("%s%s", usage_text, help_text);
+        return 0;
+    }
+    if (argc - optind < 2)
+        return usage_error("missing ", operands[argc - optind]);
+    if (argc - optind > 2)
+        return usage_error("unexpected argument ", argv[optind + 2]);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     const char *once = getenv("SKT_EXAMPLE_ONCE");
+    const char *host, *port_text;
     skt_socket *listener;
     skt_addr addr;
     char text[SKT_ADDRSTRLEN];
@@ -192,16 +251,17 @@ int main(int argc, char **argv)
     /* Each line goes out at once, even into a pipe or a file, so that a
      * script waiting for "listening on" sees it. */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc != 3) {
-        fprintf(stderr, "usage: " PROGRAM " HOST PORT\n");
-        return 2;
-    }
-    if (!parse_port(argv[2], &port)) {
-        fprintf(stderr, PROGRAM ": bad port \"%s\"\n", argv[2]);
+    status = read_command_line(argc, argv);
+    if (status >= 0)
+        return status;
+    host = argv[optind];
+    port_text = argv[optind + 1];
+    if (!parse_port(port_text, &port)) {
+        fprintf(stderr, "echo-server: bad port \"%s\"\n", port_text);
         return 1;
     }
     /* Numeric only: a host name is refused here, never looked up. */
-    rc = skt_addr_from_ip(&addr, argv[1], port);
+    rc = skt_addr_from_ip(&addr, host, port);
     if (rc < 0)
         return report(rc);
     rc = open_listener(&listener, &addr);

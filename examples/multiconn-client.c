@@ -1,8 +1,9 @@
 /*
- * multiconn-client.c - the multi-connection client of the Python socket
- * HOWTO, in C on skt's selector.
+ * multiconn-client.c - the multi-connection client of the Real Python
+ * sockets tutorial (multiconn-client.py), in C on skt's selector.
  *
  *     multiconn-client HOST PORT NUM_CONNECTIONS
+ *     multiconn-client --help
  *
  * Opens NUM_CONNECTIONS non-blocking connections at once; on each it
  * sends two messages and reads their echoes, all from one thread:
@@ -30,10 +31,16 @@
  *             service_connection(key, mask)
  *         if not sel.get_map():
  *             break
+ *
+ * Build it alone against the installed library:
+ *
+ *     cc -o multiconn-client multiconn-client.c \
+ *         $(pkg-config --cflags --libs skt)
  */
 #include <skt.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -218,23 +225,87 @@ static int run(const skt_addr *addr, int count)
     return failures > 0 ? 1 : 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* The command line                                                         */
+/* ------------------------------------------------------------------------ */
+
+static const char usage_text[] =
+    "usage: multiconn-client HOST PORT NUM_CONNECTIONS\n";
+
+static const char help_text[] =
+    "\n"
+    "The multi-connection client of the Real Python sockets tutorial: opens\n"
+    "NUM_CONNECTIONS non-blocking connections at once to HOST, a numeric\n"
+    "address, and PORT, sends two messages on each and reads their echoes,\n"
+    "all from one thread and a selector. Exits 0 when every connection got\n"
+    "exactly its messages back.\n"
+    "\n"
+    "  -h, --help  print this help and exit\n";
+
+/* Says on stderr what is wrong with the command line, then the usage;
+ * returns 2, the exit status of a usage error. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "multiconn-client: %s%s\n%s", what, arg, usage_text);
+    return 2;
+}
+
+/* The option getopt refused, as it was typed: "--bogus" or "-x". */
+static const char *refused_option(char **argv)
+{
+    static char text[] = "-?";
+
+    if (strncmp(argv[optind - 1], "--", 2) == 0)
+        return argv[optind - 1];
+    text[1] = (char)optopt;
+    return text;
+}
+
+/*
+ * Reads the options: -h or --help prints the help on stdout. They come
+ * before the operands ("+"), so that no operand is taken for an option.
+ * Returns -1 when the program is to run with HOST, PORT and
+ * NUM_CONNECTIONS at argv[optind],
+ * or the exit status: 0 after the help, 2 after a usage error.
+ */
+static int read_command_line(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char *const operands[] = {"HOST", "PORT", "NUM_CONNECTIONS"};
+    int opt;
+
+    opterr = 0; /* the messages are ours, with the usage */
+    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        if (opt != 'h')
+            return usage_error("unknown option ", refused_option(argv));
+        printf("%s%s", usage_text, help_text);
+        return 0;
+    }
+    if (argc - optind < 3)
+        return usage_error("missing ", operands[argc - optind]);
+    if (argc - optind > 3)
+        return usage_error("unexpected argument ", argv[optind + 3]);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     skt_addr addr;
     int port, count, rc, status;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc != 4) {
-        fprintf(stderr, "usage: multiconn-client HOST PORT "
-                "NUM_CONNECTIONS\n");
-        return 2;
-    }
-    if (!parse_number(argv[2], INT_MIN, &port) ||
-        !parse_number(argv[3], 1, &count)) {
+    status = read_command_line(argc, argv);
+    if (status >= 0)
+        return status;
+    if (!parse_number(argv[optind + 1], INT_MIN, &port) ||
+        !parse_number(argv[optind + 2], 1, &count)) {
         fprintf(stderr, "multiconn-client: bad port or connection count\n");
         return 1;
     }
-    rc = skt_addr_from_ip(&addr, argv[1], port);
+    rc = skt_addr_from_ip(&addr, argv[optind], port);
     if (rc < 0)
         return report(rc);
     rc = skt_selector_new(&selector, SKT_SELECTOR_DEFAULT);

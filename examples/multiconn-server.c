@@ -1,8 +1,10 @@
 /*
- * multiconn-server.c - the multi-connection server of the Python socket
- * HOWTO ("Handling Multiple Connections"), in C on skt's selector.
+ * multiconn-server.c - the multi-connection server of the Real Python
+ * sockets tutorial ("Handling Multiple Connections", multiconn-server.py),
+ * in C on skt's selector.
  *
  *     multiconn-server HOST PORT
+ *     multiconn-server --help
  *
  * One thread serves every client: the listening socket and each
  * connection are registered with a selector, and every connection echoes
@@ -34,10 +36,16 @@
  * One difference: Python's version registers every connection for
  * EVENT_WRITE all the time, so its loop spins while a socket is
  * writable; here WRITE is asked for only while output waits.
+ *
+ * Build it alone against the installed library:
+ *
+ *     cc -o multiconn-server multiconn-server.c \
+ *         $(pkg-config --cflags --libs skt)
  */
 #include <skt.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -330,6 +338,70 @@ static int run(const skt_addr *addr)
     return status;
 }
 
+/* ------------------------------------------------------------------------ */
+/* The command line                                                         */
+/* ------------------------------------------------------------------------ */
+
+static const char usage_text[] = "usage: multiconn-server HOST PORT\n";
+
+static const char help_text[] =
+    "\n"
+    "The multi-connection server of the Real Python sockets tutorial: one\n"
+    "thread and a selector serve every client at once, each connection\n"
+    "echoing what it receives. Listens on HOST, a numeric address, and PORT\n"
+    "(0: the system chooses; the first line printed says which); runs until\n"
+    "SIGINT or SIGTERM.\n"
+    "\n"
+    "  -h, --help  print this help and exit\n";
+
+/* Says on stderr what is wrong with the command line, then the usage;
+ * returns 2, the exit status of a usage error. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "multiconn-server: %s%s\n%s", what, arg, usage_text);
+    return 2;
+}
+
+/* The option getopt refused, as it was typed: "--bogus" or "-x". */
+static const char *refused_option(char **argv)
+{
+    static char text[] = "-?";
+
+    if (strncmp(argv[optind - 1], "--", 2) == 0)
+        return argv[optind - 1];
+    text[1] = (char)optopt;
+    return text;
+}
+
+/*
+ * Reads the options: -h or --help prints the help on stdout. They come
+ * before the operands ("+"), so that no operand is taken for an option.
+ * Returns -1 when the program is to run with HOST and PORT at argv[optind],
+ * or the exit status: 0 after the help, 2 after a usage error.
+ */
+static int read_command_line(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char *const operands[] = {"HOST", "PORT"};
+    int opt;
+
+    opterr = 0; /* the messages are ours, with the usage */
+    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        if (opt != 'h')
+            return usage_error("unknown option ", refused_option(argv));
+        printf("%s%s", usage_text, help_text);
+        return 0;
+    }
+    if (argc - optind < 2)
+        return usage_error("missing ", operands[argc - optind]);
+    if (argc - optind > 2)
+        return usage_error("unexpected argument ", argv[optind + 2]);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     struct sigaction sa;
@@ -337,15 +409,15 @@ int main(int argc, char **argv)
     int port, rc, status;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc != 3) {
-        fprintf(stderr, "usage: multiconn-server HOST PORT\n");
-        return 2;
-    }
-    if (!parse_port(argv[2], &port)) {
-        fprintf(stderr, "multiconn-server: bad port \"%s\"\n", argv[2]);
+    status = read_command_line(argc, argv);
+    if (status >= 0)
+        return status;
+    if (!parse_port(argv[optind + 1], &port)) {
+        fprintf(stderr, "multiconn-server: bad port \"%s\"\n",
+                argv[optind + 1]);
         return 1;
     }
-    rc = skt_addr_from_ip(&addr, argv[1], port);
+    rc = skt_addr_from_ip(&addr, argv[optind], port);
     if (rc < 0)
         return report("address", rc);
     rc = skt_selector_new(&selector, SKT_SELECTOR_DEFAULT);

@@ -4,6 +4,7 @@
  * the same layout, as `ip -br addr`.
  *
  *     netlink-ifaces
+ *     netlink-ifaces --help
  *
  *     lo               UNKNOWN        127.0.0.1/8 ::1/128
  *     eth0             UP             192.0.2.2/24 fe80::1/64
@@ -18,11 +19,18 @@
  *     s.bind((0, 0))
  *     s.sendto(request, (0, 0))
  *     data = s.recv(65536)   # until NLMSG_DONE
+ *
+ * It takes no arguments, and refuses any.
+ *
+ * Build it alone against the installed library:
+ *
+ *     cc -o netlink-ifaces netlink-ifaces.c $(pkg-config --cflags --libs skt)
  */
 #include <skt.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <getopt.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -234,13 +242,73 @@ static void print_table(const struct table *t)
     }
 }
 
-int main(void)
+/* ------------------------------------------------------------------------ */
+/* The command line                                                         */
+/* ------------------------------------------------------------------------ */
+
+static const char usage_text[] = "usage: netlink-ifaces\n";
+
+static const char help_text[] =
+    "\n"
+    "Lists the network interfaces, their operational state and their\n"
+    "addresses, as `ip -br addr` does, read from the kernel through an\n"
+    "AF_NETLINK route socket (Python's socket.AF_NETLINK, NETLINK_ROUTE).\n"
+    "\n"
+    "  -h, --help  print this help and exit\n";
+
+/* Says on stderr what is wrong with the command line, then the usage;
+ * returns 2, the exit status of a usage error. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "netlink-ifaces: %s%s\n%s", what, arg, usage_text);
+    return 2;
+}
+
+/* The option getopt refused, as it was typed: "--bogus" or "-x". */
+static const char *refused_option(char **argv)
+{
+    static char text[] = "-?";
+
+    if (strncmp(argv[optind - 1], "--", 2) == 0)
+        return argv[optind - 1];
+    text[1] = (char)optopt;
+    return text;
+}
+
+/*
+ * Reads the options: -h or --help prints the help on stdout; the program
+ * takes no operands. Returns -1 when it is to run, or the exit status: 0
+ * after the help, 2 after a usage error.
+ */
+static int read_command_line(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+
+    opterr = 0; /* the messages are ours, with the usage */
+    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        if (opt != 'h')
+            return usage_error("unknown option ", refused_option(argv));
+        printf("%s%s", usage_text, help_text);
+        return 0;
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument ", argv[optind]);
+    return -1;
+}
+
+int main(int argc, char **argv)
 {
     static struct table t;
     skt_socket *s;
     skt_addr any;
-    int rc;
+    int rc = read_command_line(argc, argv);
 
+    if (rc >= 0)
+        return rc;
     if ((rc = skt_open(&s, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE)) < 0)
         return report(rc);
     skt_addr_parse(&any, "netlink:0:0");

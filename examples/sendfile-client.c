@@ -3,16 +3,30 @@
  * its SHA-256 against the one the server announced.
  *
  *     sendfile-client HOST PORT [OUTPUT]
+ *     sendfile-client --help
  *
  *     received 1048576 bytes, sha256 5b2c...: ok
  *
  * The server sends "SKTF SIZE SHA256\n", then SIZE bytes, then closes.
  * With OUTPUT the bytes are written there too. Exits 0 when the size and
  * the digest match, 1 otherwise (a short file, a bad digest, an error).
+ *
+ * The Python this follows:
+ *
+ *     with socket.create_connection((HOST, PORT), timeout=30) as s:
+ *         header = s.makefile("rb").readline()
+ *         ...  # then the file's bytes, into hashlib.sha256()
+ *
+ * Build it alone against the installed library; the SHA-256 is OpenSSL's
+ * (libcrypto), which skt itself depends on:
+ *
+ *     cc -o sendfile-client sendfile-client.c \
+ *         $(pkg-config --cflags --libs skt libcrypto)
  */
 #include <skt.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -110,22 +124,86 @@ static int fetch(skt_socket *s, FILE *out)
     return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* The command line                                                         */
+/* ------------------------------------------------------------------------ */
+
+static const char usage_text[] = "usage: sendfile-client HOST PORT [OUTPUT]\n";
+
+static const char help_text[] =
+    "\n"
+    "Receives the file sendfile-server serves from HOST and PORT and checks\n"
+    "its SHA-256 against the one the server announced; with OUTPUT, writes\n"
+    "the bytes there too. Exits 0 when the size and the digest match.\n"
+    "\n"
+    "  -h, --help  print this help and exit\n";
+
+/* Says on stderr what is wrong with the command line, then the usage;
+ * returns 2, the exit status of a usage error. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "sendfile-client: %s%s\n%s", what, arg, usage_text);
+    return 2;
+}
+
+/* The option getopt refused, as it was typed: "--bogus" or "-x". */
+static const char *refused_option(char **argv)
+{
+    static char text[] = "-?";
+
+    if (strncmp(argv[optind - 1], "--", 2) == 0)
+        return argv[optind - 1];
+    text[1] = (char)optopt;
+    return text;
+}
+
+/*
+ * Reads the options: -h or --help prints the help on stdout. They come
+ * before the operands ("+"), so that no operand is taken for an option.
+ * Returns -1 when the program is to run with HOST, PORT (and
+ * OUTPUT) from argv[optind],
+ * or the exit status: 0 after the help, 2 after a usage error.
+ */
+static int read_command_line(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char *const operands[] = {"HOST", "PORT"};
+    int opt;
+
+    opterr = 0; /* the messages are ours, with the usage */
+    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        if (opt != 'h')
+            return usage_error("unknown option ", refused_option(argv));
+        printf("%s%s", usage_text, help_text);
+        return 0;
+    }
+    if (argc - optind < 2)
+        return usage_error("missing ", operands[argc - optind]);
+    if (argc - optind > 3)
+        return usage_error("unexpected argument ", argv[optind + 3]);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     skt_connect_opts opts = {.timeout = 30};
+    const char *output;
     FILE *out = NULL;
     skt_socket *s;
     int rc, status;
 
-    if (argc != 3 && argc != 4) {
-        fprintf(stderr, "usage: sendfile-client HOST PORT [OUTPUT]\n");
-        return 2;
-    }
-    if (argc == 4 && (out = fopen(argv[3], "wb")) == NULL) {
+    status = read_command_line(argc, argv);
+    if (status >= 0)
+        return status;
+    output = argc - optind == 3 ? argv[optind + 2] : NULL;
+    if (output != NULL && (out = fopen(output, "wb")) == NULL) {
         perror("sendfile-client: OUTPUT");
         return 1;
     }
-    rc = skt_create_connection(&s, argv[1], argv[2], &opts);
+    rc = skt_create_connection(&s, argv[optind], argv[optind + 1], &opts);
     if (rc < 0) {
         if (out != NULL)
             fclose(out);

@@ -4,6 +4,7 @@
  * space. sendfile-client receives it and checks its SHA-256.
  *
  *     sendfile-server HOST PORT FILE
+ *     sendfile-server --help
  *
  *     listening on 127.0.0.1:43527
  *     connected by 127.0.0.1:51880
@@ -21,10 +22,17 @@
  *         with conn, open(FILE, "rb") as f:
  *             conn.sendall(header)
  *             conn.sendfile(f)
+ *
+ * Build it alone against the installed library; the SHA-256 is OpenSSL's
+ * (libcrypto), which skt itself depends on:
+ *
+ *     cc -o sendfile-server sendfile-server.c \
+ *         $(pkg-config --cflags --libs skt libcrypto)
  */
 #include <skt.h>
 
 #include <fcntl.h>
+#include <getopt.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -118,6 +126,72 @@ static int serve(skt_socket *listener, int fd, off_t size, const char *hex,
     }
 }
 
+/* ------------------------------------------------------------------------ */
+/* The command line                                                         */
+/* ------------------------------------------------------------------------ */
+
+static const char usage_text[] = "usage: sendfile-server HOST PORT FILE\n";
+
+static const char help_text[] =
+    "\n"
+    "Serves FILE to every client with skt_sendfile, as Python's\n"
+    "socket.sendfile: the kernel copies the file to the socket. Each client\n"
+    "gets a line \"SKTF SIZE SHA256\", then the file's bytes, then the end of\n"
+    "the connection. Listens on HOST and PORT (0: the system chooses; the\n"
+    "first line printed says which). With SKT_EXAMPLE_ONCE=1 in the\n"
+    "environment it exits after the first client.\n"
+    "\n"
+    "  -h, --help  print this help and exit\n";
+
+/* Says on stderr what is wrong with the command line, then the usage;
+ * returns 2, the exit status of a usage error. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "sendfile-server: %s%s\n%s", what, arg, usage_text);
+    return 2;
+}
+
+/* The option getopt refused, as it was typed: "--bogus" or "-x". */
+static const char *refused_option(char **argv)
+{
+    static char text[] = "-?";
+
+    if (strncmp(argv[optind - 1], "--", 2) == 0)
+        return argv[optind - 1];
+    text[1] = (char)optopt;
+    return text;
+}
+
+/*
+ * Reads the options: -h or --help prints the help on stdout. They come
+ * before the operands ("+"), so that no operand is taken for an option.
+ * Returns -1 when the program is to run with HOST, PORT and FILE
+ * at argv[optind],
+ * or the exit status: 0 after the help, 2 after a usage error.
+ */
+static int read_command_line(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char *const operands[] = {"HOST", "PORT", "FILE"};
+    int opt;
+
+    opterr = 0; /* the messages are ours, with the usage */
+    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        if (opt != 'h')
+            return usage_error("unknown option ", refused_option(argv));
+        printf("%s%s", usage_text, help_text);
+        return 0;
+    }
+    if (argc - optind < 3)
+        return usage_error("missing ", operands[argc - optind]);
+    if (argc - optind > 3)
+        return usage_error("unexpected argument ", argv[optind + 3]);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     const char *once = getenv("SKT_EXAMPLE_ONCE");
@@ -128,16 +202,15 @@ int main(int argc, char **argv)
     int fd, rc, status;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc != 4) {
-        fprintf(stderr, "usage: sendfile-server HOST PORT FILE\n");
-        return 2;
-    }
-    fd = open(argv[3], O_RDONLY | O_CLOEXEC);
+    status = read_command_line(argc, argv);
+    if (status >= 0)
+        return status;
+    fd = open(argv[optind + 2], O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) < 0 || !file_sha256(fd, hex)) {
         perror("sendfile-server: reading the file");
         return 1;
     }
-    rc = skt_create_server(&listener, argv[1], argv[2], NULL);
+    rc = skt_create_server(&listener, argv[optind], argv[optind + 1], NULL);
     if (rc == 0)
         rc = skt_getsockname(listener, &addr);
     if (rc < 0) {

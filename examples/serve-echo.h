@@ -1,10 +1,17 @@
 /*
- * serve-echo.h - the body shared by the echo servers of the serving modes
- * (threading-echo-server, pool-echo-server, forking-echo-server,
- * event-echo-server): Python's socketserver with an echo handler, in C on
- * skt_server. Each program is a main that names its mode:
+ * serve-echo.h - a helper header of the examples; copy it with the
+ * program. It is the body shared by the echo servers of the serving modes
+ * (threading-echo-server.c, pool-echo-server.c, forking-echo-server.c,
+ * event-echo-server.c), each of which is a main that names its mode and
+ * builds with this header beside it:
+ *
+ *     cc -o event-echo-server event-echo-server.c \
+ *         $(pkg-config --cflags --libs skt)
+ *
+ * Python's socketserver with an echo handler, in C on skt_server:
  *
  *     NAME [-i IDLE_SECONDS] HOST PORT
+ *     NAME --help
  *
  * HOST is numeric (IPv4 or IPv6); PORT 0 picks a free port. The first
  * line printed is "listening on ADDRESS". Each connection is echoed until
@@ -31,6 +38,7 @@
 #include <skt.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -134,40 +142,97 @@ static bool echo_parse_seconds(const char *text, double *seconds)
     return end != text && *end == '\0' && errno == 0 && *seconds >= 0;
 }
 
-static int echo_usage(void)
+/* Prints the usage on stream: "usage: NAME [-i IDLE_SECONDS] HOST PORT". */
+static void echo_print_usage(FILE *stream)
 {
-    fprintf(stderr, "usage: %s [-i IDLE_SECONDS] HOST PORT\n", echo_name);
+    fprintf(stream, "usage: %s [-i IDLE_SECONDS] HOST PORT\n", echo_name);
+}
+
+/* Prints the usage and what the server does on stdout (--help); about is
+ * what its serving mode is. Returns the exit status 0. */
+static int echo_help(const char *about)
+{
+    echo_print_usage(stdout);
+    printf("\n%s\n"
+           "An echo server, as Python's socketserver with an echo handler:\n"
+           "listens on HOST, a numeric address, and PORT (0: the system\n"
+           "chooses; the first line printed says which), and sends back\n"
+           "what each client sends. SIGINT or SIGTERM stops it cleanly.\n"
+           "\n"
+           "  -i IDLE_SECONDS  close a connection silent this long (default\n"
+           "                   %g; 0: never)\n"
+           "  -h, --help       print this help and exit\n",
+           about, ECHO_IDLE_SECONDS);
+    return 0;
+}
+
+/* Says on stderr what is wrong with the command line, then the usage;
+ * returns 2, the exit status of a usage error. */
+static int echo_usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "%s: %s%s\n", echo_name, what, arg);
+    echo_print_usage(stderr);
     return 2;
 }
 
-/*
- * Reads the options into cfg and sets *first to the index of HOST.
- * Returns 0, or the exit status after printing what is wrong: 2 for a
- * command line of the wrong shape, 1 for a bad value.
- */
-static int echo_options(int argc, char **argv, skt_server_config *cfg,
-                        int *first)
+/* The option getopt refused, as it was typed: "--bogus" or "-x". */
+static const char *echo_refused_option(char **argv)
 {
+    static char text[] = "-?";
+
+    if (strncmp(argv[optind - 1], "--", 2) == 0)
+        return argv[optind - 1];
+    text[1] = (char)optopt;
+    return text;
+}
+
+/*
+ * Reads the options into cfg; -h or --help prints the help. They come
+ * before the operands ("+"), so that no operand is taken for an option.
+ * Returns -1 when the server is to run with HOST and PORT at argv[optind],
+ * or the exit status: 0 after the help, 2 for a command line of the wrong
+ * shape, 1 for a bad value.
+ */
+static int echo_options(int argc, char **argv, const char *about,
+                        skt_server_config *cfg)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char *const operands[] = {"HOST", "PORT"};
     int opt;
 
     cfg->idle_timeout = ECHO_IDLE_SECONDS;
-    while ((opt = getopt(argc, argv, "+i:")) != -1) {
+    opterr = 0; /* the messages are ours, with the usage */
+    /* The ':' after '+' makes a missing value ':', told from '?'. */
+    while ((opt = getopt_long(argc, argv, "+:hi:", options, NULL)) != -1) {
+        if (opt == 'h')
+            return echo_help(about);
+        if (opt == ':')
+            return echo_usage_error("-i needs IDLE_SECONDS", "");
         if (opt != 'i')
-            return echo_usage(); /* getopt said which option */
+            return echo_usage_error("unknown option ",
+                                    echo_refused_option(argv));
         if (!echo_parse_seconds(optarg, &cfg->idle_timeout)) {
             fprintf(stderr, "%s: bad idle timeout \"%s\"\n", echo_name,
                     optarg);
             return 1;
         }
     }
-    if (argc - optind != 2)
-        return echo_usage();
-    *first = optind;
-    return 0;
+    if (argc - optind < 2)
+        return echo_usage_error("missing ", operands[argc - optind]);
+    if (argc - optind > 2)
+        return echo_usage_error("unexpected argument ", argv[optind + 2]);
+    return -1;
 }
 
-static int serve_echo(const char *name, skt_server_mode mode, int argc,
-                      char **argv)
+/*
+ * The whole program: name is the program's, mode its serving mode, about
+ * a sentence on that mode for --help. Returns the exit status.
+ */
+static int serve_echo(const char *name, skt_server_mode mode,
+                      const char *about, int argc, char **argv)
 {
     /* The thread mode's limit on connections served at once is the
      * library's default (SKT_SERVER_THREADS_LIMIT): more wait. */
@@ -177,14 +242,14 @@ static int serve_echo(const char *name, skt_server_mode mode, int argc,
     struct sigaction sa;
     char text[SKT_ADDRSTRLEN];
     skt_addr addr;
-    int first, rc;
+    int rc;
 
     echo_name = name;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    rc = echo_options(argc, argv, &cfg, &first);
-    if (rc != 0)
+    rc = echo_options(argc, argv, about, &cfg);
+    if (rc >= 0)
         return rc;
-    if (echo_parse(argv[first], argv[first + 1], &addr) != 0)
+    if (echo_parse(argv[optind], argv[optind + 1], &addr) != 0)
         return 1;
     rc = skt_server_new(&echo_server, &addr, &cfg);
     if (rc < 0)

@@ -4,6 +4,7 @@
  * response head.
  *
  *     tls-client HOST PORT [--cafile FILE]
+ *     tls-client --help
  *
  * The server's certificate must verify against the system trust store, or
  * against FILE (PEM) when --cafile is given, and must be valid for HOST.
@@ -25,9 +26,14 @@
  *         with context.wrap_socket(sock, server_hostname=HOST) as tls:
  *             tls.sendall(b"GET / HTTP/1.0\r\nHost: ...\r\n\r\n")
  *             ...
+ *
+ * Build it alone against the installed library:
+ *
+ *     cc -o tls-client tls-client.c $(pkg-config --cflags --libs skt)
  */
 #include <skt.h>
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,15 +161,88 @@ static int run(const char *host, const char *port, const char *cafile)
     return status;
 }
 
+/* ------------------------------------------------------------------------ */
+/* The command line                                                         */
+/* ------------------------------------------------------------------------ */
+
+static const char usage_text[] =
+    "usage: tls-client HOST PORT [--cafile FILE]\n";
+
+static const char help_text[] =
+    "\n"
+    "Fetches / over HTTPS (HTTP/1.0) from HOST and PORT, as a client of\n"
+    "Python's ssl module with create_default_context, and prints the TLS\n"
+    "session, the server certificate's subject and the response head. The\n"
+    "certificate must verify against the system trust store, or against\n"
+    "FILE, and be valid for HOST. The options may come before or after HOST\n"
+    "PORT.\n"
+    "\n"
+    "      --cafile FILE  trust the CAs in FILE (PEM), not the system's\n"
+    "  -h, --help         print this help and exit\n";
+
+/* Says on stderr what is wrong with the command line, then the usage;
+ * returns 2, the exit status of a usage error. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "tls-client: %s%s\n%s", what, arg, usage_text);
+    return 2;
+}
+
+/* The option getopt refused, as it was typed: "--bogus" or "-x". */
+static const char *refused_option(char **argv)
+{
+    static char text[] = "-?";
+
+    if (strncmp(argv[optind - 1], "--", 2) == 0)
+        return argv[optind - 1];
+    text[1] = (char)optopt;
+    return text;
+}
+
+/*
+ * Reads the options: -h or --help prints the help on stdout, --cafile
+ * FILE sets *cafile. They may come before or after the operands (getopt
+ * puts the operands last). Returns -1 when the program is to run with
+ * HOST and PORT at argv[optind], or the exit status: 0 after the help, 2
+ * after a usage error.
+ */
+static int read_command_line(int argc, char **argv, const char **cafile)
+{
+    static const struct option options[] = {
+        {"cafile", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char *const operands[] = {"HOST", "PORT"};
+    int opt;
+
+    opterr = 0; /* the messages are ours, with the usage */
+    /* The leading ':' makes a missing FILE ':', told from an unknown '?'. */
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (opt == 'c') {
+            *cafile = optarg;
+        } else if (opt == 'h') {
+            printf("%s%s", usage_text, help_text);
+            return 0;
+        } else if (opt == ':') {
+            return usage_error("--cafile needs a FILE", "");
+        } else {
+            return usage_error("unknown option ", refused_option(argv));
+        }
+    }
+    if (argc - optind < 2)
+        return usage_error("missing ", operands[argc - optind]);
+    if (argc - optind > 2)
+        return usage_error("unexpected argument ", argv[optind + 2]);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     const char *cafile = NULL;
+    int status = read_command_line(argc, argv, &cafile);
 
-    if (argc == 5 && strcmp(argv[3], "--cafile") == 0)
-        cafile = argv[4];
-    else if (argc != 3) {
-        fprintf(stderr, "usage: tls-client HOST PORT [--cafile FILE]\n");
-        return 2;
-    }
-    return run(argv[1], argv[2], cafile);
+    if (status >= 0)
+        return status;
+    return run(argv[optind], argv[optind + 1], cafile);
 }

@@ -1,7 +1,9 @@
 /*
- * tls-echo-server.c - the echo server of the Python socket HOWTO, over TLS.
+ * tls-echo-server.c - the echo server of the Python socket module's
+ * examples, over TLS as the ssl module's server-side examples do it.
  *
  *     tls-echo-server HOST PORT CERT KEY
+ *     tls-echo-server --help
  *
  * CERT is the server's certificate chain (PEM) and KEY its private key.
  * PORT 0 lets the system choose a free port, and the first line printed
@@ -28,9 +30,15 @@
  *         with context.wrap_socket(conn, server_side=True) as tls:
  *             while data := tls.recv(4096):
  *                 tls.sendall(data)
+ *
+ * Build it alone against the installed library:
+ *
+ *     cc -o tls-echo-server tls-echo-server.c \
+ *         $(pkg-config --cflags --libs skt)
  */
 #include <skt.h>
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +142,73 @@ static int serve(skt_socket *listener, skt_tls_ctx *ctx, bool once)
     }
 }
 
+/* ------------------------------------------------------------------------ */
+/* The command line                                                         */
+/* ------------------------------------------------------------------------ */
+
+static const char usage_text[] = "usage: tls-echo-server HOST PORT CERT KEY\n";
+
+static const char help_text[] =
+    "\n"
+    "The echo server of the Python socket module's examples over TLS, as\n"
+    "Python's ssl.SSLContext(PROTOCOL_TLS_SERVER) with\n"
+    "load_cert_chain(CERT, KEY): listens on HOST and PORT (0: the system\n"
+    "chooses; the first line printed says which) and sends back what each\n"
+    "client sends, one client after the other. CERT is the certificate\n"
+    "chain (PEM), KEY its private key. With SKT_EXAMPLE_ONCE=1 in the\n"
+    "environment it exits after the first client.\n"
+    "\n"
+    "  -h, --help  print this help and exit\n";
+
+/* Says on stderr what is wrong with the command line, then the usage;
+ * returns 2, the exit status of a usage error. */
+static int usage_error(const char *what, const char *arg)
+{
+    fprintf(stderr, "tls-echo-server: %s%s\n%s", what, arg, usage_text);
+    return 2;
+}
+
+/* The option getopt refused, as it was typed: "--bogus" or "-x". */
+static const char *refused_option(char **argv)
+{
+    static char text[] = "-?";
+
+    if (strncmp(argv[optind - 1], "--", 2) == 0)
+        return argv[optind - 1];
+    text[1] = (char)optopt;
+    return text;
+}
+
+/*
+ * Reads the options: -h or --help prints the help on stdout. They come
+ * before the operands ("+"), so that no operand is taken for an option.
+ * Returns -1 when the program is to run with HOST, PORT, CERT
+ * and KEY at argv[optind],
+ * or the exit status: 0 after the help, 2 after a usage error.
+ */
+static int read_command_line(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char *const operands[] = {"HOST", "PORT", "CERT", "KEY"};
+    int opt;
+
+    opterr = 0; /* the messages are ours, with the usage */
+    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        if (opt != 'h')
+            return usage_error("unknown option ", refused_option(argv));
+        printf("%s%s", usage_text, help_text);
+        return 0;
+    }
+    if (argc - optind < 4)
+        return usage_error("missing ", operands[argc - optind]);
+    if (argc - optind > 4)
+        return usage_error("unexpected argument ", argv[optind + 4]);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     const char *once = getenv("SKT_EXAMPLE_ONCE");
@@ -146,14 +221,13 @@ int main(int argc, char **argv)
     /* Each line goes out at once, so that a script waiting for
      * "listening on" sees it. */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc != 5) {
-        fprintf(stderr, "usage: tls-echo-server HOST PORT CERT KEY\n");
-        return 2;
-    }
-    rc = make_context(&ctx, argv[3], argv[4]);
+    status = read_command_line(argc, argv);
+    if (status >= 0)
+        return status;
+    rc = make_context(&ctx, argv[optind + 2], argv[optind + 3]);
     if (rc < 0)
         return report(rc);
-    rc = skt_create_server(&listener, argv[1], argv[2], NULL);
+    rc = skt_create_server(&listener, argv[optind], argv[optind + 1], NULL);
     if (rc == 0)
         rc = skt_getsockname(listener, &addr);
     if (rc < 0) {

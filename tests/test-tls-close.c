@@ -21,8 +21,12 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-/* Enough lines that the writer's send queue still holds a lot when it
- * closes: the old close lost the last ~1,000 of them to a reset. */
+/*
+ * Enough lines, read slower than skt writes them (skt's server and the
+ * s_server collector take 16 KiB a millisecond at most, Python checks
+ * each line), that much is still queued when the writer closes: the old
+ * close lost thousands of lines to a reset, every time.
+ */
 #define LINES 200000
 #define TEXT " the end of a TLS stream arrives whole\n"
 #define LINE_LEN (6 + sizeof TEXT - 1)
@@ -47,9 +51,6 @@ static const char *version_name(int version)
  */
 static void write_lines(int port, int version)
 {
-    /* A large buffer makes the last flush large: the peer is still
-     * reading its bytes when skt_close runs, as in any bulk transfer. */
-    const skt_stream_opts opts = {.write_buffer = 1 << 20};
     skt_tls_ctx *cctx = client_ctx();
     skt_socket *s = connect_to(port, 30);
     skt_stream *st;
@@ -58,7 +59,7 @@ static void write_lines(int port, int version)
     SKT_OK(skt_tls_ctx_set_maximum_version(cctx, version));
     SKT_OK(skt_tls_wrap(s, cctx, "localhost", false));
     assert_string_equal(skt_tls_version(s), version_name(version));
-    SKT_OK(skt_makefile(s, &st, &opts));
+    SKT_OK(skt_makefile(s, &st, NULL));
     for (size_t i = 0; i < LINES; i++)
         SKT_OK(skt_stream_write(st, line, make_line(line, i), NULL));
     SKT_OK(skt_stream_close(st));
@@ -77,7 +78,8 @@ static struct {
     bool close_notify; /* the end was the peer's close_notify */
 } seen;
 
-/* Serves: reads lines to the end, checking each. */
+/* Serves: reads lines to the end, checking each, at most 16 KiB every
+ * millisecond (see struct collector). */
 static void serve_lines(struct server *srv, skt_socket *conn)
 {
     char want[LINE_LEN + 1], got[LINE_LEN + 2];
@@ -91,7 +93,8 @@ static void serve_lines(struct server *srv, skt_socket *conn)
             n = SKT_EEOF; /* a wrong line: not the end we want */
             break;
         }
-        seen.lines++;
+        if (++seen.lines % (16384 / LINE_LEN) == 0)
+            usleep(1000);
         n = 0;
     }
     seen.end = (int)n;
@@ -119,14 +122,12 @@ static void close_delivers_to_skt_server(struct tls_fixture *f, int version)
     assert_true(seen.close_notify);
 }
 
-static void test_tls13_close_after_bulk_write_delivers_all_to_skt(
-    void **state)
+static void test_tls13_close_after_bulk_write_delivers_all_to_skt(void **state)
 {
     close_delivers_to_skt_server(tls_fixture(state), SKT_TLS_VERSION_1_3);
 }
 
-static void test_tls12_close_after_bulk_write_delivers_all_to_skt(
-    void **state)
+static void test_tls12_close_after_bulk_write_delivers_all_to_skt(void **state)
 {
     close_delivers_to_skt_server(tls_fixture(state), SKT_TLS_VERSION_1_2);
 }
@@ -135,7 +136,12 @@ static void test_tls12_close_after_bulk_write_delivers_all_to_skt(
 /* openssl s_server                                                         */
 /* ------------------------------------------------------------------------ */
 
-/* A thread that keeps everything a child writes on its stdout. */
+/*
+ * A thread that keeps everything a child writes on its stdout, reading
+ * 16 KiB at most every millisecond: the peer reads slower than skt writes,
+ * so that much is still on its way when skt_close runs, as in any bulk
+ * transfer to a slower reader (s_server alone keeps pace on loopback).
+ */
 struct collector {
     int fd;
     char *data;
@@ -143,30 +149,40 @@ struct collector {
     pthread_t thread;
 };
 
+/* Keeps room for 16 KiB more in c->data; false on no memory. */
+static bool collector_room(struct collector *c)
+{
+    char *grown;
+
+    if (c->cap - c->len > 16384)
+        return true;
+    grown = realloc(c->data, c->cap * 2 + 65536);
+    if (grown == NULL)
+        return false;
+    c->data = grown;
+    c->cap = c->cap * 2 + 65536;
+    return true;
+}
+
 static void *collect(void *arg)
 {
     struct collector *c = arg;
     double end = skt_test_now() + 60;
 
-    for (;;) {
+    while (collector_room(c)) {
         struct pollfd p = {.fd = c->fd, .events = POLLIN};
         int ms = (int)((end - skt_test_now()) * 1000);
         ssize_t n;
-        if (c->cap - c->len < 65536) {
-            char *grown = realloc(c->data, c->cap * 2 + 65536);
-            if (grown == NULL)
-                return NULL;
-            c->data = grown;
-            c->cap = c->cap * 2 + 65536;
-        }
         if (ms <= 0 || poll(&p, 1, ms) <= 0)
-            return NULL;
-        n = read(c->fd, c->data + c->len, c->cap - c->len - 1);
+            break;
+        n = read(c->fd, c->data + c->len, 16384);
         if (n <= 0)
-            return NULL;
+            break;
         c->len += (size_t)n;
         c->data[c->len] = '\0';
+        usleep(1000);
     }
+    return NULL;
 }
 
 /*

@@ -47,6 +47,40 @@ static void test_stalled_handshake_times_out_at_deadline(void **state)
     skt_close(s);
 }
 
+/* A peer that reads the ClientHello and resets the connection. */
+static void *reset_after_hello(void *arg)
+{
+    skt_socket *listener = arg, *conn;
+    struct linger hard = {1, 0};
+    char hello[512];
+
+    if (skt_accept(listener, &conn, NULL) < 0)
+        return NULL;
+    skt_recv(conn, hello, sizeof hello, 0);
+    skt_setsockopt(conn, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    skt_close(conn);
+    return NULL;
+}
+
+/* After a reset getpeername fails, yet the detail still names the peer:
+ * the address is taken when the socket is wrapped. */
+static void test_handshake_reset_detail_names_the_peer(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+    pthread_t thread;
+    skt_socket *s;
+    int rc;
+
+    s = connect_to(f->port, 5.0);
+    pthread_create(&thread, NULL, reset_after_hello, f->listener);
+    rc = skt_tls_wrap(s, f->cctx, "localhost", false);
+    pthread_join(thread, NULL);
+    assert_true(rc == -ECONNRESET || rc == -EPIPE || rc == SKT_EEOF ||
+                rc == SKT_ETLS_HANDSHAKE);
+    assert_contains(skt_error_detail(), "TLS handshake with 127.0.0.1:");
+    skt_close(s);
+}
+
 struct trickle {
     skt_socket *listener;
 };
@@ -307,6 +341,7 @@ static void test_dup_of_tls_socket_is_refused(void **state)
 
 static const struct CMUnitTest tests[] = {
     SKT_CASE(test_stalled_handshake_times_out_at_deadline, listener),
+    SKT_CASE(test_handshake_reset_detail_names_the_peer, listener),
     SKT_CASE(test_trickling_peer_cannot_stretch_the_deadline, listener),
     SKT_CASE(test_hook_keeps_callers_deadline_on_blocking_socket, listener),
     SKT_CASE(test_hooks_handshake_both_sides_under_deadline, listener),

@@ -221,9 +221,10 @@ const char *skt__tls_peer_text(const skt_socket *s, const struct tls *t,
                                char *buf, size_t len)
 {
     char addr[SKT_ADDRSTRLEN];
-    skt_addr peer = {0};
+    skt_addr peer = t->peer;
 
-    skt_getpeername(s, &peer);
+    if (peer.len == 0)
+        skt_getpeername(s, &peer);
     snprintf(buf, len, "%s", skt__addr_text(&peer, addr, sizeof addr));
     if (t->hostname != NULL)
         append(buf, len, " (server name %s)", t->hostname);

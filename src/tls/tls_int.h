@@ -41,6 +41,8 @@ struct tls {
     bool handshaken;   /* the handshake has completed once */
     int failed;        /* the code of a fatal failure; no more traffic */
     char *hostname;    /* the client's server_hostname, for details */
+    skt_addr peer;     /* the peer, taken at wrap time, for details: once
+                        * the peer resets, getpeername fails */
     char alpn[256];    /* the selected ALPN protocol, NUL-terminated */
     char rejected[300]; /* the first certificate that failed to verify */
 };

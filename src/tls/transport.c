@@ -172,6 +172,11 @@ static ssize_t tls_send(skt_socket *s, const void *buf, size_t len,
         return t->failed;
     if (len == 0)
         return 0;
+    /* After skt_tls_shutdown_write: the write side is closed, and OpenSSL
+     * would call a send a protocol error and fail the whole connection. */
+    if (SSL_get_shutdown(t->ssl) & SSL_SENT_SHUTDOWN)
+        return skt__fail(-EPIPE, "TLS send: this side's close_notify has "
+                         "gone out");
     do {
         skt__tls_begin_call(t);
         if (SSL_write_ex(t->ssl, buf, len, &written) == 1) {
@@ -423,6 +428,7 @@ static int tls_new(struct tls **out, int fd, skt_tls_ctx *ctx)
 static int install(skt_socket *s, skt_tls_ctx *ctx, const char *hostname,
                    bool server_side)
 {
+    struct skt__detail_copy detail;
     struct tls *t = NULL;
     int rc = check_wrap(s, ctx, hostname, server_side);
 
@@ -436,6 +442,11 @@ static int install(skt_socket *s, skt_tls_ctx *ctx, const char *hostname,
         tls_free(t);
         return rc;
     }
+    /* Not connected yet is fine: the detail asks again later. This is
+     * no failure, so the thread's detail is left as it was. */
+    skt__detail_save(&detail);
+    skt_getpeername(s, &t->peer);
+    skt__detail_restore(&detail, 0);
     if (server_side)
         SSL_set_accept_state(t->ssl);
     else

@@ -23,9 +23,9 @@ expect_status 0 "skt GET"
 head -n 1 "$tmp/client.out" | grep -q '^HTTP/1.0 200 OK' ||
     fail "no status line"
 [ "$(tail -n 1 "$tmp/client.out")" = "hello www" ] || fail "no body"
-expect_line "$tmp/client.err" "^skt: 127\\.0\\.0\\.1:$port: connected \\([0-9.]+ ms\\)\$" \
-    "-v: no connected address"
-expect_line "$tmp/client.err" "^skt: sent 28 bytes, received [0-9]+ bytes\$" \
+want="^skt: 127\\.0\\.0\\.1:$port: connected \\([0-9.]+ ms\\)\$"
+expect_line "$tmp/client.err" "$want" "-v: no connected address"
+expect_line "$tmp/client.err" "^skt: sent 27 bytes, received [0-9]+ bytes\$" \
     "-v: no byte counts"
 
 # -C: the same request written with bare LFs.

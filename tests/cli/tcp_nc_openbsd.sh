@@ -35,8 +35,8 @@ wait_exit "$listener" 5
 expect_status 0 "skt -l"
 expect_file "$tmp/listener.out" "from nc" "skt -l printed"
 # -v: the listening line, the client, and the byte counts.
-expect_line "$tmp/listener.err" "^skt: connection from 127\\.0\\.0\\.1:[0-9]+ " \
-    "skt -l -v: no client line"
+want='^skt: connection from 127\.0\.0\.1:[0-9]+ '
+expect_line "$tmp/listener.err" "$want" "skt -l -v: no client line"
 expect_line "$tmp/listener.err" "^skt: sent 9 bytes, received 8 bytes\$" \
     "skt -l -v: no byte counts"
 exit 0

@@ -69,11 +69,13 @@ bad "'::g' is not an IPv6 address" ::g 80
 bad "'fe80::1%no-such-if': the scope names no interface" \
     fe80::1%no-such-if 80
 bad "'-bad' is not a host name or address" -- -bad 80
+bad "'a\\?b' is not a host name or address" "$(printf 'a\nb')" 80
 bad "'localhost' is a name, where a numeric address is needed" \
     -n localhost 80
 bad "'localhost' is a name, where a numeric address is needed" \
     -s localhost 127.0.0.1 80
-bad "option --allow: '1.2.3.4/33': the prefix must be 0 to 32" --allow 1.2.3.4/33 -l 80
+bad "option --allow: '1.2.3.4/33': the prefix must be 0 to 32" \
+    --allow 1.2.3.4/33 -l 80
 bad "option --deny: '::1/129': the prefix must be 0 to 128" --deny ::1/129 -l 80
 bad "option --allow: 'foo' is not a numeric address" --allow foo -l 80
 bad "'' is not a Unix socket path" -U ''

@@ -410,7 +410,8 @@ double fu_cpu_seconds(pid_t pid)
     /* The command name may hold spaces; the fields follow its ')'. */
     after = strrchr(text, ')');
     if (after == NULL ||
-        sscanf(after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+        sscanf(after + 2,
+               "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
                &utime, &stime) != 2)
         return -1;
     return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);

@@ -11,6 +11,8 @@
 # cleanup runs for them too. Helpers hand back results in variables
 # ($status, $pid, $address, $certs). Every wait is bounded.
 
+# The variables assigned here are read by the scripts that source it.
+# shellcheck disable=SC2034
 set -u
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/skt-faults.XXXXXX") || exit 1
 pids=

@@ -15,6 +15,7 @@
 #   are exactly the bytes the receiver gets once the link is back.
 # KIND: plain, tls, line, frame, sendfile. Prints the figures (seconds,
 # MiB/s). Needs root, ip and nft (exit 77 otherwise).
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 bin=$1
@@ -81,8 +82,9 @@ seconds=$(field "$tmp/recv.out" seconds)
 
 case $mode in
 loss | dark-complete)
-    [ "$send_rc" = OK ] && [ "$recv_rc" = OK ] ||
+    if [ "$send_rc" != OK ] || [ "$recv_rc" != OK ]; then
         fail "the transfer failed: send $send_rc, receive $recv_rc"
+    fi
     expected=$(sed -n 's/.* sent=[0-9]* of \([0-9]*\) .*/\1/p' \
         "$tmp/send.out" | head -n 1)
     [ "$got" = "$expected" ] || fail "$got of $expected bytes arrived"

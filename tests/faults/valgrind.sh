@@ -10,6 +10,7 @@
 #
 # PLAIN_EXAMPLES_DIR holds examples built without sanitizers. Exit 77
 # without valgrind or python3.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 examples=$1

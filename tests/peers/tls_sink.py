@@ -13,9 +13,9 @@ Then prints one line,
 
     received BYTES bytes, LINES lines in order, END
 
-where END is "clean close", or what ended the stream instead (a reset, an
-end of file without close_notify, a line out of order), and exits 0 for a
-clean close, 1 otherwise.
+where END is "clean close", or what ended the stream instead (the error,
+e.g. SSLEOFError for an end of file without close_notify or a reset, or a
+line out of order), and exits 0 for a clean close, 1 otherwise.
 """
 import argparse
 import socket
@@ -54,9 +54,8 @@ def read_to_end(conn, counter):
             wrong = counter.take(data)
             if wrong is not None:
                 return wrong
-    except ssl.SSLEOFError:
-        return "end of file without close_notify"
     except (ssl.SSLError, OSError) as err:
+        # SSLEOFError (no close_notify), a reset, a protocol failure.
         return f"{type(err).__name__}: {err}"
     if counter.partial:
         return f"an unfinished last line {counter.partial[:60]!r}"

@@ -77,7 +77,7 @@ static void drop(struct hub *h, long i, const char *why)
 static void shut_write(struct hub *h, skt_socket *s)
 {
     if (h->stdin_ended && !h->c->no_shutdown)
-        skt_shutdown(s, SHUT_WR);
+        shutdown_write(s);
 }
 
 static void add_client(struct hub *h, skt_socket *s)

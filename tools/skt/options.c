@@ -113,6 +113,17 @@ static int set_tls_min(struct config *c, const struct option_spec *o,
     return 0;
 }
 
+static int set_progress(struct config *c, const struct option_spec *o,
+                        const char *arg, char *err, size_t errlen)
+{
+    (void)arg;
+    if (c->progress != 0 && c->progress != o->value)
+        return snprintf(err, errlen, "--progress and --no-progress "
+                        "exclude each other"), -1;
+    c->progress = o->value;
+    return 0;
+}
+
 static int set_info(struct config *c, const struct option_spec *o,
                     const char *arg, char *err, size_t errlen)
 {
@@ -132,7 +143,7 @@ const struct option_spec option_table[] = {
     {'l', "listen", NULL,
      "Listen for a connection instead of making one. Without HOST, on "
      "every interface, IPv4 and IPv6.",
-     set_flag, FIELD(listen), 0, FOR_NET},
+     set_flag, FIELD(listen), 0, FOR_NET | FOR_XFER},
     {'k', "keep-open", NULL,
      "With -l: keep listening after a client leaves, and serve clients at "
      "the same time; stdin goes to every client.",
@@ -147,7 +158,7 @@ const struct option_spec option_table[] = {
      set_flag, FIELD(unix_socket), 0, FOR_NET},
     {'u', "udp", NULL,
      "UDP (with -U: Unix datagrams). skt resolve: datagram answers only.",
-     set_flag, FIELD(udp), 0, FOR_ALL},
+     set_flag, FIELD(udp), 0, FOR_NET | FOR_RESOLVE},
     {'z', "scan", NULL,
      "Scan: HOST PORTS, where PORTS is N, N-M or a comma list; print the "
      "open ones.",
@@ -158,10 +169,10 @@ const struct option_spec option_table[] = {
     {'s', "source", "ADDR",
      "Connect from this local address (numeric). With -l: the address to "
      "listen on.",
-     set_string, FIELD(source), 0, FOR_NET},
+     set_string, FIELD(source), 0, FOR_NET | FOR_XFER},
     {'p', "source-port", "PORT",
      "Connect from this local port. With -l: the port to listen on.",
-     set_string, FIELD(source_port), 0, FOR_NET},
+     set_string, FIELD(source_port), 0, FOR_NET | FOR_XFER},
     {'w', "wait", "SECS",
      "One deadline over the name lookup, every connection attempt and the "
      "TLS handshake. With -z: each probe's (default 1). With -l: each "
@@ -170,7 +181,7 @@ const struct option_spec option_table[] = {
     {'i', "idle-timeout", "SECS",
      "Close after SECS with no data either way (exit status 4). UDP: how "
      "long to wait for datagrams after stdin ends (default 1).",
-     set_seconds, FIELD(idle), 0, FOR_NET},
+     set_seconds, FIELD(idle), 0, FOR_NET | FOR_XFER},
     {'e', "exec", "CMD",
      "Run CMD (split at spaces, no shell) with the connection as its "
      "stdin and stdout; with -k, one process per client.",
@@ -199,10 +210,10 @@ const struct option_spec option_table[] = {
      set_flag, FIELD(no_shutdown), 0, FOR_NET},
     {0, "allow", "ADDR[/PREFIX]",
      "With -l: accept clients from these addresses only (repeatable).",
-     set_rule, 0, 1, FOR_NET},
+     set_rule, 0, 1, FOR_NET | FOR_XFER},
     {0, "deny", "ADDR[/PREFIX]",
      "With -l: refuse clients from these addresses (repeatable).",
-     set_rule, 0, 0, FOR_NET},
+     set_rule, 0, 0, FOR_NET | FOR_XFER},
     {0, "broker", NULL,
      "With -l: every client's data goes to every other client (implies "
      "-k).",
@@ -211,42 +222,52 @@ const struct option_spec option_table[] = {
      "TLS. A client verifies the certificate chain and the host name "
      "against the system trust store and sends HOST as SNI; a listener "
      "needs --cert and --key.",
-     set_flag, FIELD(tls), 0, FOR_NET},
+     set_flag, FIELD(tls), 0, FOR_NET | FOR_XFER},
     {0, "cafile", "FILE",
      "Trust the CA certificates in FILE (PEM).",
-     set_string, FIELD(cafile), 0, FOR_NET},
+     set_string, FIELD(cafile), 0, FOR_NET | FOR_XFER},
     {0, "capath", "DIR",
      "Trust the CA certificates in DIR (prepared with openssl rehash).",
-     set_string, FIELD(capath), 0, FOR_NET},
+     set_string, FIELD(capath), 0, FOR_NET | FOR_XFER},
     {0, "cert", "FILE",
      "This side's certificate chain (PEM); a client's is sent when the "
      "server asks.",
-     set_string, FIELD(cert), 0, FOR_NET},
+     set_string, FIELD(cert), 0, FOR_NET | FOR_XFER},
     {0, "key", "FILE",
      "The private key of --cert (PEM; default: in the --cert file).",
-     set_string, FIELD(key), 0, FOR_NET},
+     set_string, FIELD(key), 0, FOR_NET | FOR_XFER},
     {0, "sni", "NAME",
      "Send NAME as SNI and check the certificate against it instead of "
      "HOST.",
-     set_string, FIELD(sni), 0, FOR_NET},
+     set_string, FIELD(sni), 0, FOR_NET | FOR_XFER},
     {0, "alpn", "LIST",
      "Offer (or, with -l, accept) these ALPN protocols, comma-separated, "
      "most preferred first.",
-     set_string, FIELD(alpn), 0, FOR_NET},
+     set_string, FIELD(alpn), 0, FOR_NET | FOR_XFER},
     {0, "tls-min", "VERSION",
      "The lowest TLS version accepted: 1.2 (the default) or 1.3.",
-     set_tls_min, 0, 0, FOR_NET},
+     set_tls_min, 0, 0, FOR_NET | FOR_XFER},
     {0, "verify-client", NULL,
      "With -l --tls: demand a client certificate that verifies against "
      "--cafile/--capath (or the system store).",
-     set_flag, FIELD(verify_client), 0, FOR_NET},
+     set_flag, FIELD(verify_client), 0, FOR_NET | FOR_XFER},
     {0, "insecure", NULL,
      "Do not verify the server's certificate (a warning says so every "
      "time).",
-     set_flag, FIELD(insecure), 0, FOR_NET},
+     set_flag, FIELD(insecure), 0, FOR_NET | FOR_XFER},
     {0, "canon", NULL,
      "skt resolve: print the canonical name on each line.",
      set_flag, FIELD(canon), 0, FOR_RESOLVE},
+    {'f', "force", NULL,
+     "skt recv: overwrite an existing file.",
+     set_flag, FIELD(force), 0, FOR_RECV},
+    {0, "progress", NULL,
+     "skt send and recv: show the progress bar even when stderr is not a "
+     "terminal.",
+     set_progress, 0, 1, FOR_XFER},
+    {0, "no-progress", NULL,
+     "skt send and recv: no progress bar.",
+     set_progress, 0, -1, FOR_XFER},
     {'h', "help", NULL, "Print this help and exit.", set_info, 0,
      PARSE_HELP, FOR_ALL},
     {0, "version", NULL, "Print the version and exit.", set_info, 0,
@@ -262,6 +283,12 @@ const struct text_pair synopsis_table[] = {
     {"skt -U [options] [-l] PATH", "Unix stream socket (@NAME: abstract)"},
     {"skt -u [options] ...", "UDP (with -U: Unix datagrams)"},
     {"skt -z [options] HOST PORTS", "scan: N, N-M or a comma list"},
+    {"skt send [options] [-l] [HOST] PORT FILE", "send a file: its name, "
+                                                 "size and SHA-256 go with "
+                                                 "it"},
+    {"skt recv [options] [-l] [HOST] PORT [DEST]", "receive a file from "
+                                                   "skt send and check its "
+                                                   "SHA-256"},
     {"skt resolve [options] NAME [PORT]", "the resolver's answer, in "
                                           "order, with its time"},
     {NULL, NULL},
@@ -278,6 +305,8 @@ const struct text_pair example_table[] = {
     {"skt -z -w 0.5 10.0.0.1 20-25,80,443", "which of these ports are "
                                             "open"},
     {"skt -u 127.0.0.1 5353 < query", "one datagram per read of stdin"},
+    {"skt recv -l 9000 & skt send host 9000 big.iso",
+     "move a file; the receiver keeps it only if its SHA-256 matches"},
     {"skt resolve -v localhost 80", "the addresses, in the order tried"},
     {NULL, NULL},
 };
@@ -291,6 +320,8 @@ const struct text_pair exit_status_table[] = {
           "unknown CA, self-signed, failed verification, or no client "
           "certificate where one was required)"},
     {"4", "a deadline of skt's own expired: -w or -i"},
+    {"5", "skt recv: the file's size or SHA-256 did not match (nothing "
+          "is kept)"},
     {"128+N", "ended by signal N (SIGINT, SIGTERM)"},
     {NULL, NULL},
 };

@@ -28,9 +28,28 @@ static int refuse(char *err, size_t errlen, const char *fmt, ...)
 /* Options                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/* The command words, by enum command. */
+static const char *const command_words[] = {
+    [CMD_NET] = "", [CMD_RESOLVE] = "resolve", [CMD_SEND] = "send",
+    [CMD_RECV] = "recv",
+};
+
 static const char *command_name(enum command cmd)
 {
-    return cmd == CMD_RESOLVE ? "skt resolve" : "skt";
+    static const char *const names[] = {
+        [CMD_NET] = "skt", [CMD_RESOLVE] = "skt resolve",
+        [CMD_SEND] = "skt send", [CMD_RECV] = "skt recv",
+    };
+    return names[cmd];
+}
+
+/* The command its word names (argv[1]), or CMD_NET. */
+static enum command command_of(const char *word)
+{
+    for (int cmd = CMD_RESOLVE; cmd <= CMD_RECV; cmd++)
+        if (strcmp(word, command_words[cmd]) == 0)
+            return (enum command)cmd;
+    return CMD_NET;
 }
 
 static const struct option_spec *find_short(char name)
@@ -323,6 +342,73 @@ static int check_net(struct config *c, char *err, size_t errlen)
     return rc;
 }
 
+/* ------------------------------------------------------------------------ */
+/* skt send and skt recv                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* True for text made of digits only: a port number, not a path. */
+static bool all_digits(const char *text)
+{
+    return text[0] != '\0' && strspn(text, "0123456789") == strlen(text);
+}
+
+/*
+ * How many of the positional arguments name HOST: without -l, one; with
+ * -l, one when there are three (HOST PORT FILE or DEST), and for recv -l
+ * with two when the second is a port number (HOST PORT, not PORT DEST).
+ */
+static size_t transfer_hosts(const struct config *c)
+{
+    size_t n = c->positional_count;
+
+    if (!c->listen || n == 3)
+        return 1;
+    if (c->command == CMD_SEND)
+        return 0;
+    return n == 2 && all_digits(c->positional[1]) ? 1 : 0;
+}
+
+/* [HOST] PORT, then FILE for send and [DEST] for recv. */
+static int transfer_positional(struct config *c, char *err, size_t errlen)
+{
+    static const char *const forms[2][2] = {
+        {"HOST PORT [DEST]", "[HOST] PORT [DEST]"},
+        {"HOST PORT FILE", "[HOST] PORT FILE"},
+    };
+    bool send = c->command == CMD_SEND;
+    size_t n = c->positional_count, least = (c->listen ? 1 : 2) + send;
+    size_t hosts;
+
+    if (n < least || n > 3)
+        return refuse(err, errlen, "%s takes %s", command_name(c->command),
+                      forms[send][c->listen]);
+    hosts = transfer_hosts(c);
+    c->host = hosts ? c->positional[0] : NULL;
+    c->port = c->positional[hosts];
+    c->file = hosts + 1 < n ? c->positional[hosts + 1] : NULL;
+    return 0;
+}
+
+static int check_transfer(struct config *c, char *err, size_t errlen)
+{
+    int rc = check_tls(c, err, errlen);
+
+    if (rc == 0)
+        rc = transfer_positional(c, err, errlen);
+    if (rc == 0 && c->host)
+        rc = check_host_arg(c->host, c->numeric, err, errlen);
+    if (rc == 0)
+        rc = check_port_arg(c->port, c->listen, err, errlen);
+    if (rc == 0 && c->file && c->file[0] == '\0')
+        rc = refuse(err, errlen, "the file name is empty");
+    if (rc == 0 && c->listen && (c->source || c->source_port))
+        rc = refuse(err, errlen, "-s and -p are for connecting; with -l, "
+                    "give [HOST] PORT");
+    if (rc == 0 && !c->listen)
+        rc = check_source(c, err, errlen);
+    return rc;
+}
+
 /* skt resolve: NAME [PORT]. */
 static int check_resolve(struct config *c, char *err, size_t errlen)
 {
@@ -340,25 +426,45 @@ static int check_resolve(struct config *c, char *err, size_t errlen)
     return 0;
 }
 
+/* A reason quotes what the user typed: its control characters (a
+ * newline, say) become '?', so that the reason stays one line. */
+static int one_line(char *text)
+{
+    for (; *text != '\0'; text++)
+        if ((unsigned char)*text < 0x20 || *text == 0x7f)
+            *text = '?';
+    return PARSE_ERROR;
+}
+
+/* The rules of the command's positional arguments and options. */
+static int check_command(struct config *c, char *err, size_t errlen)
+{
+    switch (c->command) {
+    case CMD_RESOLVE:
+        return check_resolve(c, err, errlen);
+    case CMD_SEND:
+    case CMD_RECV:
+        return check_transfer(c, err, errlen);
+    default:
+        return check_net(c, err, errlen);
+    }
+}
+
 enum parse_result parse_args(int argc, char **argv, struct config *c,
                              char *err, size_t errlen)
 {
-    int first = 1, rc;
+    int rc;
 
     memset(c, 0, sizeof *c);
-    c->command = CMD_NET;
+    c->command = argc > 1 ? command_of(argv[1]) : CMD_NET;
     c->max_clients = 100;
     err[0] = '\0';
-    if (argc > 1 && strcmp(argv[1], "resolve") == 0) {
-        c->command = CMD_RESOLVE;
-        first = 2;
-    }
-    rc = scan_arguments(c, argc, argv, first, err, errlen);
+    rc = scan_arguments(c, argc, argv, c->command == CMD_NET ? 1 : 2, err,
+                        errlen);
     if (rc < 0)
-        return PARSE_ERROR;
+        return one_line(err);
     if (c->info != 0)
         return (enum parse_result)c->info;
-    rc = c->command == CMD_RESOLVE ? check_resolve(c, err, errlen)
-                                   : check_net(c, err, errlen);
-    return rc < 0 ? PARSE_ERROR : PARSE_RUN;
+    rc = check_command(c, err, errlen);
+    return rc < 0 ? one_line(err) : PARSE_RUN;
 }

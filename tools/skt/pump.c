@@ -38,6 +38,14 @@ static int finish(struct pump *p, int status)
     return status;
 }
 
+int shutdown_write(skt_socket *s)
+{
+    int rc = skt_tls_version(s) != NULL ? skt_tls_shutdown_write(s)
+                                        : skt_shutdown(s, SHUT_WR);
+
+    return rc == -ENOTCONN ? 0 : rc;
+}
+
 /* stdin ended: half-close unless --no-shutdown; --send-only is done. */
 static int local_eof(struct pump *p)
 {
@@ -45,11 +53,8 @@ static int local_eof(struct pump *p)
 
     p->local_open = false;
     skt_selector_unregister(p->sel, p->in_fd);
-    if (!p->c->no_shutdown) {
-        rc = skt_shutdown(p->s, SHUT_WR);
-        if (rc < 0 && rc != -ENOTCONN)
-            return finish(p, fail(rc, false));
-    }
+    if (!p->c->no_shutdown && (rc = shutdown_write(p->s)) < 0)
+        return finish(p, fail(rc, false));
     /* With -e/-c the local side is the program: its end is the end. */
     if (p->c->send_only || p->c->exec_cmd || !p->socket_open)
         return finish(p, EXIT_OK);

@@ -42,7 +42,8 @@ static const char *address(const struct config *c, const skt_addr *a,
 {
     if (c->port != NULL)
         return addr_text(a, buf, len);
-    if (skt_getnameinfo(a, NI_NUMERICHOST, 0, buf, len, NULL, 0) < 0)
+    if (skt_getnameinfo(a, NI_NUMERICHOST | NI_NUMERICSERV, 0, buf, len,
+                        NULL, 0) < 0)
         snprintf(buf, len, "?");
     return buf;
 }

@@ -183,7 +183,7 @@ static int resolve_target(struct scan *z)
 {
     const struct config *c = z->c;
     skt_addrinfo hints = {.family = c->family, .type = SOCK_STREAM}, *res;
-    char buf[256], where[SKT_ADDRSTRLEN];
+    char buf[256], where[SKT_ADDRSTRLEN], unused[16];
     int rc;
 
     if (c->numeric)
@@ -194,9 +194,11 @@ static int resolve_target(struct scan *z)
         return fail(rc, c->wait > 0);
     z->target = res->addr;
     skt_freeaddrinfo(res);
-    if (c->verbose)
-        note("scanning %s (%s)", c->host,
-             addr_text(&z->target, where, sizeof where));
+    if (c->verbose) {
+        addr_host_port(&z->target, where, sizeof where, unused,
+                       sizeof unused);
+        note("scanning %s (%s)", c->host, where);
+    }
     return 0;
 }
 

@@ -35,6 +35,8 @@
 enum command {
     CMD_NET = 1,     /* connect, listen, scan */
     CMD_RESOLVE = 2, /* skt resolve */
+    CMD_SEND = 3,    /* skt send */
+    CMD_RECV = 4,    /* skt recv */
 };
 
 /* Most --allow and --deny rules on one command line. */
@@ -75,8 +77,12 @@ struct config {
     int tls_min;
     /* skt resolve. */
     bool canon;
+    /* skt send and skt recv: -f, and --progress (1) or --no-progress
+     * (-1); 0 shows the bar when stderr is a terminal. */
+    bool force;
+    int progress;
     /* The positional arguments, checked by the command's rules. */
-    const char *host, *port, *path, *ports, *name;
+    const char *host, *port, *path, *ports, *name, *file;
     const char *positional[POSITIONAL_MAX];
     size_t positional_count;
 };
@@ -94,7 +100,10 @@ typedef int (*option_setter)(struct config *c, const struct option_spec *o,
 /* Bits of option_spec.commands. */
 #define FOR_NET (1u << CMD_NET)
 #define FOR_RESOLVE (1u << CMD_RESOLVE)
-#define FOR_ALL (FOR_NET | FOR_RESOLVE)
+#define FOR_SEND (1u << CMD_SEND)
+#define FOR_RECV (1u << CMD_RECV)
+#define FOR_XFER (FOR_SEND | FOR_RECV)
+#define FOR_ALL (FOR_NET | FOR_RESOLVE | FOR_XFER)
 
 /*
  * One option: its spellings, its argument's name (NULL for a flag), the
@@ -253,6 +262,11 @@ struct counters {
 int pump_stream(const struct config *c, skt_socket *s, int in_fd,
                 int out_fd, struct counters *n);
 
+/* Shuts down the write side of a connection: over TLS after close_notify
+ * (skt_tls_shutdown_write), else shutdown(SHUT_WR). Returns 0 or a code;
+ * -ENOTCONN (the peer has gone) counts as done. */
+int shutdown_write(skt_socket *s);
+
 /* -C: copies len bytes into out (room for 2 * len) with every bare LF
  * made CRLF; *last_cr carries a CR across calls. Returns the new length. */
 size_t crlf_expand(const char *in, size_t len, char *out, bool *last_cr);
@@ -272,6 +286,25 @@ int run_listen(const struct config *c);
 int run_udp(const struct config *c);
 int run_scan(const struct config *c);
 int run_resolve(const struct config *c);
+int run_send(const struct config *c);
+int run_recv(const struct config *c);
+
+/* The progress bar of send and recv (progress.c): on stderr when it is a
+ * terminal (or --progress), at most ten times a second; bytes, rate, and
+ * with a known total the percentage and ETA. */
+struct progress {
+    bool on, verbose;
+    const char *what; /* "sent NAME", "received NAME" */
+    uint64_t total;   /* 0: unknown */
+    uint64_t done;
+    double start, last_draw;
+};
+void progress_start(struct progress *p, const struct config *c,
+                    const char *what, uint64_t total);
+void progress_update(struct progress *p, uint64_t done);
+/* Erases the bar; with -v (and ok) prints the summary line instead:
+ * bytes, time, rate. */
+void progress_end(struct progress *p, bool ok);
 
 /* Connections of the stream modes (connect.c). */
 /* Opens the connection -U or HOST PORT asks for, TLS included, with -v's

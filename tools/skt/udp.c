@@ -176,6 +176,20 @@ static void on_stdin(struct dgram *d)
     send_datagram(d, d->c->crlf ? expanded : buf, len);
 }
 
+/* An ICMP port unreachable came back: say for which address. */
+static void refused(const struct dgram *d)
+{
+    char where[SKT_ADDRSTRLEN];
+    skt_addr peer;
+
+    if (skt_getpeername(d->s, &peer) < 0)
+        peer.len = 0;
+    skt_set_error_detail(-ECONNREFUSED, "datagrams to %s: %s (nothing "
+                         "listens there)", addr_text(&peer, where,
+                                                     sizeof where),
+                         skt_strerror(-ECONNREFUSED));
+}
+
 static void on_socket(struct dgram *d)
 {
     static char buf[DATAGRAM_MAX];
@@ -185,6 +199,8 @@ static void on_socket(struct dgram *d)
 
     if (got == -EAGAIN)
         return;
+    if (got == -ECONNREFUSED && d->connected)
+        refused(d);
     if (got < 0) {
         finish(d, fail((int)got, false));
         return;

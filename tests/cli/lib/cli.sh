@@ -12,7 +12,9 @@
 # under test; checks of exit status and output; free ports; the peers we
 # did not write, each skipped with its reason when it is missing.
 
-# shellcheck source=../../scenarios/lib/common.sh
+# The variables assigned here are read by the tests that source it.
+# shellcheck disable=SC2034
+# shellcheck source=../scenarios/lib/common.sh
 . "$(dirname "$0")/../scenarios/lib/common.sh"
 skt=$1
 
@@ -68,6 +70,7 @@ listen_skt() {
     name=$1
     input=$2
     shift 2
+    rm -f "$tmp/$name.err"
     start "$name" skt_with "$input" -l "$@"
     wait_listening "$tmp/$name.err" "$pid"
     port=${address##*:}
@@ -78,7 +81,7 @@ listen_skt() {
 skt_with() {
     input=$1
     shift
-    "$skt" "$@" <"$input"
+    exec "$skt" "$@" <"$input"
 }
 
 # elapsed_since START: sets $elapsed to the seconds (with two decimals)
@@ -109,4 +112,63 @@ wait_port() {
     wait_until 5 eval "port_listening $1 $2 || ! kill -0 $3 2>/dev/null"
     kill -0 "$3" 2>/dev/null || fail "pid $3 exited before listening on $2"
     port_listening "$1" "$2" || fail "nothing listens on port $2 after 5 s"
+}
+
+# start_peer NAME MODE [TEXT]: starts lib/peer.py (Python's socket module)
+# as NAME in MODE, and sets $port from its "listening on" line.
+start_peer() {
+    need_python socket
+    name=$1
+    shift
+    # The shell truncates NAME.out in the background: an old line must
+    # not be taken for the new peer's.
+    rm -f "$tmp/$name.out"
+    start "$name" "$python" "$(dirname "$0")/lib/peer.py" "$@"
+    wait_listening "$tmp/$name.out" "$pid"
+    port=${address##*:}
+}
+
+# start_client NAME [HOST:]PORT TEXT SECONDS [DELAY]: starts lib/peer.py
+# as a client (see there) named NAME.
+start_client() {
+    need_python socket
+    name=$1
+    shift
+    start "$name" without_fd3 "$python" "$(dirname "$0")/lib/peer.py" \
+        client "$@"
+}
+
+# without_fd3 COMMAND...: runs COMMAND with fd 3 closed, so that a client
+# started while a test holds a FIFO open on fd 3 does not keep it open.
+without_fd3() {
+    exec "$@" 3>&-
+}
+
+# wait_lines FILE COUNT PID [SECONDS]: waits up to SECONDS (5) for FILE to
+# have COUNT lines; fails if PID exits first or time runs out.
+wait_lines() {
+    wait_until "${4:-5}" eval "[ \"\$(wc -l <'$1')\" -ge $2 ] ||
+        ! kill -0 $3 2>/dev/null"
+    [ "$(wc -l <"$1")" -ge "$2" ] || fail "$1 has no $2 lines"
+}
+
+# open_fifo NAME: makes the FIFO $tmp/NAME; later `exec 3>"$tmp/NAME"`,
+# once its reader has started, keeps it open for writing on fd 3.
+open_fifo() {
+    mkfifo "$tmp/$1" || fail "mkfifo failed"
+}
+
+# s_server NAME CERT ARGUMENT...: starts `openssl s_server` as NAME on
+# port 0 with CERT (a file made by make_certs, key server.key) and the
+# extra arguments, and sets $port once it accepts.
+s_server() {
+    name=$1
+    cert=$2
+    shift 2
+    rm -f "$tmp/$name.out"
+    start "$name" openssl s_server -accept 0 -cert "$certs/$cert" \
+        -key "$certs/server.key" "$@"
+    wait_line "$tmp/$name.out" "$pid" '^ACCEPT .*:\([0-9]*\)$' 5 \
+        "ACCEPT line"
+    port=$line
 }

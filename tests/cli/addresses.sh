@@ -1,0 +1,48 @@
+#!/bin/sh
+# Addresses: a listener without HOST takes IPv4 and IPv6 clients on one
+# socket (it says "listening on [::]:PORT"); -6 and -4 limit the families
+# tried; -s and -p choose the local address and port, which the peer
+# sees; -n takes numeric hosts. Peers: ncat, Python's socket. Run by CTest
+# as: sh THIS SKT PEERS_DIR.
+# shellcheck source=lib/cli.sh
+. "$(dirname "$0")/lib/cli.sh"
+need ncat
+[ -n "$(ip -6 addr show lo 2>/dev/null)" ] || skip "no IPv6 on loopback"
+
+printf 'hello\n' >"$tmp/input"
+
+# Dual-stack: one client over IPv6, one over IPv4, with -k.
+rm -f "$tmp/dual.err"
+start dual skt_with /dev/null -l -k --recv-only 0
+dual=$pid
+wait_line "$tmp/dual.err" "$dual" '^listening on \[::\]:\([0-9]*\)$' 5 \
+    "dual-stack listening line"
+port=$line
+run 10 six sh -c 'exec ncat ::1 "$0" <"$1"' "$port" "$tmp/input"
+run 10 four sh -c 'exec ncat 127.0.0.1 "$0" <"$1"' "$port" "$tmp/input"
+wait_lines "$tmp/dual.out" 2 "$dual"
+stop "$dual"
+
+# -6 and -4 against a name or address of the other family.
+listen_skt v6 "$tmp/input" ::1 0
+v6=$pid
+run 10 client skt_with /dev/null -6 -n ::1 "$port"
+expect_status 0 "-6 -n ::1"
+expect_file "$tmp/client.out" hello "-6: the data"
+wait_exit "$v6" 5
+run 10 wrong skt_with /dev/null -4 ::1 "$port"
+expect_status 1 "-4 with an IPv6 address"
+want='^skt: create_connection: getaddrinfo "::1" port '
+expect_one_line "$tmp/wrong.err" "$want" "-4 with an IPv6 address: the reason"
+
+# -s and -p: the peer sees the source address and port.
+free_port
+source_port=$port
+start_peer peer record
+run 10 source skt_with "$tmp/input" -s 127.0.0.1 -p "$source_port" \
+    127.0.0.1 "$port"
+expect_status 0 "-s -p"
+wait_exit "$pid" 5
+expect_line "$tmp/peer.out" "^peer 127\\.0\\.0\\.1:$source_port\$" \
+    "-s -p: the peer's view"
+exit 0
