@@ -1483,6 +1483,8 @@ typedef struct skt_connect_report {
     double resolve_seconds;
     double handshake_seconds;
     int handshake_code;
+    /* Room for what later versions report; the library may write it. */
+    void *reserved[4];
 } skt_connect_report;
 
 /*
@@ -1513,6 +1515,7 @@ typedef struct skt_connect_opts {
     /* When not NULL, receives every address tried with its own outcome
      * and time (see skt_connect_report). */
     skt_connect_report *report;
+    void *reserved[4];
 } skt_connect_opts;
 
 /*

@@ -36,6 +36,8 @@ static int check_connect_opts(const skt_connect_opts *opts)
         skt_addr_family(&opts->source) != opts->family)
         return skt__fail_raw(-EINVAL, "create_connection: the source "
                              "address is not of the family asked for");
+    if (SKT__CHECK_RESERVED(opts, "create_connection") < 0)
+        return -EINVAL;
     if (opts->report != NULL && opts->report->capacity != 0 &&
         opts->report->attempts == NULL)
         return skt__fail_raw(-EINVAL, "create_connection: the report has "

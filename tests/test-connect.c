@@ -204,6 +204,7 @@ static void test_create_connection_rejects_bad_options(void **state)
         {.family = AF_UNIX},   {.attempt_delay = NAN},
         {.timeout = INFINITY},
     };
+    skt_connect_opts unknown = {.reserved = {&unknown}};
     skt_socket *s;
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -212,6 +213,10 @@ static void test_create_connection_rejects_bad_options(void **state)
                          -EINVAL);
         assert_non_null(strstr(skt_error_detail(), "create_connection"));
     }
+    /* An option this library does not know is refused, not ignored. */
+    assert_int_equal(skt_create_connection(&s, "127.0.0.1", "80", &unknown),
+                     -EINVAL);
+    assert_non_null(strstr(skt_error_detail(), "reserved"));
     assert_int_equal(skt_create_connection(&s, "127.0.0.1", NULL, NULL),
                      -EINVAL);
     assert_int_equal(skt_create_connection(NULL, "127.0.0.1", "80", NULL),

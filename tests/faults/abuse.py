@@ -36,11 +36,12 @@ phases:
              leave; the waiting client must be served within 2 s of it,
              and fresh clients at once. Silent: a second server with an
              idle timeout of 1 s (-i 1) must close every silent
-             connection after that second (in waves of the capacity:
-             none before 0.9 s, the first wave within 1 s + slack, all
-             within waves x 1 s + slack), and serve the waiting client
+             connection after that second (in waves of the capacity,
+             each timed from its connect: none before 0.95 s, the first
+             wave within 1 s + slack, all within waves x 1 s + slack,
+             slack 1.5 s), and serve the waiting client
              when its wave comes. Afterwards the fds are those of before
-             (no leak), RSS within 64 MiB of before.
+             (no leak), RSS within 32 MiB of before.
   fds        the server's soft RLIMIT_NOFILE is lowered (prlimit) to what
              it has open plus 16 (plus 0 for the sequential servers) and
              100 idle connections exhaust it for 3 s; its CPU time over
@@ -341,7 +342,7 @@ THREADS_LIMIT = 128
 SLACK = 1.5
 # RSS a server may keep after the over-capacity phase (thread stacks that
 # glibc caches, ASan's per-thread state), in KiB.
-RSS_BOUND = 64 * 1024
+RSS_BOUND = 32 * 1024
 
 
 def capacity(name):
@@ -363,7 +364,7 @@ class Trickler:
         self.socks, self.data, self.seconds = socks, data, seconds
         self.errors = 0
         self.done = threading.Event()
-        self.thread = threading.Thread(target=self.run)
+        self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
 
     def run(self):
@@ -392,7 +393,7 @@ class Sampler:
         self.server = server
         self.fds = self.threads = self.rss = 0
         self.done = threading.Event()
-        self.thread = threading.Thread(target=self.run)
+        self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
 
     def sample(self):
@@ -426,7 +427,7 @@ class WaitingClient:
         self.began = time.monotonic()
         self.served = None
         self.error = None
-        self.thread = threading.Thread(target=self.run)
+        self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
 
     def run(self):
@@ -441,14 +442,62 @@ class WaitingClient:
         if self.thread.is_alive():
             fail(f"{self.server.name}: the waiting client hangs")
 
+    def wait(self):
+        """Seconds from its connect to its answer (or to now)."""
+        return (self.served or time.monotonic()) - self.began
+
+    def outcome(self):
+        """What became of it, for the figures."""
+        if self.served is None:
+            return f"failed ({self.error})"
+        return f"was served after {self.wait():.2f} s"
+
 
 def wait_accepted(server, fds_wanted, seconds=5.0):
     """Waits until the server holds fds_wanted fds (its abusers accepted);
     returns the count it holds."""
     end = time.monotonic() + seconds
     while server.fds() < fds_wanted and time.monotonic() < end:
-        time.sleep(0.05)
+        time.sleep(0.02)
     return server.fds()
+
+
+def steady_fds(server, seconds=3.0):
+    """The server's fd count once it has not changed for 0.2 s (the last
+    good request's connection closed)."""
+    end = time.monotonic() + seconds
+    last, since = server.fds(), time.monotonic()
+    while time.monotonic() < end and time.monotonic() - since < 0.2:
+        time.sleep(0.02)
+        now = server.fds()
+        if now != last:
+            last, since = now, time.monotonic()
+    return last
+
+
+def open_abusers(server, count, base):
+    """count connections to server, made 32 at a time: each batch waits
+    until the server has accepted it (up to its capacity, for the thread
+    mode's limit), so that a burst never overflows the listen backlog
+    and the kernel's SYN back-off (1 s) never shows in the figures. base
+    is the server's fd count before. Returns the sockets, and when
+    (monotonic) each was connected."""
+    cap = capacity(server.name)
+    limit = cap if server.name == "threading-echo-server" else count
+    socks, opened = [], []
+    while len(socks) < count:
+        batch = min(32, count - len(socks))
+        opened += [time.monotonic()] * batch
+        socks += open_idle(batch, server.port)
+        if connected(socks[-batch:]) < batch:
+            break
+        wait_accepted(server, base + min(len(socks), limit), 2.0)
+    # The backlog is full (more abusers than the limit and the backlog
+    # hold): the rest wait in the kernel's SYN back-off.
+    rest = count - len(socks)
+    opened += [time.monotonic()] * rest
+    socks += open_idle(rest, server.port, 1.0) if rest else []
+    return socks, opened
 
 
 def connected(socks):
@@ -471,8 +520,8 @@ def under_capacity(server, experiment, seconds=3.0):
     cap = capacity(server.name)
     count = 100 if server.name == "threading-echo-server" else cap - 1
     server.request(5)  # the pool starts with the first request
-    base = server.fds()
-    socks = open_idle(count, server.port)
+    base = steady_fds(server)
+    socks, _ = open_abusers(server, count, base)
     held = wait_accepted(server, base + count) - base
     trickler = None
     if experiment == "slowloris":
@@ -507,7 +556,7 @@ class Overload:
 
     def __init__(self, server):
         self.server = server
-        self.fds0, self.threads0 = server.fds(), server.threads()
+        self.fds0, self.threads0 = steady_fds(server), server.threads()
         self.rss0, self.cpu0 = server.rss_kib(), server.cpu_seconds()
         self.began = time.monotonic()
         self.sampler = Sampler(server)
@@ -554,7 +603,7 @@ def slowloris_over_capacity(server, count, seconds):
     backlog aside), and fresh clients at once."""
     cap = capacity(server.name)
     phase = Overload(server)
-    socks = open_idle(count, server.port)
+    socks, _ = open_abusers(server, count, phase.fds0)
     trickler = Trickler(socks, trickle_bytes(server.name), seconds)
     in_backlog = connected(socks)
     waiting = WaitingClient(server, seconds + 45)
@@ -566,16 +615,14 @@ def slowloris_over_capacity(server, count, seconds):
     waiting.join()
     latencies, failures = good_requests(server, 20, 3.0,
                                         time.monotonic() + 10, 0.05)
-    wait = (waiting.served or time.monotonic()) - waiting.began
     recovery = (waiting.served or time.monotonic()) - left
     print(f"slowloris {server.name}, over capacity: {count} connections "
           f"of {cap} ({in_backlog} connected, {closed} closed by the "
           f"server, {trickler.errors} send errors) trickling 1 byte/s for "
-          f"{seconds:.0f} s; the waiting client "
-          f"{'was served' if waiting.served else 'failed: ' + str(waiting.error)}"
-          f" after {wait:.2f} s ({'before' if served_during else 'after'} "
-          f"the abusers left: {recovery * 1000:+.0f} ms from it); then "
-          f"fresh clients: {latency_line(latencies, failures)}")
+          f"{seconds:.0f} s; the waiting client {waiting.outcome()} "
+          f"({'before' if served_during else 'after'} the abusers left: "
+          f"{recovery * 1000:+.0f} ms from it); then fresh clients: "
+          f"{latency_line(latencies, failures)}")
     if not server.alive():
         fail(f"{server.name} died over capacity: {server.stderr()}")
     if waiting.error is not None:
@@ -615,7 +662,39 @@ def waves_line(times, idle):
     for t in times:
         k = max(1, round(t / idle))
         counts[k] = counts.get(k, 0) + 1
-    return ", ".join(f"{n} at ~{k * idle:g} s" for k, n in sorted(counts.items()))
+    return ", ".join(f"{n} at ~{k * idle:g} s"
+                     for k, n in sorted(counts.items()))
+
+
+def closes_line(held, cap, idle):
+    """The figures of the idle closes; held is sorted, in seconds."""
+    if not held:
+        return "none closed by the server"
+    return (f"{len(held)} closed by the server: {waves_line(held, idle)} "
+            f"(first after {held[0]:.2f} s, wave 1 done "
+            f"{held[min(cap, len(held)) - 1]:.2f} s, last {held[-1]:.2f} s)")
+
+
+def check_closes(name, held, count, cap, idle):
+    """Fails unless the idle timeout closed all count silent connections
+    (held: how long each was, sorted) in waves of the capacity cap: none
+    before idle seconds, the first wave within about that, the last
+    within about as many periods as there are waves."""
+    waves = -(-count // cap)
+    first = min(cap, count)
+    if len(held) < count:
+        fail(f"{name} closed {len(held)} of {count} silent connections "
+             f"within {waves * idle + 10:g} s (idle timeout {idle:g} s)")
+    # Accepted after it connected, so held at least idle seconds.
+    if held[0] < 0.95 * idle:
+        fail(f"{name} closed a silent connection after {held[0]:.2f} s, "
+             f"before its idle timeout of {idle:g} s")
+    if held[first - 1] > idle + SLACK:
+        fail(f"{name}: the first {first} silent connections were closed "
+             f"only by {held[first - 1]:.2f} s (idle timeout {idle:g} s)")
+    if held[-1] > waves * idle + SLACK + 0.2 * waves:
+        fail(f"{name}: the last silent connection was closed after "
+             f"{held[-1]:.2f} s ({waves} waves of {idle:g} s)")
 
 
 def silent_over_capacity(main_server, idle=1.0):
@@ -633,48 +712,30 @@ def silent_over_capacity(main_server, idle=1.0):
     try:
         server.request(5)  # the pool starts with the first request
         phase = Overload(server)
-        socks = open_idle(count, server.port)
-        start = time.monotonic()
+        socks, opened = open_abusers(server, count, phase.fds0)
         in_backlog = connected(socks)
-        waves = -(-count // cap)
         # The waiting client comes after every abuser: its turn is in the
         # last wave, or the one after when the last is full.
         its_wave = -(-(count + 1) // cap)
         waiting = WaitingClient(server, its_wave * idle + 15)
-        closes = watch_closes(socks, start + waves * idle + 10)
+        closes = watch_closes(socks, time.monotonic() + its_wave * idle + 10)
         waiting.join()
         close_all(socks)
-        held = sorted(t - start for t in closes if t is not None)
-        wait = (waiting.served or time.monotonic()) - waiting.began
+        # How long each was held, from its connect to its close.
+        held = sorted(t - o for t, o in zip(closes, opened) if t is not None)
         print(f"silent {name}, over capacity: {count} silent connections "
               f"of {cap} ({in_backlog} connected), idle timeout {idle:g} s "
-              f"(-i): {len(held)} closed by the server: "
-              f"{waves_line(held, idle)} (first {held[0] if held else 0:.2f}"
-              f" s, wave 1 done {held[min(cap, len(held)) - 1] if held else 0:.2f}"
-              f" s, last {held[-1] if held else 0:.2f} s); the waiting "
-              f"client {'was served' if waiting.served else 'failed: ' + str(waiting.error)}"
-              f" after {wait:.2f} s (its wave: {its_wave})")
+              f"(-i): {closes_line(held, cap, idle)}; the waiting client "
+              f"{waiting.outcome()} (its wave: {its_wave})")
         if not server.alive():
             fail(f"{name} died over capacity: {server.stderr()}")
-        if len(held) < count:
-            fail(f"{name} closed {len(held)} of {count} silent connections "
-                 f"within {waves * idle + 10:g} s (idle timeout {idle:g} s)")
-        if held[0] < 0.9 * idle:
-            fail(f"{name} closed a silent connection after {held[0]:.2f} s,"
-                 f" before its idle timeout of {idle:g} s")
-        if held[min(cap, count) - 1] > idle + SLACK:
-            fail(f"{name}: the first {min(cap, count)} silent connections "
-                 f"were closed only by {held[min(cap, count) - 1]:.2f} s "
-                 f"(idle timeout {idle:g} s)")
-        if held[-1] > waves * idle + SLACK + 0.2 * waves:
-            fail(f"{name}: the last silent connection was closed after "
-                 f"{held[-1]:.2f} s ({waves} waves of {idle:g} s)")
+        check_closes(name, held, count, cap, idle)
         if waiting.error is not None:
             fail(f"{name}: the waiting client was not served: "
                  f"{waiting.error}")
-        if wait > (its_wave - 1) * idle + SLACK + 0.2 * its_wave:
-            fail(f"{name}: the waiting client was served after {wait:.2f} "
-                 f"s, its wave {its_wave} of {idle:g} s")
+        if waiting.wait() > (its_wave - 1) * idle + SLACK + 0.2 * its_wave:
+            fail(f"{name}: the waiting client was served after "
+                 f"{waiting.wait():.2f} s, in wave {its_wave} of {idle:g} s")
         phase.finish(count)
         final_check(server)
         server.stop()

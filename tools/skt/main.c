@@ -12,6 +12,10 @@ static int run(const struct config *c)
 {
     if (c->command == CMD_RESOLVE)
         return run_resolve(c);
+    if (c->command == CMD_SEND)
+        return run_send(c);
+    if (c->command == CMD_RECV)
+        return run_recv(c);
     if (c->scan)
         return run_scan(c);
     if (c->listen)
