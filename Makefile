@@ -8,11 +8,14 @@
 #                   lossy links, 18,000 connections, ...) under ASan + UBSan
 #   make valgrind   the examples' scenario tests with every example under
 #                   valgrind (leaks, errors, fds left open)
-#   make install    install the libraries, headers, CMake package and
-#                   pkg-config files (PREFIX=/usr/local); needs only the
-#                   build dependencies
+#   make install    install the libraries, headers, CMake package,
+#                   pkg-config files and man pages (PREFIX=/usr/local);
+#                   needs only the build dependencies
 #   make uninstall  remove exactly what make install installed
 #   make abi-update record the ABI on purpose (version scripts, abi/*.abi)
+#   make man        regenerate the man pages (man/, committed) from the
+#                   header comments, through pandoc
+#   make docs       the same manual as HTML, in build/docs/
 
 BUILD      ?= build
 PREFIX     ?= /usr/local
@@ -24,7 +27,7 @@ NO_EXTRAS  = -DSKT_BUILD_EXAMPLES=OFF -DSKT_BUILD_TESTS=OFF \
 
 .PHONY: all deps deps-test test demo bench fuzz fuzz-build fuzz-short \
         faults valgrind \
-        install uninstall abi-update clean
+        install uninstall abi-update man docs clean
 
 all: deps-test
 	cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -102,6 +105,13 @@ uninstall:
 
 abi-update: all
 	@sh scripts/abi-update $(BUILD)/release
+
+# scripts/man.py reads the headers' comments; pandoc writes the pages.
+man: deps-test
+	python3 scripts/man.py generate man
+
+docs: deps-test
+	python3 scripts/man.py html $(BUILD)/docs
 
 clean:
 	rm -rf $(BUILD)

@@ -162,9 +162,7 @@ static int dump(skt_socket *s, int type, struct table *t)
     struct {
         struct nlmsghdr h;
         struct rtgenmsg g;
-    } req = {{sizeof req, (unsigned short)type, NLM_F_REQUEST | NLM_F_DUMP,
-              (unsigned)type, 0},
-             {AF_UNSPEC}};
+    } req;
     static char buf[65536];
     struct iovec out = {&req, sizeof req}, in = {buf, sizeof buf};
     skt_addr kernel;
@@ -172,6 +170,13 @@ static int dump(skt_socket *s, int type, struct table *t)
     skt_msg reply = {&in, 1, NULL, NULL, 0, 0};
     int rc;
 
+    /* Zeroed whole, so that no padding byte goes out uninitialised. */
+    memset(&req, 0, sizeof req);
+    req.h.nlmsg_len = sizeof req;
+    req.h.nlmsg_type = (unsigned short)type;
+    req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    req.h.nlmsg_seq = (unsigned)type;
+    req.g.rtgen_family = AF_UNSPEC;
     skt_addr_parse(&kernel, "netlink:0:0");
     if ((rc = (int)skt_sendmsg(s, &request, 0)) < 0)
         return report(rc);

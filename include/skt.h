@@ -1168,6 +1168,51 @@ SKT_EXTERN int skt_tls_ctx_set_minimum_version(skt_tls_ctx *ctx, int version);
 SKT_EXTERN int skt_tls_ctx_set_maximum_version(skt_tls_ctx *ctx, int version);
 
 /*
+ * skt_tls_ctx_get_minimum_version, skt_tls_ctx_get_maximum_version - the
+ * bounds (Python's minimum_version, maximum_version): an
+ * SKT_TLS_VERSION_* value, SKT_TLS_VERSION_ANY for none; -EINVAL for NULL.
+ * A new context's minimum is SKT_TLS_VERSION_1_2, its maximum ANY.
+ */
+SKT_EXTERN int skt_tls_ctx_get_minimum_version(const skt_tls_ctx *ctx);
+SKT_EXTERN int skt_tls_ctx_get_maximum_version(const skt_tls_ctx *ctx);
+
+/*
+ * Options (Python's SSLContext.options, the OP_* flags), as bits of
+ * skt's own. A new context has NO_COMPRESSION, NO_RENEGOTIATION and
+ * IGNORE_UNEXPECTED_EOF (a peer's close without close_notify reads as an
+ * end of file, as Python's suppress_ragged_eofs).
+ */
+#define SKT_TLS_OP_NO_COMPRESSION (1u << 0)
+/* No TLS 1.2 session tickets: a server resumes TLS 1.2 by session ID
+ * (TLS 1.3 tickets are then kept on the server, single-use). */
+#define SKT_TLS_OP_NO_TICKET (1u << 1)
+#define SKT_TLS_OP_NO_RENEGOTIATION (1u << 2)
+#define SKT_TLS_OP_CIPHER_SERVER_PREFERENCE (1u << 3)
+#define SKT_TLS_OP_ENABLE_MIDDLEBOX_COMPAT (1u << 4)
+#define SKT_TLS_OP_IGNORE_UNEXPECTED_EOF (1u << 5)
+#define SKT_TLS_OP_PRIORITIZE_CHACHA (1u << 6)
+
+/*
+ * skt_tls_ctx_set_options - make options exactly the set given (as
+ * assigning Python's options does; read, add bits, set to add one).
+ * Returns 0. Errors: -EINVAL (NULL, a bit that is not SKT_TLS_OP_*).
+ * skt_tls_ctx_get_options - the options in force; 0 for NULL.
+ */
+SKT_EXTERN int skt_tls_ctx_set_options(skt_tls_ctx *ctx, uint64_t options);
+SKT_EXTERN uint64_t skt_tls_ctx_get_options(const skt_tls_ctx *ctx);
+
+/*
+ * skt_tls_ctx_set_security_level - OpenSSL's security level, 0..5 (1 by
+ * default on Debian: at least 80 bits of security; 2: 112 bits, no
+ * SHA-1 signatures; ...), which also bounds keys, certificates and
+ * versions. Python shows it as security_level and sets it through the
+ * cipher string ("@SECLEVEL=2"), which works here too. Returns 0. Errors:
+ * -EINVAL. skt_tls_ctx_get_security_level - the level; -EINVAL for NULL.
+ */
+SKT_EXTERN int skt_tls_ctx_set_security_level(skt_tls_ctx *ctx, int level);
+SKT_EXTERN int skt_tls_ctx_get_security_level(const skt_tls_ctx *ctx);
+
+/*
  * skt_tls_ctx_set_verify_mode - SKT_TLS_CERT_NONE (do not fail on the
  * peer's certificate), SKT_TLS_CERT_OPTIONAL (a server asks for a client
  * certificate and verifies one if sent; a client behaves as with
@@ -1213,6 +1258,41 @@ SKT_EXTERN bool skt_tls_ctx_get_check_hostname(const skt_tls_ctx *ctx);
  */
 SKT_EXTERN int skt_tls_wrap(skt_socket *s, skt_tls_ctx *ctx,
                             const char *server_hostname, bool server_side);
+
+typedef struct skt_tls_session skt_tls_session; /* see "Sessions" below */
+
+/*
+ * Options of skt_tls_wrap_socket (Python's wrap_socket arguments). All
+ * zero (or a NULL pointer) means what skt_tls_wrap does with no hostname
+ * on the client side.
+ */
+typedef struct skt_tls_wrap_opts {
+    /* As skt_tls_wrap's: the client's SNI and name to verify. */
+    const char *server_hostname;
+    /* Wrap for the server side (the context must be a server's). */
+    bool server_side;
+    /* Install TLS only; the handshake is left to skt_tls_handshake or to
+     * the first send or recv (Python's do_handshake_on_connect=False). */
+    bool defer_handshake;
+    /* A client's session to resume (Python's session argument), from
+     * skt_tls_get_session on an earlier connection of the same context;
+     * NULL for none. The server may refuse it: the handshake is then a
+     * full one. Only read during this call. */
+    const skt_tls_session *session;
+    /* Zero: room for fields to come (see "Options structs" at the top). */
+    void *reserved[4];
+} skt_tls_wrap_opts;
+
+/*
+ * skt_tls_wrap_socket - skt_tls_wrap with Python's wrap_socket arguments:
+ * the session to offer, and the handshake deferred if asked. Returns 0
+ * (with defer_handshake: the layer installed, no byte exchanged). Errors
+ * as skt_tls_wrap, plus -EINVAL (a reserved field not zero, a session on
+ * the server side or made under another context). Honours the timeout,
+ * as skt_tls_wrap.
+ */
+SKT_EXTERN int skt_tls_wrap_socket(skt_socket *s, skt_tls_ctx *ctx,
+                                   const skt_tls_wrap_opts *opts);
 
 /*
  * skt_tls_handshake - run or continue the handshake (Python's
@@ -1325,6 +1405,208 @@ typedef struct skt_tls_cert {
 SKT_EXTERN int skt_tls_getpeercert(const skt_socket *s, skt_tls_cert **out);
 /* skt_tls_freecert - free a certificate; NULL is a no-op. */
 SKT_EXTERN void skt_tls_freecert(skt_tls_cert *cert);
+
+/*
+ * Sessions and resumption (Python's SSLSession, SSLSocket.session and
+ * session_reused). A client keeps the session of a connection and offers
+ * it on the next one to the same server (skt_tls_wrap_socket's session,
+ * or skt_tls_set_session before the handshake); when the server accepts
+ * it, the handshake is shorter: no certificate is sent or verified again.
+ * TLS 1.3 resumes with the tickets a server sends after the handshake
+ * (skt_tls_ctx_set_num_tickets, 2 by default), TLS 1.2 with a ticket or
+ * with the session ID that the server keeps in its cache
+ * (SKT_TLS_OP_NO_TICKET on the server: IDs only). A session may only be
+ * offered under the context it was made under, as in Python. A TLS 1.3
+ * session resumes one connection: offering it spends its ticket (it is
+ * no longer resumable afterwards), and the resumed connection receives
+ * new tickets, so take the next session from that connection.
+ */
+
+/*
+ * skt_tls_get_session - the current session of s, either side (Python's
+ * SSLSocket.session). A TLS 1.3 client's session is resumable only once a
+ * ticket has come, after the handshake: this call first reads, without
+ * waiting, the tickets that have already arrived (any application data
+ * that comes with them stays readable), so that after one exchange of
+ * data the session is the newest ticket's. Returns 0 and *out, to free
+ * with skt_tls_session_free (it outlives the socket). Errors: -EINVAL
+ * (NULL, not a TLS socket), -ENOTCONN (the handshake is not done),
+ * -ENOENT, -ENOMEM. Never waits.
+ */
+SKT_EXTERN int skt_tls_get_session(skt_socket *s, skt_tls_session **out);
+
+/*
+ * skt_tls_set_session - offer session on the coming handshake of a
+ * client TLS socket (Python's session setter): after skt_tls_wrap_socket
+ * with defer_handshake, before the handshake starts. Returns 0. Errors:
+ * -EINVAL (NULL, not a TLS socket, the server side, the handshake begun,
+ * a session of another context). No I/O.
+ */
+SKT_EXTERN int skt_tls_set_session(skt_socket *s,
+                                   const skt_tls_session *session);
+
+/*
+ * skt_tls_session_reused - whether the handshake of s resumed a session
+ * (Python's session_reused), on either side; false for a plain socket or
+ * NULL.
+ */
+SKT_EXTERN bool skt_tls_session_reused(const skt_socket *s);
+
+/* skt_tls_session_free - free a session; NULL is a no-op. */
+SKT_EXTERN void skt_tls_session_free(skt_tls_session *session);
+
+/*
+ * A session's attributes (Python's SSLSession); 0, NULL or false for NULL.
+ * skt_tls_session_id - the session ID, *len bytes (up to 32; len may be
+ *   NULL), valid while the session is.
+ * skt_tls_session_time - when it was made, in Unix seconds.
+ * skt_tls_session_timeout - its lifetime in seconds, from its time.
+ * skt_tls_session_ticket_lifetime_hint - the server's hint for its ticket,
+ *   in seconds (0 without a ticket).
+ * skt_tls_session_has_ticket - whether it carries a ticket.
+ * skt_tls_session_is_resumable - whether offering it can resume (false
+ *   for a TLS 1.3 session before its ticket came); not in Python.
+ */
+SKT_EXTERN const unsigned char *skt_tls_session_id(
+    const skt_tls_session *session, size_t *len);
+SKT_EXTERN int64_t skt_tls_session_time(const skt_tls_session *session);
+SKT_EXTERN int64_t skt_tls_session_timeout(const skt_tls_session *session);
+SKT_EXTERN unsigned long skt_tls_session_ticket_lifetime_hint(
+    const skt_tls_session *session);
+SKT_EXTERN bool skt_tls_session_has_ticket(const skt_tls_session *session);
+SKT_EXTERN bool skt_tls_session_is_resumable(const skt_tls_session *session);
+
+/*
+ * skt_tls_session_cache - a client's sessions keyed by host and port, for
+ * skt_create_connection (skt_connect_opts.tls_sessions), which offers the
+ * one it holds for the host and port asked for and files there the
+ * sessions the server sends, TLS 1.3 tickets included, even those that
+ * arrive while the socket closes. It holds one session per key, the
+ * newest, and forgets the least recently used key when full. A TLS 1.3
+ * session is handed out once (a ticket is for one connection, RFC 8446
+ * C.4; the server sends new ones each time); a TLS 1.2 session stays.
+ * Sessions of one context are never offered under another. Safe to share
+ * between threads; sockets keep what they need, so it may be freed while
+ * they are open. Not in Python, which has no client-side cache.
+ */
+typedef struct skt_tls_session_cache skt_tls_session_cache;
+
+/* The capacity of skt_tls_session_cache_new(&cache, 0). */
+#define SKT_TLS_SESSION_CACHE_DEFAULT 100
+
+/*
+ * skt_tls_session_cache_new - an empty cache of capacity keys (0 for
+ * SKT_TLS_SESSION_CACHE_DEFAULT). Returns 0 and *out, to free with
+ * skt_tls_session_cache_free (NULL is a no-op). Errors: -EINVAL (NULL,
+ * capacity over 1000000), -ENOMEM.
+ */
+SKT_EXTERN int skt_tls_session_cache_new(skt_tls_session_cache **out,
+                                         size_t capacity);
+SKT_EXTERN void skt_tls_session_cache_free(skt_tls_session_cache *cache);
+
+/*
+ * skt_tls_session_cache_put - file session under host and port (a copy;
+ * the caller keeps its own), replacing what was there.
+ * skt_tls_session_cache_get - the session filed under host and port for
+ * ctx, to free with skt_tls_session_free; a TLS 1.3 one leaves the cache.
+ * Both return 0. Errors: -EINVAL (NULL), -ENOMEM; get: -ENOENT (none).
+ */
+SKT_EXTERN int skt_tls_session_cache_put(skt_tls_session_cache *cache,
+                                         const char *host, const char *port,
+                                         const skt_tls_session *session);
+SKT_EXTERN int skt_tls_session_cache_get(skt_tls_session_cache *cache,
+                                         skt_tls_ctx *ctx, const char *host,
+                                         const char *port,
+                                         skt_tls_session **out);
+
+/*
+ * skt_tls_ctx_set_num_tickets - how many TLS 1.3 tickets a server sends
+ * after each handshake (Python's num_tickets; 2 by default; 0 for none,
+ * which turns TLS 1.3 resumption off). Returns 0. Errors: -EINVAL (NULL,
+ * a client context, over 1000). skt_tls_ctx_get_num_tickets - the count;
+ * -EINVAL for NULL.
+ */
+SKT_EXTERN int skt_tls_ctx_set_num_tickets(skt_tls_ctx *ctx, size_t count);
+SKT_EXTERN int skt_tls_ctx_get_num_tickets(const skt_tls_ctx *ctx);
+
+/*
+ * skt_tls_session_stats - the counters of a context (Python's
+ * session_stats() dictionary, same names): handshakes started and
+ * completed as a client (connect, connect_good) and as a server (accept,
+ * accept_good), renegotiations (always 0: skt turns them off), handshakes
+ * that resumed a session (hits, on either side), a server's look-ups of a
+ * session ID that failed (misses) or found it expired (timeouts), the
+ * sessions in a server's cache of TLS 1.2 session IDs (number) and those
+ * it had to drop (cache_full).
+ */
+typedef struct skt_tls_session_stats {
+    long number;
+    long connect;
+    long connect_good;
+    long connect_renegotiate;
+    long accept;
+    long accept_good;
+    long accept_renegotiate;
+    long hits;
+    long misses;
+    long timeouts;
+    long cache_full;
+} skt_tls_session_stats;
+
+/* skt_tls_ctx_session_stats - the counters into *out. Returns 0. Errors:
+ * -EINVAL (NULL). */
+SKT_EXTERN int skt_tls_ctx_session_stats(const skt_tls_ctx *ctx,
+                                         skt_tls_session_stats *out);
+
+/*
+ * The server name callback (Python's SSLContext.sni_callback): one server
+ * serving several certificates, chosen by the name the client sends
+ * (SNI). Alerts a callback may answer with, to refuse the hello (Python's
+ * ALERT_DESCRIPTION_*; TLS numbers):
+ */
+#define SKT_TLS_ALERT_HANDSHAKE_FAILURE 40
+#define SKT_TLS_ALERT_ACCESS_DENIED 49
+#define SKT_TLS_ALERT_INTERNAL_ERROR 80
+#define SKT_TLS_ALERT_UNRECOGNIZED_NAME 112
+
+/*
+ * skt_tls_sni_callback - called on a server during the handshake, once
+ * the client's hello has come, with s (the socket being handshaken; NULL
+ * for an skt_tls_obj), the name the client sent (NULL when it sent none,
+ * e.g. when it connected by IP address), *context (the context s was
+ * wrapped with) and arg. It returns 0 to go on, with *context left alone
+ * or set to another server context whose certificate, key and verify
+ * mode then serve this connection (Python's assignment to
+ * SSLSocket.context); or a TLS alert (SKT_TLS_ALERT_*) to refuse the
+ * hello: the client receives the alert and both handshakes fail. A
+ * negative return refuses with SKT_TLS_ALERT_INTERNAL_ERROR (Python's
+ * callback raising). It runs in the thread of the handshake and must not
+ * use s for I/O.
+ */
+typedef int (*skt_tls_sni_callback)(skt_socket *s, const char *server_name,
+                                    skt_tls_ctx **context, void *arg);
+
+/*
+ * skt_tls_ctx_set_sni_callback - install cb with arg on a server context
+ * (NULL removes it). The contexts it chooses need their own certificate
+ * chains; sessions, tickets and statistics stay those of the context
+ * wrapped with, as in Python. Returns 0. Errors: -EINVAL (NULL, a client
+ * context, as Python's ValueError). A refused handshake fails on the
+ * server with SKT_ETLS_HANDSHAKE, the detail naming the name and the
+ * alert, and on the client with SKT_ETLS_HANDSHAKE, the detail giving the
+ * alert ("tlsv1 unrecognized name").
+ */
+SKT_EXTERN int skt_tls_ctx_set_sni_callback(skt_tls_ctx *ctx,
+                                            skt_tls_sni_callback cb,
+                                            void *arg);
+
+/*
+ * skt_tls_get_context - the context serving s (Python's SSLSocket.context
+ * getter): the one chosen by the server name callback, else the one s was
+ * wrapped with. NULL for a plain socket or NULL. Valid while s is a TLS
+ * socket.
+ */
+SKT_EXTERN skt_tls_ctx *skt_tls_get_context(const skt_socket *s);
 
 /* ======================================================================== */
 /* Resolver and module functions                                            */
@@ -1515,6 +1797,11 @@ typedef struct skt_connect_opts {
     /* When not NULL, receives every address tried with its own outcome
      * and time (see skt_connect_report). */
     skt_connect_report *report;
+    /* With tls: the client's session cache (see skt_tls_session_cache).
+     * The session it holds for tls_hostname (or host) and port is offered,
+     * so that the handshake resumes when the server agrees, and the
+     * sessions the server sends are filed there. NULL: none. */
+    struct skt_tls_session_cache *tls_sessions;
     void *reserved[4];
 } skt_connect_opts;
 

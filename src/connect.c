@@ -99,10 +99,12 @@ static int connect_alone(struct race *r, skt_socket **out)
 
 /* The TLS handshake, under the deadline that covered the connect. */
 static int handshake(skt_socket **out, const skt_connect_opts *opts,
-                     const char *host, int64_t deadline)
+                     const char *host, const char *port, int64_t deadline)
 {
     const char *name = opts->tls_hostname ? opts->tls_hostname : host;
-    int rc = skt__tls_client_handshake(*out, opts->tls, name, deadline);
+    int rc = skt__tls_client_handshake_cached(*out, opts->tls, name,
+                                              opts->tls_sessions, port,
+                                              deadline);
 
     if (rc < 0) {
         /* Closing a failed TLS socket may report its own trouble; the
@@ -180,7 +182,8 @@ int skt_create_connection(skt_socket **out, const char *host,
         rc = connect_resolved(r, host, port, timeout, out);
     if (rc == 0 && opts->tls != NULL) {
         t.handshake_start = skt__now();
-        rc = t.handshake_code = handshake(out, opts, host, r->deadline);
+        rc = t.handshake_code = handshake(out, opts, host, port,
+                                          r->deadline);
         t.handshake_end = skt__now();
     }
     if (opts->report != NULL)

@@ -489,6 +489,11 @@ SKT__HIDDEN int skt__tls_client_handshake(skt_socket *s, skt_tls_ctx *ctx,
                                           int64_t deadline);
 SKT__HIDDEN int skt__tls_server_handshake(skt_socket *s, skt_tls_ctx *ctx,
                                           int64_t deadline);
+/* skt__tls_client_handshake with a session cache: the session filed
+ * under hostname and port is offered, new ones are filed there. */
+SKT__HIDDEN int skt__tls_client_handshake_cached(
+    skt_socket *s, skt_tls_ctx *ctx, const char *hostname,
+    struct skt_tls_session_cache *cache, const char *port, int64_t deadline);
 
 /* ------------------------------------------------------------------------ */
 /* Resolver (resolve.c)                                                     */
@@ -514,5 +519,19 @@ SKT__HIDDEN int skt__getnameinfo_deadline(const skt_addr *a, int flags,
                                           int64_t deadline, char *host,
                                           size_t hostlen, char *serv,
                                           size_t servlen);
+
+/* ------------------------------------------------------------------------ */
+/* Selectors (src/selector/)                                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * In a process forked from the one that made sel: closes this process's
+ * copies of the backend's fds (the epoll set) and keeps only the wake-up
+ * fd, which is shared with the parent, so that skt_selector_wakeup here
+ * still wakes the parent's select. The parent's selector is not touched.
+ * Afterwards registering and selecting fail with -EBADF, and
+ * skt_selector_close closes the wake-up fd and frees this copy.
+ */
+SKT__HIDDEN void skt__selector_keep_only_wakeup(skt_selector *sel);
 
 #endif /* SKT_INTERNAL_H */

@@ -10,6 +10,7 @@
  */
 #include "harness.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -921,6 +922,190 @@ static void test_pool_with_idle_timeout_survives_silent_clients(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Fork mode: what a child holds                                            */
+/* ------------------------------------------------------------------------ */
+
+enum { FD_TABLE = 1024, FD_REPORT = 8192 };
+
+/*
+ * Lists this process's open fds into out (size bytes) as "FD TARGET"
+ * lines, TARGET being what /proc/self/fd/FD links to ("conn" for conn_fd),
+ * then "end". The listing's own fd is left out. Returns the length.
+ */
+static size_t list_fds(char *out, size_t size, int conn_fd)
+{
+    DIR *dir = opendir("/proc/self/fd");
+    struct dirent *entry;
+    size_t len = 0;
+
+    while (dir != NULL && (entry = readdir(dir)) != NULL &&
+           len + 300 < size) {
+        char path[64], target[256] = "";
+        int fd = atoi(entry->d_name);
+        if (entry->d_name[0] == '.' || fd == dirfd(dir))
+            continue;
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        if (readlink(path, target, sizeof target - 1) < 0)
+            snprintf(target, sizeof target, "?");
+        len += (size_t)snprintf(out + len, size - len, "%d %s\n", fd,
+                                fd == conn_fd ? "conn" : target);
+    }
+    if (dir != NULL)
+        closedir(dir);
+    len += (size_t)snprintf(out + len, size - len, "end\n");
+    return len;
+}
+
+/* Marks in open[] (FD_TABLE entries) the fds this process has open. */
+static void mark_open_fds(bool *open)
+{
+    char report[FD_REPORT];
+    char *line, *rest;
+
+    memset(open, 0, FD_TABLE * sizeof *open);
+    list_fds(report, sizeof report, -1);
+    for (line = strtok_r(report, "\n", &rest); line != NULL;
+         line = strtok_r(NULL, "\n", &rest)) {
+        int fd = atoi(line);
+        if (strcmp(line, "end") != 0 && fd >= 0 && fd < FD_TABLE)
+            open[fd] = true;
+    }
+}
+
+/* The child's handler: on "l", sends the child's fds (list_fds); then
+ * holds the connection until the client closes it. */
+static int report_fds(skt_server *srv, skt_socket *conn,
+                      const skt_addr *client, void *user)
+{
+    char report[FD_REPORT], byte;
+    size_t len;
+    int rc;
+
+    (void)srv, (void)client, (void)user;
+    if (skt_recv(conn, &byte, 1, 0) != 1 || byte != 'l')
+        return -EPROTO;
+    len = list_fds(report, sizeof report, skt_fileno(conn));
+    rc = skt_sendall(conn, report, len, 0, NULL);
+    while (rc == 0 && skt_recv(conn, &byte, 1, 0) > 0)
+        continue;
+    return rc;
+}
+
+/* Asks the child serving c for its fds; the report, up to "end". */
+static void ask_fds(skt_socket *c, char *report, size_t size)
+{
+    size_t got = 0;
+
+    SKT_OK(skt_sendall(c, "l", 1, 0, NULL));
+    while (got < 4 || strcmp(report + got - 4, "end\n") != 0) {
+        ssize_t n = skt_recv(c, report + got, size - 1 - got, 0);
+        assert_true(n > 0);
+        got += (size_t)n;
+        report[got] = '\0';
+    }
+}
+
+/*
+ * Fails on any fd of a child's report but stdin, stdout and stderr, its
+ * connection, the test's own (test_fds: open before the server was made;
+ * clients: made since), and the selector's wake-up eventfd, which the
+ * child keeps so that skt_server_shutdown from its handler wakes the
+ * parent. Not the listener, the epoll set, or a sibling's pidfd.
+ */
+static void check_child_fds(char *report, const bool *test_fds,
+                            const int *clients, int client_count)
+{
+    char *line, *rest;
+    int wakeups = 0, count = 0;
+
+    for (line = strtok_r(report, "\n", &rest);
+         line != NULL && strcmp(line, "end") != 0;
+         line = strtok_r(NULL, "\n", &rest)) {
+        int fd = atoi(line);
+        const char *target = strchr(line, ' ') + 1;
+        bool ours = fd <= 2 || strcmp(target, "conn") == 0 ||
+                    (fd < FD_TABLE && test_fds[fd]);
+        for (int i = 0; i < client_count; i++)
+            ours = ours || fd == clients[i];
+        if (!ours && strcmp(target, "anon_inode:[eventfd]") == 0 &&
+            wakeups++ == 0)
+            ours = true;
+        if (!ours)
+            fail_msg("a fork-mode child holds fd %s", line);
+        count++;
+    }
+    assert_non_null(line);
+    print_message("a fork-mode child holds %d fds (%d of the server: the "
+                  "wake-up eventfd)\n", count, wakeups);
+}
+
+/* A second child is made while the first is alive: it must hold neither
+ * the first's pidfd nor anything else of the parent's server. */
+static void test_fork_child_holds_only_its_connection(void **state)
+{
+    skt_server_config cfg = {0};
+    bool test_fds[FD_TABLE];
+    char report[FD_REPORT];
+    struct serving s;
+    skt_socket *first, *second;
+    int clients[2];
+
+    (void)state;
+    mark_open_fds(test_fds);
+    cfg.mode = SKT_SERVER_FORK;
+    cfg.handle = report_fds;
+    cfg.idle_timeout = 10; /* a stuck child ends by itself */
+    start(&s, "127.0.0.1:0", &cfg);
+    first = connect_to(s.srv);
+    clients[0] = skt_fileno(first);
+    ask_fds(first, report, sizeof report);
+    check_child_fds(report, test_fds, clients, 1);
+    second = connect_to(s.srv);
+    clients[1] = skt_fileno(second);
+    ask_fds(second, report, sizeof report);
+    check_child_fds(report, test_fds, clients, 2);
+    hang_up(first);
+    hang_up(second);
+    stop(&s);
+}
+
+/* The handler stops its server, then goes on: the parent, woken through
+ * the wake-up fd the child kept, returns from serve_forever at once. */
+static int stop_then_hold(skt_server *srv, skt_socket *conn,
+                          const skt_addr *client, void *user)
+{
+    char byte;
+
+    (void)client, (void)user;
+    skt_server_shutdown(srv);
+    while (skt_recv(conn, &byte, 1, 0) > 0)
+        continue;
+    return 0;
+}
+
+static void test_fork_child_shutdown_wakes_parent_while_it_runs(void **state)
+{
+    skt_server_config cfg = {0};
+    struct serving s;
+    skt_socket *c;
+    double asked;
+
+    (void)state;
+    cfg.mode = SKT_SERVER_FORK;
+    cfg.handle = stop_then_hold;
+    cfg.idle_timeout = 10;
+    start(&s, "127.0.0.1:0", &cfg);
+    asked = skt_test_now();
+    c = connect_to(s.srv);
+    join_stopped(&s);
+    print_message("shutdown from a child that goes on: %.3f ms\n",
+                  (s.stopped_at - asked) * 1e3);
+    assert_true(s.stopped_at - asked < 1.0);
+    hang_up(c);
+    SKT_OK(skt_server_close(s.srv));
+}
+
+/* ------------------------------------------------------------------------ */
 /* Close                                                                    */
 /* ------------------------------------------------------------------------ */
 
@@ -1211,6 +1396,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_threads_mode_default_limits_connections),
     cmocka_unit_test(test_threads_mode_no_limit_serves_past_the_default),
     cmocka_unit_test(test_pool_with_idle_timeout_survives_silent_clients),
+    cmocka_unit_test(test_fork_child_holds_only_its_connection),
+    cmocka_unit_test(test_fork_child_shutdown_wakes_parent_while_it_runs),
     cmocka_unit_test(test_close_waits_for_handler_threads),
     cmocka_unit_test(test_close_cuts_stuck_handlers_after_close_timeout),
     cmocka_unit_test(test_close_from_a_handler_is_refused),

@@ -164,35 +164,51 @@ static void note_session(struct server *srv, skt_socket *conn)
     }
 }
 
-static void *server_main(void *arg)
+/* Accepts, wraps and serves connection i; returns false when accepting
+ * failed (nothing more will come). */
+static bool serve_one(struct server *srv, int i)
 {
-    struct server *srv = arg;
     skt_socket *conn;
     int rc = skt_accept(srv->listener, &conn, NULL);
 
     if (rc < 0) {
         note_failure(srv, &srv->wrap_rc, rc);
-        return NULL;
+        return false;
     }
     skt_settimeout(conn, 10);
     rc = skt_tls_wrap(conn, srv->ctx, NULL, true);
     if (rc < 0)
         note_failure(srv, &srv->wrap_rc, rc);
     note_session(srv, conn);
+    if (i < (int)(sizeof srv->reused / sizeof *srv->reused))
+        srv->reused[i] = skt_tls_session_reused(conn);
     if (rc == 0 && srv->serve != NULL)
         srv->serve(srv, conn);
     skt_close(conn);
+    return true;
+}
+
+static void *server_main(void *arg)
+{
+    struct server *srv = arg;
+    int count = srv->accepts > 0 ? srv->accepts : 1;
+
+    for (int i = 0; i < count && serve_one(srv, i); i++)
+        ;
     return NULL;
 }
 
-/* Starts the thread; srv->size is kept, every other field starts over. */
+/* Starts the thread; srv->size and srv->accepts are kept, every other
+ * field starts over. */
 void server_start(struct server *srv, skt_tls_ctx *ctx,
                   void (*serve)(struct server *, skt_socket *))
 {
     size_t size = srv->size;
+    int accepts = srv->accepts;
 
     memset(srv, 0, sizeof *srv);
     srv->size = size;
+    srv->accepts = accepts;
     srv->ctx = ctx;
     srv->serve = serve;
     skt_test_tcp_listener(&srv->listener, &srv->port);

@@ -15,6 +15,7 @@
 #include "harness.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -67,18 +68,21 @@ struct server {
     skt_tls_ctx *ctx;
     void (*serve)(struct server *srv, skt_socket *conn);
     size_t size; /* bytes for the transfer servers */
+    int accepts; /* connections to serve, one after another (0: one) */
     pthread_t thread;
     int wrap_rc;
     int serve_rc;
     char detail[1024];
     char sni[256];
     char peer_subject[256];
+    bool reused[4]; /* whether connection i resumed a session */
 };
 
 /* Keeps rc in *where and the detail in srv->detail. */
 void note_failure(struct server *srv, int *where, int rc);
 
-/* Starts the thread; srv->size is kept, every other field starts over. */
+/* Starts the thread; srv->size and srv->accepts are kept, every other
+ * field starts over. */
 void server_start(struct server *srv, skt_tls_ctx *ctx,
                   void (*serve)(struct server *, skt_socket *));
 

@@ -356,3 +356,49 @@ int skt_selector_wakeup(skt_selector *sel)
         return -EINVAL;
     return skt__sys_eventfd_signal(sel->wake_fd);
 }
+
+/* ------------------------------------------------------------------------ */
+/* In a forked child                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* The backend of a selector that kept only its wake-up fd: it watches
+ * nothing, and every request to watch or wait is refused. */
+static int wake_only_add(skt_selector *sel, int fd, int events)
+{
+    (void)sel, (void)fd, (void)events;
+    return -EBADF;
+}
+
+static void wake_only_forget(skt_selector *sel)
+{
+    (void)sel;
+}
+
+static void wake_only_remove(skt_selector *sel, int fd)
+{
+    (void)sel, (void)fd;
+}
+
+static int wake_only_wait(skt_selector *sel, int64_t timeout_ns)
+{
+    (void)sel, (void)timeout_ns;
+    return -EBADF;
+}
+
+static const struct skt__selector_backend wake_only = {
+    .name = "wake-up only",
+    .close = wake_only_forget,
+    .add = wake_only_add,
+    .modify = wake_only_add,
+    .remove = wake_only_remove,
+    .wait = wake_only_wait,
+};
+
+void skt__selector_keep_only_wakeup(skt_selector *sel)
+{
+    /* A backend's close only closes and frees (epoll's never calls
+     * EPOLL_CTL_DEL), so the parent's watch list is left as it was. */
+    sel->backend->close(sel);
+    sel->state = NULL;
+    sel->backend = &wake_only;
+}

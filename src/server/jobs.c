@@ -281,14 +281,37 @@ static void enqueue(skt_server *srv, struct skt__job *job)
 /* A child per request                                                      */
 /* ------------------------------------------------------------------------ */
 
-static void child_main(skt_server *srv, struct skt__job *job)
+/*
+ * A child serves its request and nothing else: it closes its copies of the
+ * parent's fds that it does not use (which leaves the parent's as they
+ * are): the pidfds of the children forked before it and the selector's
+ * epoll set, and a stream server's listener, so that the port is free once
+ * the parent closes it. It keeps the selector's wake-up fd, through which
+ * skt_server_shutdown from its handler wakes the parent at once, and a
+ * datagram server's socket, which its handler answers on. The lists are
+ * read without the lock: the child has one thread, and in fork mode the
+ * serving thread that forked it is the only one that changes them.
+ */
+static void leave_parent(skt_server *srv)
 {
-    /* The child needs the listener only to answer datagrams; a stream
-     * child lets it go, so the port is free once the parent closes it. */
+    for (struct skt__job *job = srv->running.head; job != NULL;
+         job = job->next)
+        if (job->pidfd >= 0)
+            skt__sys_close(job->pidfd);
+    skt__selector_keep_only_wakeup(srv->sel);
     if (srv->type == SOCK_STREAM)
         skt__sys_close(srv->listener->fd);
+}
+
+static void child_main(skt_server *srv, struct skt__job *job)
+{
+    leave_parent(srv);
     run_job(srv, job->conn, &job->client, job->data, job->len);
     finish_conn(job->conn);
+    /* What it kept: it leaves holding no fd of the server. */
+    if (srv->type != SOCK_STREAM)
+        skt__sys_close(srv->listener->fd);
+    skt_selector_close(srv->sel);
     /* _exit: the parent's atexit handlers and stdio buffers are not the
      * child's to run or flush. */
     _exit(0);

@@ -92,7 +92,7 @@ static int apply_defaults(skt_tls_ctx *ctx)
                                         "trust store");
     }
     apply_verify_mode(ctx);
-    return 0;
+    return skt__tls_session_defaults(ctx);
 }
 
 int skt_tls_ctx_new(skt_tls_ctx **out, int side)

@@ -261,6 +261,9 @@ int skt__tls_connection_fail(skt_socket *s, struct tls *t, int code,
     drain_errors(reasons, sizeof reasons);
     if (skt__tls_verify_code(SSL_get_verify_result(t->ssl)) == code)
         describe_verify(t, reasons, sizeof reasons);
+    if (t->refusal[0] != '\0')
+        append(reasons, sizeof reasons, "%s%s", reasons[0] ? "; " : "",
+               t->refusal);
     if (code == SKT_ETLS_HANDSHAKE && reasons[0] == '\0')
         append(reasons, sizeof reasons, "the peer closed the connection");
     skt__tls_peer_text(s, t, peer, sizeof peer);

@@ -5,9 +5,12 @@
  *
  * All of the library's OpenSSL code lives in src/tls/: context.c (the
  * skt_tls_ctx settings), errors.c (OpenSSL's failures as skt codes and
- * detail sentences), transport.c (the BIO, the transport, wrapping,
- * handshakes, unwrapping) and cert.c (what a connection tells: version,
- * cipher, ALPN, the peer's certificate).
+ * detail sentences), transport.c (the BIO, the transport, the close path,
+ * a connection's state), wrap.c (wrapping, handshakes, unwrapping),
+ * cert.c (what a connection tells: version, cipher, ALPN, the peer's
+ * certificate), session.c (sessions, resumption, the client's session
+ * cache), sni.c (the server name callback), options.c (options and other
+ * settings) and halfclose.c (close_notify with reading still open).
  */
 #ifndef SKT_TLS_INT_H
 #define SKT_TLS_INT_H
@@ -25,6 +28,8 @@ struct skt_tls_ctx {
     bool check_hostname;
     unsigned char *alpn; /* ALPN wire format: length-prefixed names */
     size_t alpn_len;
+    skt_tls_sni_callback sni_callback; /* a server's, or NULL */
+    void *sni_arg;
     int refs;            /* the caller's, plus one per wrapped socket */
 };
 
@@ -41,10 +46,15 @@ struct tls {
     bool handshaken;   /* the handshake has completed once */
     int failed;        /* the code of a fatal failure; no more traffic */
     char *hostname;    /* the client's server_hostname, for details */
+    skt_socket *sock;  /* the socket whose transport this is */
+    skt_tls_session_cache *cache; /* where new sessions go, or NULL */
+    char *cache_key;   /* their key there: "[host]:port" */
+    skt_tls_ctx *sni_ctx; /* the context the server name callback chose */
     skt_addr peer;     /* the peer, taken at wrap time, for details: once
                         * the peer resets, getpeername fails */
     char alpn[256];    /* the selected ALPN protocol, NUL-terminated */
     char rejected[300]; /* the first certificate that failed to verify */
+    char refusal[300];  /* why the server name callback failed the hello */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -106,6 +116,46 @@ SKT__HIDDEN int skt__tls_connection_fail(skt_socket *s, struct tls *t,
 
 /* The TLS state of s, or NULL when s is NULL or has no TLS layer. */
 SKT__HIDDEN struct tls *skt__tls_of(const skt_socket *s);
+
+/* A connection's state for fd with ctx (referenced), its BIO on fd;
+ * -ENOMEM with the detail on failure. */
+SKT__HIDDEN int skt__tls_new(struct tls **out, int fd, skt_tls_ctx *ctx);
+/* Frees a connection's state, and what it holds. NULL is ignored. */
+SKT__HIDDEN void skt__tls_free(struct tls *t);
+/* Installs t as the transport of s; skt__tls_detach takes it off (the
+ * caller frees it). */
+SKT__HIDDEN void skt__tls_attach(skt_socket *s, struct tls *t);
+SKT__HIDDEN void skt__tls_detach(skt_socket *s);
+
+/*
+ * Reads and processes, without waiting, what the peer sent that the
+ * application never asked for (TLS 1.3 session tickets, key updates, the
+ * peer's close_notify), at most one record's worth. Returns true when
+ * application data was found (it stays readable).
+ */
+SKT__HIDDEN bool skt__tls_absorb(struct tls *t);
+
+/* ------------------------------------------------------------------------ */
+/* Sessions (session.c)                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* The session settings of a new context: the client's callback that
+ * keeps new sessions, the server's session ID context. */
+SKT__HIDDEN int skt__tls_session_defaults(skt_tls_ctx *ctx);
+
+/* Offers session on t's handshake; -EINVAL when it belongs to another
+ * context. */
+SKT__HIDDEN int skt__tls_offer_session(struct tls *t,
+                                       const skt_tls_session *session);
+
+/* Ties t to cache under the key of host and port: offers the session the
+ * cache holds there, and files there the sessions the server sends. */
+SKT__HIDDEN int skt__tls_cache_attach(struct tls *t,
+                                      skt_tls_session_cache *cache,
+                                      const char *host, const char *port);
+
+/* Lets go of what t holds of sessions (the cache). */
+SKT__HIDDEN void skt__tls_session_forget(struct tls *t);
 
 /* ------------------------------------------------------------------------ */
 /* Connection information (cert.c)                                          */

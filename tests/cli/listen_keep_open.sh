@@ -40,11 +40,13 @@ wait_exit "$server" 5
 expect_status 143 "SIGTERM"
 
 # --broker: client a's line goes to b and c, not back to a.
-listen_skt broker /dev/null --broker 127.0.0.1 0
+listen_skt broker /dev/null -v --broker 127.0.0.1 0
 broker=$pid
-start_client b "$port" - 1.5
-start_client c "$port" - 1.5
-start_client a "$port" "from a" 1.5 0.5
+start_client b "$port" - 3
+start_client c "$port" - 3
+wait_until 5 eval "[ \$(grep -c 'connection from' '$tmp/broker.err') = 2 ]" ||
+    fail "--broker: b and c did not connect"
+start_client a "$port" "from a" 1
 a=$pid
 wait_exit "$a" 5
 expect_file "$tmp/a.out" "$(printf "got b''\nopen")" "--broker: a"

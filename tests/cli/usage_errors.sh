@@ -101,4 +101,24 @@ bad "-u: TLS and --broker need a stream" -u --tls localhost 80
 bad "-4 and -6 do not apply to -U" -U -4 /tmp/x
 bad "--verify-client needs -l --tls" --tls --verify-client localhost 443
 bad "give the listening address once" -l -p 80 8080
+bad "option --frame: 'len3' is not len1, len2, len4, len8, line, crlf" \
+    --frame len3 h 1
+bad "option --frame: 'fixed:0': the size of fixed:N must be" \
+    --frame fixed:0 h 1
+bad "--frame-max needs --frame" --frame-max 10 h 1
+bad "--frame fixed:N is over --frame-max" --frame fixed:20 --frame-max 10 h 1
+bad "--frame frames one stream connection's" --frame line -u h 1
+
+# skt send and skt recv.
+bad "skt send takes HOST PORT FILE" send localhost 9000
+bad "skt send takes \\[HOST\\] PORT FILE" send -l 9000
+bad "skt recv takes HOST PORT \\[DEST\\]" recv 9000
+bad "skt recv takes \\[HOST\\] PORT \\[DEST\\]" recv -l h 1 d e
+bad "option --unixsock does not apply to skt send" send -U h 1 f
+bad "option --force does not apply to skt send" send -f h 1 f
+bad "--progress and --no-progress exclude each other" \
+    recv --progress --no-progress h 1
+bad "port 0 is out of range \\(1 to 65535\\)" send h 0 f
+bad "-s and -p are for connecting" recv -l -s 127.0.0.1 0
+bad "the file name is empty" send h 1 ''
 exit 0

@@ -242,6 +242,37 @@ int parse_rule(const char *text, struct rule *r, char *err, size_t errlen)
     return 0;
 }
 
+int parse_frame(const char *text, skt_frame_opts *opts, char *err,
+                size_t errlen)
+{
+    static const char *const lengths[] = {"len1", "len2", "len4", "len8"};
+    long size;
+
+    for (int i = 0; i < 4; i++)
+        if (strcmp(text, lengths[i]) == 0) {
+            opts->kind = SKT_FRAME_LENGTH;
+            opts->header_size = 1 << i;
+            return 0;
+        }
+    if (strcmp(text, "line") == 0 || strcmp(text, "crlf") == 0) {
+        opts->kind = SKT_FRAME_DELIMITER;
+        opts->delimiter = text[0] == 'l' ? "\n" : "\r\n";
+        opts->delimiter_len = text[0] == 'l' ? 1 : 2;
+        return 0;
+    }
+    if (strncmp(text, "fixed:", 6) == 0) {
+        size = decimal(text + 6, strlen(text + 6));
+        if (size < 1)
+            return wrong(err, errlen, "'%s': the size of fixed:N must be a "
+                         "whole number of bytes, at least 1", text);
+        opts->kind = SKT_FRAME_FIXED;
+        opts->size = (size_t)size;
+        return 0;
+    }
+    return wrong(err, errlen, "'%s' is not len1, len2, len4, len8, line, "
+                 "crlf or fixed:N", text);
+}
+
 int parse_unix_path(const char *text, skt_addr *out, char *err,
                     size_t errlen)
 {

@@ -16,6 +16,8 @@ static int run(const struct config *c)
         return run_send(c);
     if (c->command == CMD_RECV)
         return run_recv(c);
+    if (c->command == CMD_APP)
+        return run_app(c);
     if (c->scan)
         return run_scan(c);
     if (c->listen)

@@ -124,6 +124,31 @@ static int set_progress(struct config *c, const struct option_spec *o,
     return 0;
 }
 
+static int set_frame(struct config *c, const struct option_spec *o,
+                     const char *arg, char *err, size_t errlen)
+{
+    char why[160];
+
+    (void)o;
+    if (parse_frame(arg, &c->frame, why, sizeof why) < 0)
+        return snprintf(err, errlen, "option --frame: %s", why), -1;
+    c->framed = true;
+    return 0;
+}
+
+static int set_frame_max(struct config *c, const struct option_spec *o,
+                         const char *arg, char *err, size_t errlen)
+{
+    char why[160];
+    long max;
+
+    (void)o;
+    if (parse_count(arg, 1, 1L << 30, &max, why, sizeof why) < 0)
+        return snprintf(err, errlen, "option --frame-max: %s", why), -1;
+    c->frame.max_size = (size_t)max;
+    return 0;
+}
+
 static int set_info(struct config *c, const struct option_spec *o,
                     const char *arg, char *err, size_t errlen)
 {
@@ -169,10 +194,10 @@ const struct option_spec option_table[] = {
     {'s', "source", "ADDR",
      "Connect from this local address (numeric). With -l: the address to "
      "listen on.",
-     set_string, FIELD(source), 0, FOR_NET | FOR_XFER},
+     set_string, FIELD(source), 0, FOR_CLIENTS},
     {'p', "source-port", "PORT",
      "Connect from this local port. With -l: the port to listen on.",
-     set_string, FIELD(source_port), 0, FOR_NET | FOR_XFER},
+     set_string, FIELD(source_port), 0, FOR_CLIENTS},
     {'w', "wait", "SECS",
      "One deadline over the name lookup, every connection attempt and the "
      "TLS handshake. With -z: each probe's (default 1). With -l: each "
@@ -181,7 +206,7 @@ const struct option_spec option_table[] = {
     {'i', "idle-timeout", "SECS",
      "Close after SECS with no data either way (exit status 4). UDP: how "
      "long to wait for datagrams after stdin ends (default 1).",
-     set_seconds, FIELD(idle), 0, FOR_NET | FOR_XFER},
+     set_seconds, FIELD(idle), 0, FOR_CLIENTS},
     {'e', "exec", "CMD",
      "Run CMD (split at spaces, no shell) with the connection as its "
      "stdin and stdout; with -k, one process per client.",
@@ -208,6 +233,15 @@ const struct option_spec option_table[] = {
      "When stdin ends, keep the write side open (by default it is shut "
      "down, and skt reads until the peer closes).",
      set_flag, FIELD(no_shutdown), 0, FOR_NET},
+    {0, "frame", "KIND",
+     "Framed messages: each line of stdin is sent as one message and each "
+     "message received is printed as one line. KIND is len1, len2, len4 "
+     "or len8 (a big-endian length first), line, crlf, or fixed:N.",
+     set_frame, 0, 0, FOR_NET},
+    {0, "frame-max", "BYTES",
+     "With --frame: the largest message (default 16 MiB); a longer one is "
+     "an error that names its size.",
+     set_frame_max, 0, 0, FOR_NET},
     {0, "allow", "ADDR[/PREFIX]",
      "With -l: accept clients from these addresses only (repeatable).",
      set_rule, 0, 1, FOR_NET | FOR_XFER},
@@ -222,31 +256,31 @@ const struct option_spec option_table[] = {
      "TLS. A client verifies the certificate chain and the host name "
      "against the system trust store and sends HOST as SNI; a listener "
      "needs --cert and --key.",
-     set_flag, FIELD(tls), 0, FOR_NET | FOR_XFER},
+     set_flag, FIELD(tls), 0, FOR_CLIENTS},
     {0, "cafile", "FILE",
      "Trust the CA certificates in FILE (PEM).",
-     set_string, FIELD(cafile), 0, FOR_NET | FOR_XFER},
+     set_string, FIELD(cafile), 0, FOR_CLIENTS},
     {0, "capath", "DIR",
      "Trust the CA certificates in DIR (prepared with openssl rehash).",
-     set_string, FIELD(capath), 0, FOR_NET | FOR_XFER},
+     set_string, FIELD(capath), 0, FOR_CLIENTS},
     {0, "cert", "FILE",
      "This side's certificate chain (PEM); a client's is sent when the "
      "server asks.",
-     set_string, FIELD(cert), 0, FOR_NET | FOR_XFER},
+     set_string, FIELD(cert), 0, FOR_CLIENTS},
     {0, "key", "FILE",
      "The private key of --cert (PEM; default: in the --cert file).",
-     set_string, FIELD(key), 0, FOR_NET | FOR_XFER},
+     set_string, FIELD(key), 0, FOR_CLIENTS},
     {0, "sni", "NAME",
      "Send NAME as SNI and check the certificate against it instead of "
      "HOST.",
-     set_string, FIELD(sni), 0, FOR_NET | FOR_XFER},
+     set_string, FIELD(sni), 0, FOR_CLIENTS},
     {0, "alpn", "LIST",
      "Offer (or, with -l, accept) these ALPN protocols, comma-separated, "
      "most preferred first.",
-     set_string, FIELD(alpn), 0, FOR_NET | FOR_XFER},
+     set_string, FIELD(alpn), 0, FOR_CLIENTS},
     {0, "tls-min", "VERSION",
      "The lowest TLS version accepted: 1.2 (the default) or 1.3.",
-     set_tls_min, 0, 0, FOR_NET | FOR_XFER},
+     set_tls_min, 0, 0, FOR_CLIENTS},
     {0, "verify-client", NULL,
      "With -l --tls: demand a client certificate that verifies against "
      "--cafile/--capath (or the system store).",
@@ -254,7 +288,7 @@ const struct option_spec option_table[] = {
     {0, "insecure", NULL,
      "Do not verify the server's certificate (a warning says so every "
      "time).",
-     set_flag, FIELD(insecure), 0, FOR_NET | FOR_XFER},
+     set_flag, FIELD(insecure), 0, FOR_CLIENTS},
     {0, "canon", NULL,
      "skt resolve: print the canonical name on each line.",
      set_flag, FIELD(canon), 0, FOR_RESOLVE},
@@ -291,6 +325,9 @@ const struct text_pair synopsis_table[] = {
                                                    "SHA-256"},
     {"skt resolve [options] NAME [PORT]", "the resolver's answer, in "
                                           "order, with its time"},
+    {"skt app [options] HOST PORT ACTION VALUE",
+     "one request of the sockets tutorial's JSON-header protocol; prints "
+     "the result"},
     {NULL, NULL},
 };
 

@@ -31,7 +31,7 @@ static int refuse(char *err, size_t errlen, const char *fmt, ...)
 /* The command words, by enum command. */
 static const char *const command_words[] = {
     [CMD_NET] = "", [CMD_RESOLVE] = "resolve", [CMD_SEND] = "send",
-    [CMD_RECV] = "recv",
+    [CMD_RECV] = "recv", [CMD_APP] = "app",
 };
 
 static const char *command_name(enum command cmd)
@@ -39,6 +39,7 @@ static const char *command_name(enum command cmd)
     static const char *const names[] = {
         [CMD_NET] = "skt", [CMD_RESOLVE] = "skt resolve",
         [CMD_SEND] = "skt send", [CMD_RECV] = "skt recv",
+        [CMD_APP] = "skt app",
     };
     return names[cmd];
 }
@@ -46,7 +47,7 @@ static const char *command_name(enum command cmd)
 /* The command its word names (argv[1]), or CMD_NET. */
 static enum command command_of(const char *word)
 {
-    for (int cmd = CMD_RESOLVE; cmd <= CMD_RECV; cmd++)
+    for (int cmd = CMD_RESOLVE; cmd <= CMD_APP; cmd++)
         if (strcmp(word, command_words[cmd]) == 0)
             return (enum command)cmd;
     return CMD_NET;
@@ -196,6 +197,14 @@ static int check_conflicts(const struct config *c, char *err, size_t errlen)
          "--insecure is for clients (a listener verifies nobody unless "
          "--verify-client)"},
         {c->listen && c->sni, "--sni is for clients"},
+        {c->framed && (c->udp || c->keep_open || c->exec_cmd || c->scan ||
+                       c->crlf),
+         "--frame frames one stream connection's stdin and output: not "
+         "with -u, -k, -e/-c, -z or -C"},
+        {c->frame.max_size && !c->framed, "--frame-max needs --frame"},
+        {c->framed && c->frame.kind == SKT_FRAME_FIXED && c->frame.max_size &&
+             c->frame.size > c->frame.max_size,
+         "--frame fixed:N is over --frame-max"},
     };
 
     for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
@@ -409,6 +418,27 @@ static int check_transfer(struct config *c, char *err, size_t errlen)
     return rc;
 }
 
+/* skt app: HOST PORT ACTION VALUE. */
+static int check_app(struct config *c, char *err, size_t errlen)
+{
+    int rc = check_tls(c, err, errlen);
+
+    if (rc == 0 && c->positional_count != 4)
+        rc = refuse(err, errlen, "skt app takes HOST PORT ACTION VALUE");
+    if (rc < 0)
+        return rc;
+    c->host = c->positional[0];
+    c->port = c->positional[1];
+    c->action = c->positional[2];
+    c->value = c->positional[3];
+    rc = check_host_arg(c->host, c->numeric, err, errlen);
+    if (rc == 0)
+        rc = check_port_arg(c->port, false, err, errlen);
+    if (rc == 0 && c->action[0] == '\0')
+        rc = refuse(err, errlen, "skt app: the ACTION is empty");
+    return rc == 0 ? check_source(c, err, errlen) : rc;
+}
+
 /* skt resolve: NAME [PORT]. */
 static int check_resolve(struct config *c, char *err, size_t errlen)
 {
@@ -445,6 +475,8 @@ static int check_command(struct config *c, char *err, size_t errlen)
     case CMD_SEND:
     case CMD_RECV:
         return check_transfer(c, err, errlen);
+    case CMD_APP:
+        return check_app(c, err, errlen);
     default:
         return check_net(c, err, errlen);
     }

@@ -5,10 +5,13 @@
  * Local EOF half-closes (shutdown SHUT_WR, unless --no-shutdown) and
  * reading goes on; the peer's close ends it. -i bounds the time with no
  * data either way. A closed stdout (EPIPE) ends the connection quietly.
+ * With --frame each stdin line is sent as one message (skt_frame_send)
+ * and each message a decoder finds in what arrives is printed as a line.
  */
 #include "tool.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,6 +31,10 @@ struct pump {
     skt_selector *sel;
     double last_activity;
     int status;
+    /* --frame: the decoder of what arrives, and the stdin line so far. */
+    skt_frame_decoder *decoder;
+    char *line;
+    size_t line_len, line_cap;
 };
 
 /* Ends the pump with status; returns it. */
@@ -80,6 +87,102 @@ static int send_local(struct pump *p, const char *buf, size_t len)
     return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* --frame                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static size_t frame_max(const struct pump *p)
+{
+    return p->c->frame.max_size ? p->c->frame.max_size
+                                : SKT_FRAME_MAX_DEFAULT;
+}
+
+/* Sends the stdin line held as one message; fixed:N wants N bytes. */
+static int send_message(struct pump *p)
+{
+    const skt_frame_opts *f = &p->c->frame;
+    size_t sent = 0;
+    int rc;
+
+    if (f->kind == SKT_FRAME_FIXED && p->line_len != f->size) {
+        skt_set_error_detail(-EINVAL, "--frame fixed:%zu: a line of %zu "
+                             "bytes (not sent)", f->size, p->line_len);
+        return finish(p, fail(-EINVAL, false));
+    }
+    if (p->c->hex_dump)
+        hex_dump('>', p->line, p->line_len, &p->dumped_out);
+    rc = skt_frame_send(p->s, f, p->line, p->line_len, &sent);
+    p->n->sent += sent;
+    p->line_len = 0;
+    return rc < 0 ? finish(p, fail(rc, p->c->idle > 0)) : 0;
+}
+
+/* Adds len bytes to the stdin line held, within --frame-max. */
+static int hold_line(struct pump *p, const char *buf, size_t len)
+{
+    size_t want = p->line_len + len;
+    char *grown;
+
+    if (want > frame_max(p)) {
+        skt_set_error_detail(SKT_EMSGTOOBIG, "--frame: a line of more than "
+                             "%zu bytes (--frame-max)", frame_max(p));
+        return finish(p, fail(SKT_EMSGTOOBIG, false));
+    }
+    if (want > p->line_cap) {
+        size_t cap = want < 4096 ? 4096 : 2 * want;
+        if ((grown = realloc(p->line, cap)) == NULL)
+            return finish(p, fail(skt_set_error_detail(-ENOMEM, "--frame: "
+                                                       "out of memory"),
+                                  false));
+        p->line = grown;
+        p->line_cap = cap;
+    }
+    memcpy(p->line + p->line_len, buf, len);
+    p->line_len = want;
+    return 0;
+}
+
+/* A read of stdin: each complete line goes out as one message (-x dumps
+ * messages, both ways, not their framing). */
+static int frame_local(struct pump *p, const char *buf, size_t len)
+{
+    const char *end;
+    int rc = 0;
+
+    while (rc == 0 && (end = memchr(buf, '\n', len)) != NULL) {
+        rc = hold_line(p, buf, (size_t)(end - buf));
+        if (rc == 0)
+            rc = send_message(p);
+        len -= (size_t)(end - buf) + 1;
+        buf = end + 1;
+    }
+    return rc == 0 ? hold_line(p, buf, len) : rc;
+}
+
+/* What arrived, to the decoder; each message out as one line. */
+static int frame_received(struct pump *p, const char *buf, size_t len)
+{
+    const void *msg;
+    size_t msg_len;
+    int rc = skt_frame_decoder_feed(p->decoder, buf, len);
+
+    while (rc == 0 && (rc = skt_frame_decoder_pop(p->decoder, &msg,
+                                                  &msg_len)) == 1) {
+        if (p->c->hex_dump)
+            hex_dump('<', msg, msg_len, &p->dumped_in);
+        rc = write_all(p->out_fd, msg, msg_len);
+        if (rc == 0)
+            rc = write_all(p->out_fd, "\n", 1);
+    }
+    if (rc == -EPIPE)
+        return finish(p, EXIT_OK);
+    return rc < 0 ? finish(p, fail(rc, false)) : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The two sides                                                            */
+/* ------------------------------------------------------------------------ */
+
 static int on_local(struct pump *p)
 {
     static char buf[CHUNK];
@@ -92,8 +195,13 @@ static int on_local(struct pump *p)
                                                    "stdin: %s",
                                                    strerror(errno)),
                               false));
+    if (got == 0 && p->decoder != NULL && p->line_len > 0 &&
+        send_message(p) != 0)
+        return p->status;
     if (got == 0)
         return local_eof(p);
+    if (p->decoder != NULL)
+        return frame_local(p, buf, (size_t)got);
     return send_local(p, buf, (size_t)got);
 }
 
@@ -111,9 +219,11 @@ static int on_socket(struct pump *p)
         p->socket_open = false;
         return finish(p, EXIT_OK);
     }
+    p->n->received += (uint64_t)got;
+    if (p->decoder != NULL)
+        return frame_received(p, buf, (size_t)got);
     if (p->c->hex_dump)
         hex_dump('<', buf, (size_t)got, &p->dumped_in);
-    p->n->received += (uint64_t)got;
     rc = write_all(p->out_fd, buf, (size_t)got);
     if (rc == -EPIPE)
         return finish(p, EXIT_OK);
@@ -176,6 +286,8 @@ static int start(struct pump *p)
 {
     int rc = skt_selector_new(&p->sel, SKT_SELECTOR_POLL);
 
+    if (rc == 0 && p->c->framed)
+        rc = skt_frame_decoder_new(&p->decoder, &p->c->frame);
     if (rc < 0)
         return fail(rc, false);
     if (p->c->recv_only || p->in_fd < 0 ||
@@ -212,5 +324,7 @@ int pump_stream(const struct config *c, skt_socket *s, int in_fd,
         status = p.status;
     }
     skt_selector_close(p.sel);
+    skt_frame_decoder_free(p.decoder);
+    free(p.line);
     return status;
 }

@@ -37,6 +37,7 @@ enum command {
     CMD_RESOLVE = 2, /* skt resolve */
     CMD_SEND = 3,    /* skt send */
     CMD_RECV = 4,    /* skt recv */
+    CMD_APP = 5,     /* skt app */
 };
 
 /* Most --allow and --deny rules on one command line. */
@@ -71,6 +72,10 @@ struct config {
     bool exec_shell;
     struct rule rules[RULES_MAX];
     size_t rule_count;
+    /* --frame KIND and --frame-max: each stdin line one message, each
+     * message received one line. */
+    bool framed;
+    skt_frame_opts frame;
     /* TLS. */
     bool tls, insecure, verify_client;
     const char *cafile, *capath, *cert, *key, *sni, *alpn;
@@ -83,6 +88,7 @@ struct config {
     int progress;
     /* The positional arguments, checked by the command's rules. */
     const char *host, *port, *path, *ports, *name, *file;
+    const char *action, *value; /* skt app */
     const char *positional[POSITIONAL_MAX];
     size_t positional_count;
 };
@@ -103,7 +109,9 @@ typedef int (*option_setter)(struct config *c, const struct option_spec *o,
 #define FOR_SEND (1u << CMD_SEND)
 #define FOR_RECV (1u << CMD_RECV)
 #define FOR_XFER (FOR_SEND | FOR_RECV)
-#define FOR_ALL (FOR_NET | FOR_RESOLVE | FOR_XFER)
+#define FOR_APP (1u << CMD_APP)
+#define FOR_CLIENTS (FOR_NET | FOR_XFER | FOR_APP)
+#define FOR_ALL (FOR_NET | FOR_RESOLVE | FOR_XFER | FOR_APP)
 
 /*
  * One option: its spellings, its argument's name (NULL for a flag), the
@@ -182,6 +190,10 @@ int parse_host(const char *text, bool numeric, char *err, size_t errlen);
 const char *host_unbracketed(const char *text, char *buf, size_t len);
 /* An --allow/--deny rule: a numeric address with an optional /PREFIX. */
 int parse_rule(const char *text, struct rule *r, char *err, size_t errlen);
+/* --frame KIND: len1, len2, len4, len8 (big-endian length), line, crlf,
+ * fixed:N; into opts (max_size left alone). */
+int parse_frame(const char *text, skt_frame_opts *opts, char *err,
+                size_t errlen);
 /* A Unix socket path for -U: at most 108 bytes, @ for an abstract name. */
 int parse_unix_path(const char *text, skt_addr *out, char *err,
                     size_t errlen);
@@ -288,6 +300,7 @@ int run_scan(const struct config *c);
 int run_resolve(const struct config *c);
 int run_send(const struct config *c);
 int run_recv(const struct config *c);
+int run_app(const struct config *c);
 
 /* The progress bar of send and recv (progress.c): on stderr when it is a
  * terminal (or --progress), at most ten times a second; bytes, rate, and

@@ -67,12 +67,21 @@ print(s.getsockname()[1])')
 # (whose PORT should be 0) as NAME, waits for its "listening on" line on
 # stderr, and sets $address and $port from it.
 listen_skt() {
-    name=$1
-    input=$2
+    listen_name=$1
+    listen_input=$2
     shift 2
-    rm -f "$tmp/$name.err"
-    start "$name" skt_with "$input" -l "$@"
-    wait_listening "$tmp/$name.err" "$pid"
+    listen_with "$listen_name" "$listen_input" -l "$@"
+}
+
+# listen_with NAME INPUT ARGUMENT...: the same for `skt ARGUMENT...`, for
+# commands that listen with -l after their word (skt recv -l ...).
+listen_with() {
+    listen_name=$1
+    listen_input=$2
+    shift 2
+    rm -f "$tmp/$listen_name.err"
+    start "$listen_name" skt_with "$listen_input" "$@"
+    wait_listening "$tmp/$listen_name.err" "$pid"
     port=${address##*:}
 }
 

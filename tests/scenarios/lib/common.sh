@@ -207,9 +207,12 @@ PY
 ) || fail "cannot change the fd limit of pid $1"
 }
 
-# cpu_ticks PID: sets $line to the CPU time PID has used (user + system,
-# in clock ticks, usually 100 a second).
+# cpu_ticks PID: sets $line to the CPU time PID has used since it
+# started (user + system, in clock ticks: `getconf CLK_TCK` a second,
+# usually 100). For the CPU of a period, take the difference of two calls.
+# The fields are counted after the command's name, which may hold spaces.
 cpu_ticks() {
-    line=$(awk '{print $14 + $15}' "/proc/$1/stat") ||
-        fail "no /proc/$1/stat"
+    line=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null |
+        awk '{print $12 + $13}')
+    [ -n "$line" ] || fail "no /proc/$1/stat"
 }

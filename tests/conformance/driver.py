@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""driver.py - skt's differential conformance suite: runs one group of
+scenarios on skt (conformance-skt GROUP) and on Python's modules
+(py/run.py GROUP), compares their lines (one per scenario: "name value")
+and reports each mismatch as
+
+    name: python=VALUE skt=VALUE
+
+A difference is accepted only when the group's INTENDED table states skt's
+line and the header's own reason ("Differs from Python: ..." at the
+function named), checked against include/skt.h and include/skt_app.h; or
+when its KNOWN_DEVIATIONS table lists it, which is printed loudly and
+counted apart. Any other difference, a scenario missing on one side, or an
+intended difference the header does not mark, makes the exit status 1.
+
+    driver.py --skt BIN GROUP         run the group on both sides
+    driver.py --compare PY SKT [--tables MODULE.py]
+                                      compare two saved outputs
+"""
+import argparse
+import collections
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+HEADERS = [os.path.join(ROOT, "include", "skt.h"),
+           os.path.join(ROOT, "include", "skt_app.h")]
+RUN_TIMEOUT = 110
+
+
+def load(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def header_notes(headers):
+    """{name: [note text after "Differs from Python:", ...]} of the
+    headers, found as scripts/differences.py finds them."""
+    diff = load(os.path.join(ROOT, "scripts", "differences.py"),
+                "differences")
+    notes = collections.defaultdict(list)
+    for header in headers:
+        with open(header, encoding="utf-8") as f:
+            text = f.read()
+        for comment, after, struct in diff.comments(text):
+            flat = diff.plain(comment)
+            start = flat.find(diff.PHRASE)
+            if start >= 0:
+                rest = flat[start + len(diff.PHRASE):].strip()
+                notes[diff.name_of(comment, after, struct)].append(rest)
+    return notes
+
+
+def squash(text):
+    return " ".join(text.split())
+
+
+def marked(notes, function, why):
+    return any(squash(note).startswith(squash(why))
+               for note in notes.get(function, []))
+
+
+def parse(text, side, problems):
+    lines = collections.OrderedDict()
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        name, _, value = raw.partition(" ")
+        if name in lines:
+            problems.append(f"{name}: printed twice by {side}")
+        lines[name] = value
+    return lines
+
+
+def compare(py_text, skt_text, tables, notes, out=sys.stdout):
+    """Prints the report; returns the number of failures."""
+    failures = []
+    py = parse(py_text, "python", failures)
+    sk = parse(skt_text, "skt", failures)
+    intended = getattr(tables, "INTENDED", {})
+    known = getattr(tables, "KNOWN_DEVIATIONS", {})
+    names = list(py) + [n for n in sk if n not in py]
+    seen_intended, seen_known, notes_out = [], [], []
+    areas = collections.Counter(n.split(".")[0] for n in names)
+    for name in names:
+        p, s = py.get(name, "<missing>"), sk.get(name, "<missing>")
+        line = f"{name}: python={p} skt={s}"
+        if name not in py or name not in sk:
+            failures.append(line)
+        elif p == s:
+            if name in intended or name in known:
+                notes_out.append(f"note: {name} now matches Python; its "
+                                 "table entry can go: " + line)
+        elif name in intended:
+            want, function, why = intended[name]
+            if s != want:
+                failures.append(line + f" (intended skt={want})")
+            elif not marked(notes, function, why):
+                failures.append(line + f" (intended, but {function} has no "
+                                f"'Differs from Python: {why}' in the header)")
+            else:
+                seen_intended.append(f"{line}\n    {function}: Differs from "
+                                     f"Python: {why}")
+        elif name in known:
+            want, issue = known[name]
+            if s != want:
+                failures.append(line + f" (known deviation skt={want})")
+            else:
+                seen_known.append(f"{line}\n    {issue}")
+        else:
+            failures.append(line)
+    for entry in seen_intended:
+        print("intended: " + entry, file=out)
+    for entry in seen_known:
+        print("!!! KNOWN_DEVIATION: " + entry, file=out)
+    for entry in notes_out:
+        print(entry, file=out)
+    for entry in failures:
+        print(entry, file=out)
+    print(f"{len(names)} scenarios ("
+          + ", ".join(f"{a} {c}" for a, c in sorted(areas.items()))
+          + f"): {len(names) - len(seen_intended) - len(seen_known) - len(failures)}"
+          f" match, {len(seen_intended)} intended differences, "
+          f"{len(seen_known)} KNOWN DEVIATIONS, {len(failures)} failures",
+          file=out)
+    return len(failures)
+
+
+def run_side(argv, env):
+    try:
+        done = subprocess.run(argv, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=env,
+                              timeout=RUN_TIMEOUT, text=True)
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else e.stdout
+        print(f"{argv[0]}: killed after {RUN_TIMEOUT} s", file=sys.stderr)
+        return out or ""
+    if done.returncode != 0 or done.stderr:
+        print(f"{' '.join(argv)}: exit status {done.returncode}\n"
+              f"{done.stderr}", file=sys.stderr)
+    return done.stdout
+
+
+def make_certs(directory):
+    script = os.path.join(ROOT, "tests", "peers", "make-certs.sh")
+    done = subprocess.run(["sh", script, directory], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, timeout=60)
+    return done.returncode == 0
+
+
+def run_group(skt_bin, group):
+    env = dict(os.environ)
+    env.pop("SSLKEYLOGFILE", None)
+    with tempfile.TemporaryDirectory(prefix="skt-conf-certs-") as certs:
+        if group == "tls" and make_certs(certs):
+            env["SKT_CONF_CERTS"] = certs
+        py_out = run_side([sys.executable, os.path.join(HERE, "py", "run.py"),
+                           group], env)
+        skt_out = run_side([skt_bin, group], env)
+    tables = load(os.path.join(HERE, "py", group + ".py"), "tables_" + group)
+    return compare(py_out, skt_out, tables, header_notes(HEADERS))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--skt", help="the conformance-skt program")
+    ap.add_argument("--compare", nargs=2, metavar=("PY", "SKT"))
+    ap.add_argument("--tables", help="a module with INTENDED and "
+                    "KNOWN_DEVIATIONS (with --compare)")
+    ap.add_argument("--headers", nargs="+", default=HEADERS)
+    ap.add_argument("group", nargs="?")
+    args = ap.parse_args()
+    if args.compare:
+        with open(args.compare[0]) as f:
+            py_text = f.read()
+        with open(args.compare[1]) as f:
+            skt_text = f.read()
+        tables = load(args.tables, "tables") if args.tables else None
+        failed = compare(py_text, skt_text, tables, header_notes(args.headers))
+    elif args.skt and args.group:
+        sys.path.insert(0, os.path.join(HERE, "py"))
+        failed = run_group(args.skt, args.group)
+    else:
+        ap.error("give --skt BIN GROUP or --compare PY SKT")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
