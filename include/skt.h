@@ -373,6 +373,8 @@ typedef struct skt_ifentry {
  * Errors: -ENOMEM, -errno.
  */
 SKT_EXTERN int skt_if_nameindex(skt_ifentry **out, size_t *count);
+/* skt_if_freenameindex - free the array skt_if_nameindex returned (count
+ * entries); NULL is a no-op. */
 SKT_EXTERN void skt_if_freenameindex(skt_ifentry *list, size_t count);
 /* skt_if_nametoindex - the index (> 0) of an interface name. Errors:
  * -ENODEV, -EINVAL. */
@@ -461,7 +463,8 @@ SKT_EXTERN int skt_proto(const skt_socket *s);
 
 /*
  * skt_get_inheritable - 1 if the fd survives exec, 0 if close-on-exec,
- * or -errno (-EBADF). skt_set_inheritable - set it; returns 0 or -errno.
+ * or -errno (-EBADF). skt_set_inheritable - make the fd survive exec
+ * (true) or close on exec (false); returns 0 or -errno.
  */
 SKT_EXTERN int skt_get_inheritable(const skt_socket *s);
 SKT_EXTERN int skt_set_inheritable(skt_socket *s, bool inheritable);
@@ -1608,6 +1611,126 @@ SKT_EXTERN int skt_tls_ctx_set_sni_callback(skt_tls_ctx *ctx,
  */
 SKT_EXTERN skt_tls_ctx *skt_tls_get_context(const skt_socket *s);
 
+/*
+ * TLS without a socket (Python's SSLObject with its incoming and outgoing
+ * MemoryBIO, from SSLContext.wrap_bio): an skt_tls_obj runs a TLS
+ * connection over two memory buffers, for an event loop or a program that
+ * owns its I/O. The application feeds it the bytes that came from the
+ * peer (skt_tls_obj_feed; Python's incoming.write) and takes the bytes to
+ * send to the peer (skt_tls_obj_take; outgoing.read) after every call.
+ * Calls never wait and have no timeout: where a socket would wait for
+ * data, they return SKT_EWANTREAD, which means "take and send what
+ * skt_tls_obj_pending_out shows, feed what arrives, then call again".
+ * Failures are those of a TLS socket (SKT_ETLS_*, with the detail), and,
+ * as on a socket, a failed object returns the same code from every later
+ * call. One thread at a time per object.
+ */
+typedef struct skt_tls_obj skt_tls_obj;
+
+/*
+ * skt_tls_obj_new - a memory object for ctx (Python's wrap_bio), with
+ * opts as skt_tls_wrap_socket's (server_side, server_hostname, session;
+ * defer_handshake has no effect: the handshake always waits for the first
+ * call). NULL opts: a client without a name, which hostname checking
+ * refuses. Returns 0 and *out, to free with skt_tls_obj_free (NULL is a
+ * no-op; it sends nothing). Errors: -EINVAL (NULL, a context for the other
+ * side, hostname checking without server_hostname, a reserved field not
+ * zero, a session of another context), -ENOMEM.
+ */
+SKT_EXTERN int skt_tls_obj_new(skt_tls_obj **out, skt_tls_ctx *ctx,
+                               const skt_tls_wrap_opts *opts);
+SKT_EXTERN void skt_tls_obj_free(skt_tls_obj *obj);
+
+/*
+ * skt_tls_obj_feed - append len bytes from the peer to the incoming buffer
+ * (a copy). Returns 0. Errors: -EINVAL, -ENOMEM, -EPIPE (after
+ * skt_tls_obj_feed_eof).
+ * skt_tls_obj_feed_eof - the transport from the peer has ended (Python's
+ * incoming.write_eof): once the fed bytes are used, reading finds an end
+ * of file (a clean one after the peer's close_notify; during a handshake,
+ * SKT_ETLS_HANDSHAKE). Returns 0. Errors: -EINVAL.
+ */
+SKT_EXTERN int skt_tls_obj_feed(skt_tls_obj *obj, const void *data,
+                                size_t len);
+SKT_EXTERN int skt_tls_obj_feed_eof(skt_tls_obj *obj);
+
+/*
+ * skt_tls_obj_take - move up to len bytes for the peer out of the
+ * outgoing buffer into buf. Returns the count, 0 when it is empty.
+ * Errors: -EINVAL.
+ * skt_tls_obj_pending_out - the bytes waiting there (Python's
+ * outgoing.pending); 0 for NULL.
+ * skt_tls_obj_pending - the decrypted bytes skt_tls_obj_read can return
+ * without more input (Python's SSLObject.pending); 0 for NULL.
+ */
+SKT_EXTERN ssize_t skt_tls_obj_take(skt_tls_obj *obj, void *buf, size_t len);
+SKT_EXTERN size_t skt_tls_obj_pending_out(const skt_tls_obj *obj);
+SKT_EXTERN size_t skt_tls_obj_pending(const skt_tls_obj *obj);
+
+/*
+ * skt_tls_obj_handshake - run the handshake as far as the fed bytes allow
+ * (Python's do_handshake). Returns 0 once it is done. Errors:
+ * SKT_EWANTREAD (in progress: send what is pending out, feed the answer,
+ * call again), SKT_ETLS_* (the reason in the detail), -EINVAL. Never
+ * waits.
+ */
+SKT_EXTERN int skt_tls_obj_handshake(skt_tls_obj *obj);
+
+/*
+ * skt_tls_obj_read - up to len bytes of plaintext (Python's
+ * SSLObject.read), running the handshake first if it is not done. Returns
+ * the count (> 0), or 0 at the end of the stream (the peer's close_notify,
+ * or an end of file fed after the handshake). Errors: SKT_EWANTREAD (feed
+ * more), SKT_ETLS_*, -EINVAL. Never waits. Differs from Python: the end of
+ * the stream is 0, as from skt_recv, where Python raises
+ * SSLZeroReturnError.
+ */
+SKT_EXTERN ssize_t skt_tls_obj_read(skt_tls_obj *obj, void *buf, size_t len);
+
+/*
+ * skt_tls_obj_write - encrypt len bytes for the peer (Python's
+ * SSLObject.write); the records go to the outgoing buffer, which has no
+ * limit, so once the handshake is done every byte is taken. Returns the
+ * count. Errors: SKT_EWANTREAD (the handshake needs the peer: call again
+ * with the same bytes), -EPIPE (after unwrap's close_notify), SKT_ETLS_*,
+ * -EINVAL. Never waits.
+ */
+SKT_EXTERN ssize_t skt_tls_obj_write(skt_tls_obj *obj, const void *buf,
+                                     size_t len);
+
+/*
+ * skt_tls_obj_unwrap - end TLS (Python's SSLObject.unwrap): the first call
+ * puts close_notify in the outgoing buffer; the object then reads until
+ * the peer's close_notify, dropping data that crossed it. Returns 0 once
+ * the peer's has come (or an end of file was fed). Errors: SKT_EWANTREAD
+ * (feed the peer's answer, call again), -ENOTCONN (no handshake yet),
+ * SKT_ETLS_*, -EINVAL. Never waits.
+ */
+SKT_EXTERN int skt_tls_obj_unwrap(skt_tls_obj *obj);
+
+/*
+ * Information, as for a TLS socket: the same meaning, values and
+ * lifetimes as skt_tls_version, skt_tls_cipher,
+ * skt_tls_selected_alpn_protocol, skt_tls_server_hostname,
+ * skt_tls_verify_result, skt_tls_getpeercert, skt_tls_get_session and
+ * skt_tls_session_reused (Python's SSLObject has the same methods as
+ * SSLSocket). skt_tls_obj_server_side - whether obj is a server's
+ * (Python's server_side).
+ */
+SKT_EXTERN const char *skt_tls_obj_version(const skt_tls_obj *obj);
+SKT_EXTERN const char *skt_tls_obj_cipher(const skt_tls_obj *obj);
+SKT_EXTERN const char *skt_tls_obj_selected_alpn_protocol(
+    const skt_tls_obj *obj);
+SKT_EXTERN const char *skt_tls_obj_server_hostname(const skt_tls_obj *obj);
+SKT_EXTERN int skt_tls_obj_verify_result(const skt_tls_obj *obj,
+                                         const char **reason);
+SKT_EXTERN int skt_tls_obj_getpeercert(const skt_tls_obj *obj,
+                                       skt_tls_cert **out);
+SKT_EXTERN int skt_tls_obj_get_session(skt_tls_obj *obj,
+                                       skt_tls_session **out);
+SKT_EXTERN bool skt_tls_obj_session_reused(const skt_tls_obj *obj);
+SKT_EXTERN bool skt_tls_obj_server_side(const skt_tls_obj *obj);
+
 /* ======================================================================== */
 /* Resolver and module functions                                            */
 /* ======================================================================== */
@@ -1698,8 +1821,8 @@ SKT_EXTERN int skt_getfqdn(const char *name, char *out, size_t outlen);
 /* skt_gethostname - this host's name. Returns its length. Errors:
  * SKT_ETRUNCATED, -EINVAL. */
 SKT_EXTERN int skt_gethostname(char *out, size_t outlen);
-/* skt_sethostname - set it (needs CAP_SYS_ADMIN). Returns 0. Errors:
- * -EPERM, -EINVAL (too long). */
+/* skt_sethostname - set this host's name (needs CAP_SYS_ADMIN). Returns
+ * 0. Errors: -EPERM, -EINVAL (too long). */
 SKT_EXTERN int skt_sethostname(const char *name);
 
 /*

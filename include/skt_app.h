@@ -110,12 +110,13 @@ SKT_EXTERN int skt_app_recv(skt_socket *s, const skt_app_opts *opts,
 /* A decoder of application messages, for non-blocking sockets. */
 typedef struct skt_app_decoder skt_app_decoder;
 
-/* skt_app_decoder_new - opts may be NULL. Returns 0 and *out, to free with
- * skt_app_decoder_free. Errors: -EINVAL (a limit over 65535 for the
- * header), -ENOMEM. */
+/* skt_app_decoder_new - a decoder of messages fed in pieces; opts may be
+ * NULL. Returns 0 and *out, to free with skt_app_decoder_free. Errors:
+ * -EINVAL (a limit over 65535 for the header), -ENOMEM. */
 SKT_EXTERN int skt_app_decoder_new(skt_app_decoder **out,
                                    const skt_app_opts *opts);
-/* skt_app_decoder_free - NULL is a no-op. */
+/* skt_app_decoder_free - free a decoder and what it holds; NULL is a
+ * no-op. */
 SKT_EXTERN void skt_app_decoder_free(skt_app_decoder *d);
 
 /* skt_app_decoder_feed - give it len more bytes (copied). Returns 0.

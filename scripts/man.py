@@ -35,7 +35,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADERS = ["include/skt.h", "include/skt_app.h"]
@@ -283,7 +282,6 @@ class Group:
         self.cat = cat
         self.comment = Comment(comment.text) if comment else None
         self.elements = elements
-        self.subsection = None
 
 
 class Section:
@@ -308,7 +306,7 @@ def read_header(path, header_name):
     default = "skt" if header_name == "skt.h" else "app"
     sections = [Section("", default, header_name)]
     top = None
-    pending, last_group, subsection = None, None, None
+    pending, last_group = None, None
     i = 0
 
     def flush():
@@ -330,10 +328,8 @@ def read_header(path, header_name):
             if el.kind == "banner":
                 sections.append(Section(title, module_of(title, header_name),
                                         header_name))
-                subsection = None
             else:
                 sections[-1].items.append(("sub", title))
-                subsection = title
             last_group = None
         elif el.kind == "comment":
             flush()
@@ -359,7 +355,6 @@ def read_header(path, header_name):
                 flush()
                 group = Group(cat, None, [el])
             if group is not None:
-                group.subsection = subsection
                 sections[-1].items.append(("group", group))
                 last_group = group
         i += 1

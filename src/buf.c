@@ -76,16 +76,6 @@ int skt__buf_append(struct skt__buf *b, const void *p, size_t len)
     return 0;
 }
 
-void skt__buf_consume(struct skt__buf *b, size_t n)
-{
-    b->start += n;
-    /* An empty buffer starts again at the front, for free: no data moves.
-     * The storage stays where it is, so a pointer just handed out remains
-     * valid until the next call. */
-    if (b->start == b->end)
-        b->start = b->end = 0;
-}
-
 void skt__buf_free(struct skt__buf *b)
 {
     free(b->data);

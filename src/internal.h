@@ -94,7 +94,15 @@ SKT__HIDDEN int skt__buf_reserve(struct skt__buf *b, size_t room);
 SKT__HIDDEN int skt__buf_append(struct skt__buf *b, const void *p,
                                 size_t len);
 /* Drops n <= skt__buf_len(b) bytes from the front. */
-SKT__HIDDEN void skt__buf_consume(struct skt__buf *b, size_t n);
+static inline void skt__buf_consume(struct skt__buf *b, size_t n)
+{
+    b->start += n;
+    /* An empty buffer starts again at the front, for free: no data moves.
+     * The storage stays where it is, so a pointer just handed out remains
+     * valid until the next call. Inline: a stream takes it for every line. */
+    if (b->start == b->end)
+        b->start = b->end = 0;
+}
 /* Frees the storage; the buffer is all zero again. */
 SKT__HIDDEN void skt__buf_free(struct skt__buf *b);
 /*

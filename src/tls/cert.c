@@ -1,8 +1,9 @@
 /*
  * cert.c - what an established TLS connection tells, after Python's
- * SSLSocket: the protocol version, the cipher, the ALPN protocol, the
- * server name, the verification result, and the peer's certificate
- * (subject, issuer, alternative names, serial number, validity dates).
+ * SSLSocket and SSLObject: the protocol version, the cipher, the ALPN
+ * protocol, the server name, the verification result, and the peer's
+ * certificate (subject, issuer, alternative names, serial number,
+ * validity dates), for sockets and memory objects alike.
  */
 #include "tls_int.h"
 
@@ -33,33 +34,34 @@ void skt__tls_note_alpn(struct tls *t)
     t->alpn[len] = '\0';
 }
 
-/* The TLS state of a socket whose handshake is done, else NULL. */
-static struct tls *established(const skt_socket *s)
-{
-    struct tls *t = skt__tls_of(s);
+/*
+ * Each piece of information is read from a connection's state, a
+ * socket's or a memory object's; the public functions of both are the
+ * one-line wrappers at the end of the file.
+ */
 
+/* t when its handshake is done, else NULL. */
+static struct tls *established(struct tls *t)
+{
     return t != NULL && SSL_is_init_finished(t->ssl) ? t : NULL;
 }
 
-const char *skt_tls_version(const skt_socket *s)
+static const char *version_of(struct tls *t)
 {
-    struct tls *t = established(s);
-
+    t = established(t);
     return t != NULL ? SSL_get_version(t->ssl) : NULL;
 }
 
-const char *skt_tls_cipher(const skt_socket *s)
+static const char *cipher_of(struct tls *t)
 {
-    struct tls *t = established(s);
-
+    t = established(t);
     return t != NULL ? SSL_CIPHER_get_name(SSL_get_current_cipher(t->ssl))
                      : NULL;
 }
 
-const char *skt_tls_selected_alpn_protocol(const skt_socket *s)
+static const char *alpn_of(struct tls *t)
 {
-    struct tls *t = established(s);
-
+    t = established(t);
     if (t == NULL)
         return NULL;
     /* The handshake may have ended inside a send or recv. */
@@ -67,10 +69,8 @@ const char *skt_tls_selected_alpn_protocol(const skt_socket *s)
     return t->alpn[0] != '\0' ? t->alpn : NULL;
 }
 
-const char *skt_tls_server_hostname(const skt_socket *s)
+static const char *server_hostname_of(struct tls *t)
 {
-    struct tls *t = skt__tls_of(s);
-
     if (t == NULL)
         return NULL;
     if (t->ctx->side == SKT_TLS_CLIENT)
@@ -78,15 +78,15 @@ const char *skt_tls_server_hostname(const skt_socket *s)
     return SSL_get_servername(t->ssl, TLSEXT_NAMETYPE_host_name);
 }
 
-int skt_tls_verify_result(const skt_socket *s, const char **reason)
+static int verify_result_of(struct tls *t, const char **reason,
+                            const char *op)
 {
-    struct tls *t = skt__tls_of(s);
     long result;
 
     if (reason != NULL)
         *reason = NULL;
     if (t == NULL)
-        return skt__fail(-EINVAL, "tls_verify_result: not a TLS socket");
+        return skt__fail(-EINVAL, "%s: not a TLS socket", op);
     result = SSL_get_verify_result(t->ssl);
     if (reason != NULL)
         *reason = X509_verify_cert_error_string(result);
@@ -202,23 +202,22 @@ void skt_tls_freecert(skt_tls_cert *cert)
     free(cert);
 }
 
-int skt_tls_getpeercert(const skt_socket *s, skt_tls_cert **out)
+static int getpeercert_of(struct tls *t, skt_tls_cert **out, const char *op)
 {
-    struct tls *t = skt__tls_of(s);
     skt_tls_cert *cert;
     X509 *x;
 
     SKT__CHECK(out != NULL, "out is NULL");
     *out = NULL;
     if (t == NULL)
-        return skt__fail(-EINVAL, "tls_getpeercert: not a TLS socket");
+        return skt__fail(-EINVAL, "%s: not a TLS socket", op);
     x = SSL_get0_peer_certificate(t->ssl);
     if (x == NULL)
-        return skt__fail(-ENOENT, "tls_getpeercert: the peer presented no "
-                         "certificate");
+        return skt__fail(-ENOENT, "%s: the peer presented no certificate",
+                         op);
     cert = calloc(1, sizeof *cert);
     if (cert == NULL)
-        return skt__fail(-ENOMEM, "tls_getpeercert");
+        return skt__fail(-ENOMEM, "%s", op);
     cert->subject = skt__tls_name_text(X509_get_subject_name(x));
     cert->issuer = skt__tls_name_text(X509_get_issuer_name(x));
     cert->subject_alt_names = alt_names(x);
@@ -229,8 +228,76 @@ int skt_tls_getpeercert(const skt_socket *s, skt_tls_cert **out)
     if (cert->subject == NULL || cert->issuer == NULL ||
         cert->subject_alt_names == NULL || cert->serial_number == NULL) {
         skt_tls_freecert(cert);
-        return skt__fail(-ENOMEM, "tls_getpeercert");
+        return skt__fail(-ENOMEM, "%s", op);
     }
     *out = cert;
     return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sockets and memory objects                                               */
+/* ------------------------------------------------------------------------ */
+
+const char *skt_tls_version(const skt_socket *s)
+{
+    return version_of(skt__tls_of(s));
+}
+
+const char *skt_tls_cipher(const skt_socket *s)
+{
+    return cipher_of(skt__tls_of(s));
+}
+
+const char *skt_tls_selected_alpn_protocol(const skt_socket *s)
+{
+    return alpn_of(skt__tls_of(s));
+}
+
+const char *skt_tls_server_hostname(const skt_socket *s)
+{
+    return server_hostname_of(skt__tls_of(s));
+}
+
+int skt_tls_verify_result(const skt_socket *s, const char **reason)
+{
+    return verify_result_of(skt__tls_of(s), reason, "tls_verify_result");
+}
+
+int skt_tls_getpeercert(const skt_socket *s, skt_tls_cert **out)
+{
+    return getpeercert_of(skt__tls_of(s), out, "tls_getpeercert");
+}
+
+const char *skt_tls_obj_version(const skt_tls_obj *obj)
+{
+    return version_of(skt__tls_obj_state(obj));
+}
+
+const char *skt_tls_obj_cipher(const skt_tls_obj *obj)
+{
+    return cipher_of(skt__tls_obj_state(obj));
+}
+
+const char *skt_tls_obj_selected_alpn_protocol(const skt_tls_obj *obj)
+{
+    return alpn_of(skt__tls_obj_state(obj));
+}
+
+const char *skt_tls_obj_server_hostname(const skt_tls_obj *obj)
+{
+    return server_hostname_of(skt__tls_obj_state(obj));
+}
+
+int skt_tls_obj_verify_result(const skt_tls_obj *obj, const char **reason)
+{
+    SKT__CHECK(obj != NULL, "obj is NULL");
+    return verify_result_of(skt__tls_obj_state(obj), reason,
+                            "tls_obj_verify_result");
+}
+
+int skt_tls_obj_getpeercert(const skt_tls_obj *obj, skt_tls_cert **out)
+{
+    SKT__CHECK(obj != NULL, "obj is NULL");
+    return getpeercert_of(skt__tls_obj_state(obj), out,
+                          "tls_obj_getpeercert");
 }

@@ -216,16 +216,21 @@ int skt__tls_classify(struct tls *t, int r, short *wait)
 /* A failed connection                                                      */
 /* ------------------------------------------------------------------------ */
 
-/* "127.0.0.1:4433 (server name localhost)", for a detail sentence. */
+/* "127.0.0.1:4433 (server name localhost)", for a detail sentence; s
+ * is NULL for a memory object. */
 const char *skt__tls_peer_text(const skt_socket *s, const struct tls *t,
                                char *buf, size_t len)
 {
     char addr[SKT_ADDRSTRLEN];
     skt_addr peer = t->peer;
 
-    if (peer.len == 0)
-        skt_getpeername(s, &peer);
-    snprintf(buf, len, "%s", skt__addr_text(&peer, addr, sizeof addr));
+    if (s == NULL) {
+        snprintf(buf, len, "the peer of a memory object");
+    } else {
+        if (peer.len == 0)
+            skt_getpeername(s, &peer);
+        snprintf(buf, len, "%s", skt__addr_text(&peer, addr, sizeof addr));
+    }
     if (t->hostname != NULL)
         append(buf, len, " (server name %s)", t->hostname);
     return buf;

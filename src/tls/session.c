@@ -69,28 +69,37 @@ void skt_tls_session_free(skt_tls_session *session)
     free(session);
 }
 
-int skt_tls_get_session(skt_socket *s, skt_tls_session **out)
+static int get_session(struct tls *t, skt_tls_session **out,
+                       const char *op)
 {
-    struct tls *t = skt__tls_of(s);
     SSL_SESSION *current;
 
     SKT__CHECK(out != NULL, "out is NULL");
     *out = NULL;
     if (t == NULL)
-        return skt__fail(-EINVAL, "tls_get_session: not a TLS socket");
+        return skt__fail(-EINVAL, "%s: not a TLS socket", op);
     if (!SSL_is_init_finished(t->ssl))
-        return skt__fail(-ENOTCONN, "tls_get_session: the handshake is "
-                         "not done");
+        return skt__fail(-ENOTCONN, "%s: the handshake is not done", op);
     /* TLS 1.3 tickets come after the handshake: take those already here. */
     if (t->ctx->side == SKT_TLS_CLIENT)
         skt__tls_absorb(t);
     current = SSL_get1_session(t->ssl);
     if (current == NULL)
-        return skt__fail(-ENOENT, "tls_get_session: the connection has no "
-                         "session");
+        return skt__fail(-ENOENT, "%s: the connection has no session", op);
     *out = session_new(current, t->ctx);
     SSL_SESSION_free(current);
-    return *out != NULL ? 0 : skt__fail(-ENOMEM, "tls_get_session");
+    return *out != NULL ? 0 : skt__fail(-ENOMEM, "%s", op);
+}
+
+int skt_tls_get_session(skt_socket *s, skt_tls_session **out)
+{
+    return get_session(skt__tls_of(s), out, "tls_get_session");
+}
+
+int skt_tls_obj_get_session(skt_tls_obj *obj, skt_tls_session **out)
+{
+    SKT__CHECK(obj != NULL, "obj is NULL");
+    return get_session(skt__tls_obj_state(obj), out, "tls_obj_get_session");
 }
 
 int skt__tls_offer_session(struct tls *t, const skt_tls_session *session)

@@ -9,8 +9,9 @@
  * a connection's state), wrap.c (wrapping, handshakes, unwrapping),
  * cert.c (what a connection tells: version, cipher, ALPN, the peer's
  * certificate), session.c (sessions, resumption, the client's session
- * cache), sni.c (the server name callback), options.c (options and other
- * settings) and halfclose.c (close_notify with reading still open).
+ * cache), sni.c (the server name callback), memory.c (TLS over memory
+ * buffers: skt_tls_obj), options.c (options and other settings) and
+ * halfclose.c (close_notify with reading still open).
  */
 #ifndef SKT_TLS_INT_H
 #define SKT_TLS_INT_H
@@ -117,8 +118,9 @@ SKT__HIDDEN int skt__tls_connection_fail(skt_socket *s, struct tls *t,
 /* The TLS state of s, or NULL when s is NULL or has no TLS layer. */
 SKT__HIDDEN struct tls *skt__tls_of(const skt_socket *s);
 
-/* A connection's state for fd with ctx (referenced), its BIO on fd;
- * -ENOMEM with the detail on failure. */
+/* A connection's state for fd with ctx (referenced), its BIO on fd (no
+ * BIO when fd < 0: the caller sets its own); -ENOMEM with the detail on
+ * failure. */
 SKT__HIDDEN int skt__tls_new(struct tls **out, int fd, skt_tls_ctx *ctx);
 /* Frees a connection's state, and what it holds. NULL is ignored. */
 SKT__HIDDEN void skt__tls_free(struct tls *t);
@@ -134,6 +136,30 @@ SKT__HIDDEN void skt__tls_detach(skt_socket *s);
  * application data was found (it stays readable).
  */
 SKT__HIDDEN bool skt__tls_absorb(struct tls *t);
+
+/* ------------------------------------------------------------------------ */
+/* Wrapping (wrap.c)                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* What a wrap asks for, beyond the connection and the context. */
+struct skt__tls_wrap_args {
+    const char *hostname;
+    bool server_side;
+    const skt_tls_session *session; /* to offer, or NULL */
+    skt_tls_session_cache *cache;   /* to take from and fill, or NULL */
+    const char *port;               /* the cache's key, with hostname */
+};
+
+/* The checks of ctx's side against server_side and hostname; -EINVAL
+ * with a detail starting with op. */
+SKT__HIDDEN int skt__tls_check_side(const skt_tls_ctx *ctx,
+                                    const char *hostname, bool server_side,
+                                    const char *op);
+
+/* Readies a new connection's state for its handshake: SNI and the name to
+ * verify, the session offered, the side. */
+SKT__HIDDEN int skt__tls_prepare(struct tls *t,
+                                 const struct skt__tls_wrap_args *args);
 
 /* ------------------------------------------------------------------------ */
 /* Sessions (session.c)                                                     */
@@ -156,6 +182,13 @@ SKT__HIDDEN int skt__tls_cache_attach(struct tls *t,
 
 /* Lets go of what t holds of sessions (the cache). */
 SKT__HIDDEN void skt__tls_session_forget(struct tls *t);
+
+/* ------------------------------------------------------------------------ */
+/* Memory objects (memory.c)                                                */
+/* ------------------------------------------------------------------------ */
+
+/* The connection's state of obj, or NULL when obj is NULL. */
+SKT__HIDDEN struct tls *skt__tls_obj_state(const skt_tls_obj *obj);
 
 /* ------------------------------------------------------------------------ */
 /* Connection information (cert.c)                                          */

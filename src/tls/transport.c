@@ -357,18 +357,20 @@ int skt__tls_new(struct tls **out, int fd, skt_tls_ctx *ctx)
     ERR_clear_error();
     if (t != NULL && bio_method != NULL)
         t->ssl = SSL_new(ctx->ssl_ctx);
-    if (t != NULL && t->ssl != NULL)
+    if (t != NULL && t->ssl != NULL && fd >= 0)
         bio = BIO_new(bio_method);
-    if (bio == NULL) {
+    if (t == NULL || t->ssl == NULL || (fd >= 0 && bio == NULL)) {
         if (t != NULL)
             SSL_free(t->ssl);
         free(t);
         ERR_clear_error();
         return skt__fail(-ENOMEM, "tls_wrap: creating the connection");
     }
-    BIO_set_data(bio, t);
-    BIO_set_init(bio, 1);
-    SSL_set_bio(t->ssl, bio, bio); /* the SSL object owns the BIO now */
+    if (bio != NULL) {
+        BIO_set_data(bio, t);
+        BIO_set_init(bio, 1);
+        SSL_set_bio(t->ssl, bio, bio); /* the SSL object owns the BIO */
+    }
     SSL_set_app_data(t->ssl, t);
     t->fd = fd;
     t->ctx = ctx;

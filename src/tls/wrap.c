@@ -16,6 +16,24 @@
 /* Wrapping                                                                 */
 /* ------------------------------------------------------------------------ */
 
+int skt__tls_check_side(const skt_tls_ctx *ctx, const char *hostname,
+                        bool server_side, const char *op)
+{
+    if (server_side != (ctx->side == SKT_TLS_SERVER))
+        return skt__fail(-EINVAL, "%s: a %s context cannot make a %s-side "
+                         "connection", op, ctx->side == SKT_TLS_SERVER ?
+                         "server" : "client", server_side ? "server" :
+                         "client");
+    if (server_side && hostname != NULL)
+        return skt__fail(-EINVAL, "%s: server_hostname is for the client "
+                         "side only", op);
+    if (!server_side && ctx->check_hostname &&
+        (hostname == NULL || hostname[0] == '\0'))
+        return skt__fail(-EINVAL, "%s: hostname checking is on but no "
+                         "server_hostname was given", op);
+    return 0;
+}
+
 static int check_wrap(const skt_socket *s, const skt_tls_ctx *ctx,
                       const char *hostname, bool server_side)
 {
@@ -26,19 +44,7 @@ static int check_wrap(const skt_socket *s, const skt_tls_ctx *ctx,
     if (s->type != SOCK_STREAM)
         return skt__fail(-EOPNOTSUPP, "tls_wrap: TLS needs a stream "
                          "socket");
-    if (server_side != (ctx->side == SKT_TLS_SERVER))
-        return skt__fail(-EINVAL, "tls_wrap: a %s context cannot make a "
-                         "%s-side socket", ctx->side == SKT_TLS_SERVER ?
-                         "server" : "client", server_side ? "server" :
-                         "client");
-    if (server_side && hostname != NULL)
-        return skt__fail(-EINVAL, "tls_wrap: server_hostname is for the "
-                         "client side only");
-    if (!server_side && ctx->check_hostname &&
-        (hostname == NULL || hostname[0] == '\0'))
-        return skt__fail(-EINVAL, "tls_wrap: hostname checking is on but "
-                         "no server_hostname was given");
-    return 0;
+    return skt__tls_check_side(ctx, hostname, server_side, "tls_wrap");
 }
 
 static bool is_ip_literal(const char *text)
@@ -82,17 +88,8 @@ static int set_server_name(struct tls *t, const char *hostname)
     return 0;
 }
 
-/* What a wrap asks for, beyond the socket and the context. */
-struct wrap_args {
-    const char *hostname;
-    bool server_side;
-    const skt_tls_session *session; /* to offer, or NULL */
-    skt_tls_session_cache *cache;   /* to take from and fill, or NULL */
-    const char *port;               /* the cache's key, with hostname */
-};
-
 /* The session to offer: the one given, else the cache's for the key. */
-static int offer_session(struct tls *t, const struct wrap_args *args)
+static int offer_session(struct tls *t, const struct skt__tls_wrap_args *args)
 {
     if (args->session != NULL)
         return skt__tls_offer_session(t, args->session);
@@ -102,9 +99,26 @@ static int offer_session(struct tls *t, const struct wrap_args *args)
     return 0;
 }
 
+int skt__tls_prepare(struct tls *t, const struct skt__tls_wrap_args *args)
+{
+    int rc = 0;
+
+    if (args->hostname != NULL && args->hostname[0] != '\0')
+        rc = set_server_name(t, args->hostname);
+    if (rc == 0)
+        rc = offer_session(t, args);
+    if (rc < 0)
+        return rc;
+    if (args->server_side)
+        SSL_set_accept_state(t->ssl);
+    else
+        SSL_set_connect_state(t->ssl);
+    return 0;
+}
+
 /* Checks the arguments and installs the TLS layer, handshake not begun. */
 static int install(skt_socket *s, skt_tls_ctx *ctx,
-                   const struct wrap_args *args)
+                   const struct skt__tls_wrap_args *args)
 {
     struct skt__detail_copy detail;
     struct tls *t = NULL;
@@ -112,12 +126,8 @@ static int install(skt_socket *s, skt_tls_ctx *ctx,
 
     if (rc == 0)
         rc = skt__tls_new(&t, s->fd, ctx);
-    if (rc < 0)
-        return rc;
-    if (args->hostname != NULL && args->hostname[0] != '\0')
-        rc = set_server_name(t, args->hostname);
     if (rc == 0)
-        rc = offer_session(t, args);
+        rc = skt__tls_prepare(t, args);
     if (rc < 0) {
         skt__tls_free(t);
         return rc;
@@ -127,10 +137,6 @@ static int install(skt_socket *s, skt_tls_ctx *ctx,
     skt__detail_save(&detail);
     skt_getpeername(s, &t->peer);
     skt__detail_restore(&detail, 0);
-    if (args->server_side)
-        SSL_set_accept_state(t->ssl);
-    else
-        SSL_set_connect_state(t->ssl);
     skt__tls_attach(s, t);
     return 0;
 }
@@ -211,7 +217,7 @@ static int handshake_by_mode(skt_socket *s, struct tls *t)
 int skt_tls_wrap(skt_socket *s, skt_tls_ctx *ctx, const char *server_hostname,
                  bool server_side)
 {
-    struct wrap_args args = {.hostname = server_hostname,
+    struct skt__tls_wrap_args args = {.hostname = server_hostname,
                              .server_side = server_side};
     int rc = install(s, ctx, &args);
 
@@ -224,13 +230,13 @@ int skt_tls_wrap_socket(skt_socket *s, skt_tls_ctx *ctx,
                         const skt_tls_wrap_opts *opts)
 {
     static const skt_tls_wrap_opts defaults;
-    struct wrap_args args;
+    struct skt__tls_wrap_args args;
     int rc;
 
     opts = opts != NULL ? opts : &defaults;
     if ((rc = SKT__CHECK_RESERVED(opts, "tls_wrap_socket")) < 0)
         return rc;
-    args = (struct wrap_args){.hostname = opts->server_hostname,
+    args = (struct skt__tls_wrap_args){.hostname = opts->server_hostname,
                               .server_side = opts->server_side,
                               .session = opts->session};
     rc = install(s, ctx, &args);
@@ -250,7 +256,7 @@ int skt_tls_handshake(skt_socket *s)
 
 /* Wraps and handshakes under the caller's deadline, whatever the mode. */
 static int wrap_until(skt_socket *s, skt_tls_ctx *ctx,
-                      const struct wrap_args *args, int64_t deadline)
+                      const struct skt__tls_wrap_args *args, int64_t deadline)
 {
     bool blocking;
     int rc = install(s, ctx, args);
@@ -272,7 +278,7 @@ static int wrap_until(skt_socket *s, skt_tls_ctx *ctx,
 int skt__tls_client_handshake(skt_socket *s, skt_tls_ctx *ctx,
                               const char *hostname, int64_t deadline)
 {
-    struct wrap_args args = {.hostname = hostname};
+    struct skt__tls_wrap_args args = {.hostname = hostname};
 
     return wrap_until(s, ctx, &args, deadline);
 }
@@ -282,7 +288,7 @@ int skt__tls_client_handshake_cached(skt_socket *s, skt_tls_ctx *ctx,
                                      skt_tls_session_cache *cache,
                                      const char *port, int64_t deadline)
 {
-    struct wrap_args args = {.hostname = hostname, .cache = cache,
+    struct skt__tls_wrap_args args = {.hostname = hostname, .cache = cache,
                              .port = port};
 
     return wrap_until(s, ctx, &args, deadline);
@@ -291,7 +297,7 @@ int skt__tls_client_handshake_cached(skt_socket *s, skt_tls_ctx *ctx,
 int skt__tls_server_handshake(skt_socket *s, skt_tls_ctx *ctx,
                               int64_t deadline)
 {
-    struct wrap_args args = {.server_side = true};
+    struct skt__tls_wrap_args args = {.server_side = true};
 
     return wrap_until(s, ctx, &args, deadline);
 }

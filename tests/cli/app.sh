@@ -15,8 +15,8 @@ port=${address##*:}
 run 10 search "$skt" app -v 127.0.0.1 "$port" search morpheus
 expect_status 0 "skt app search"
 expect_file "$tmp/search.out" "Follow the white rabbit. 🐰" "the result"
-expect_line "$tmp/search.err" '^skt: response: text/json, utf-8, [0-9]+ bytes$' \
-    "-v: the response"
+want='^skt: response: text/json, utf-8, [0-9]+ bytes$'
+expect_line "$tmp/search.err" "$want" "-v: the response"
 run 10 binary "$skt" app 127.0.0.1 "$port" reverse hello
 expect_status 0 "skt app with a binary action"
 expect_file "$tmp/binary.out" "First 10 bytes of request: reversehel" \
@@ -26,6 +26,7 @@ stop "$server"
 start_peer peer greet "not the protocol"
 run 10 wrong "$skt" app 127.0.0.1 "$port" search x
 expect_status 1 "skt app against another protocol"
-expect_one_line "$tmp/wrong.err" '^skt: ' "the failure"
+expect_one_line "$tmp/wrong.err" '^skt: app header of [0-9]+ bytes, over ' \
+    "the failure"
 expect_empty "$tmp/wrong.out" "skt app printed"
 exit 0

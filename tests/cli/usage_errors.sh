@@ -121,4 +121,9 @@ bad "--progress and --no-progress exclude each other" \
 bad "port 0 is out of range \\(1 to 65535\\)" send h 0 f
 bad "-s and -p are for connecting" recv -l -s 127.0.0.1 0
 bad "the file name is empty" send h 1 ''
+
+# skt app.
+bad "skt app takes HOST PORT ACTION VALUE" app h 1 search
+bad "skt app: the ACTION is empty" app h 1 '' x
+bad "option --listen does not apply to skt app" app -l h 1 a v
 exit 0

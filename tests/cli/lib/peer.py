@@ -40,6 +40,8 @@ def read_to_eof(conn, seconds=None):
             got += chunk
     except socket.timeout:
         return got, False
+    except ConnectionResetError:
+        return got, True
 
 
 def client(target, text, seconds, delay):
