@@ -212,10 +212,12 @@ ssize_t skt_recv_into(skt_socket *s, void *buf, size_t len, int flags)
 /*
  * The loops of sendall and recv_exact, under a deadline the caller holds.
  * *done is kept current after every step, so that progress survives any
- * failure.
+ * failure. Always inline: each public call is then one function around
+ * the system call, as a hand-written loop would be.
  */
-static int send_all(skt_socket *s, const void *buf, size_t len, int flags,
-                    int64_t *deadline, size_t *done)
+static inline __attribute__((always_inline)) int
+send_all(skt_socket *s, const void *buf, size_t len, int flags,
+         int64_t *deadline, size_t *done)
 {
     const char *p = buf;
 
@@ -229,8 +231,9 @@ static int send_all(skt_socket *s, const void *buf, size_t len, int flags,
     return 0;
 }
 
-static int recv_all(skt_socket *s, void *buf, size_t len, int flags,
-                    int64_t *deadline, size_t *done)
+static inline __attribute__((always_inline)) int
+recv_all(skt_socket *s, void *buf, size_t len, int flags, int64_t *deadline,
+         size_t *done)
 {
     char *p = buf;
 
