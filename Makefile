@@ -1,7 +1,7 @@
 # The front door. CMake does the building; this file names the tasks.
 #   make            build the library, the examples, the tests and benchmarks
 #   make test       the whole suite under ASan + UBSan (and a short fuzz run)
-#   make demo       an echo server and client on loopback
+#   make demo       an echo server and client on loopback, then the skt tool
 #   make bench      the benchmarks, printed as ratios
 #   make fuzz       the fuzz targets, longer runs
 #   make faults     the long fault experiments (tests/faults/: 64 MiB over
@@ -48,13 +48,15 @@ test: deps-test
 	cd $(BUILD)/asan && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory fuzz-short
 
-# Only the two programs the demo runs are built.
+# Only the programs the demo runs are built: the echo pair and the tool.
 demo: deps
 	@cmake -S . -B $(BUILD)/demo -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	    $(NO_EXTRAS) -DSKT_BUILD_EXAMPLES=ON >/dev/null
+	    $(NO_EXTRAS) -DSKT_BUILD_EXAMPLES=ON -DSKT_BUILD_TOOLS=ON >/dev/null
 	@cmake --build $(BUILD)/demo -j $(JOBS) --target echo-server \
-	    echo-client >/dev/null
+	    echo-client skt >/dev/null
 	@sh scripts/demo $(BUILD)/demo/examples
+	@echo
+	@sh scripts/demo-tool $(BUILD)/demo/tools/skt/skt
 
 bench: all
 	@sh scripts/bench $(BUILD)/release/bench

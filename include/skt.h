@@ -1339,7 +1339,8 @@ SKT_EXTERN int skt_tls_unwrap(skt_socket *s);
  * returning the peer's data until its close_notify or end of file (0). A
  * TLS 1.3 peer may go on sending after it (RFC 8446, 6.1); a TLS 1.2 peer
  * may answer with its own close_notify at once. Later sends fail with
- * -EPIPE. Returns 0 (also when close_notify had gone out before).
+ * -EPIPE. Returns 0 (also when close_notify had gone out before, or the
+ * peer has closed the connection already).
  * Errors: -EINVAL (not a TLS socket), -ENOTCONN (the handshake is not
  * done), -ETIMEDOUT (one deadline), SKT_EWANTWRITE or SKT_EWANTREAD
  * (non-blocking: call again when ready), -EPIPE, -ECONNRESET, and the
@@ -1385,10 +1386,13 @@ SKT_EXTERN int skt_tls_verify_result(const skt_socket *s,
                                      const char **reason);
 
 /*
- * skt_tls_cert - the peer's certificate (Python's getpeercert), as text.
- * Names are in RFC 2253 form ("CN=localhost,O=skt"). Alternative names
- * read "DNS:example.com", "IP:127.0.0.1", "IP:::1", "email:a@b",
- * "URI:https://x" and end with NULL. Times are Unix seconds (UTC).
+ * skt_tls_cert - a certificate (Python's getpeercert), as text and as
+ * DER. Names are in RFC 2253 form ("CN=localhost,O=skt"). Alternative
+ * names read "DNS:example.com", "IP:127.0.0.1", "IP:::1", "email:a@b",
+ * "URI:https://x" and end with NULL. Times are Unix seconds (UTC). der
+ * holds der_len bytes, the certificate as it came (Python's
+ * getpeercert(binary_form=True)). Always made by the library, which may
+ * add fields at the end.
  */
 typedef struct skt_tls_cert {
     char *subject;
@@ -1397,6 +1401,8 @@ typedef struct skt_tls_cert {
     int64_t not_before;
     int64_t not_after;
     char *serial_number; /* upper-case hex, as Python */
+    unsigned char *der;
+    size_t der_len;
 } skt_tls_cert;
 
 /*
@@ -1408,6 +1414,9 @@ typedef struct skt_tls_cert {
 SKT_EXTERN int skt_tls_getpeercert(const skt_socket *s, skt_tls_cert **out);
 /* skt_tls_freecert - free a certificate; NULL is a no-op. */
 SKT_EXTERN void skt_tls_freecert(skt_tls_cert *cert);
+/* skt_tls_freecerts - free a NULL-terminated list of certificates and the
+ * list; NULL is a no-op. */
+SKT_EXTERN void skt_tls_freecerts(skt_tls_cert **list);
 
 /*
  * Sessions and resumption (Python's SSLSession, SSLSocket.session and
@@ -1731,6 +1740,181 @@ SKT_EXTERN int skt_tls_obj_get_session(skt_tls_obj *obj,
 SKT_EXTERN bool skt_tls_obj_session_reused(const skt_tls_obj *obj);
 SKT_EXTERN bool skt_tls_obj_server_side(const skt_tls_obj *obj);
 
+/*
+ * Verification controls (Python's verify_flags, VERIFY_*). CRLs are
+ * loaded with skt_tls_ctx_load_verify_locations: a PEM file may hold CRLs
+ * as well as certificates, as in Python. A new context has
+ * SKT_TLS_VERIFY_X509_TRUSTED_FIRST (OpenSSL's default; trusted
+ * certificates are always tried first).
+ */
+#define SKT_TLS_VERIFY_DEFAULT 0u
+/* Check the peer's certificate against the CRL of its issuer, which must
+ * be loaded (else "unable to get certificate CRL"). */
+#define SKT_TLS_VERIFY_CRL_CHECK_LEAF (1u << 0)
+/* Check every certificate of the chain against a CRL. */
+#define SKT_TLS_VERIFY_CRL_CHECK_CHAIN (1u << 1)
+/* Refuse certificates that break the X.509 rules OpenSSL otherwise
+ * forgives. */
+#define SKT_TLS_VERIFY_X509_STRICT (1u << 2)
+#define SKT_TLS_VERIFY_ALLOW_PROXY_CERTS (1u << 3)
+#define SKT_TLS_VERIFY_X509_TRUSTED_FIRST (1u << 4)
+/* Accept a chain that ends at any trusted certificate (an intermediate or
+ * the peer's own), not only at a self-signed root. */
+#define SKT_TLS_VERIFY_X509_PARTIAL_CHAIN (1u << 5)
+
+/*
+ * skt_tls_ctx_set_verify_flags - make the flags exactly those given (as
+ * assigning Python's verify_flags). Returns 0. Errors: -EINVAL (NULL, an
+ * unknown bit). A certificate refused by them fails the handshake with
+ * SKT_ETLS_CERT_VERIFY ("certificate revoked", "unable to get
+ * certificate CRL", ...) in the detail.
+ * skt_tls_ctx_get_verify_flags - the flags in force; 0 for NULL.
+ */
+SKT_EXTERN int skt_tls_ctx_set_verify_flags(skt_tls_ctx *ctx, unsigned flags);
+SKT_EXTERN unsigned skt_tls_ctx_get_verify_flags(const skt_tls_ctx *ctx);
+
+/*
+ * skt_tls_ctx_set_hostname_checks_common_name - whether hostname checking
+ * falls back to the subject's common name when the certificate has no DNS
+ * alternative names (Python's hostname_checks_common_name; on by default,
+ * as in Python). Applies to sockets wrapped afterwards. Returns 0.
+ * Errors: -EINVAL. The getter returns the setting; false for NULL.
+ */
+SKT_EXTERN int skt_tls_ctx_set_hostname_checks_common_name(skt_tls_ctx *ctx,
+                                                           bool check);
+SKT_EXTERN bool skt_tls_ctx_get_hostname_checks_common_name(
+    const skt_tls_ctx *ctx);
+
+/*
+ * skt_tls_ctx_load_verify_der - trust the CA certificates in der, len
+ * bytes of DER certificates one after another (Python's
+ * load_verify_locations(cadata=bytes)). Returns 0. Errors: -EINVAL (NULL,
+ * len 0), SKT_ETLS_CONFIG (malformed DER; the detail says which
+ * certificate; those before it stay loaded).
+ */
+SKT_EXTERN int skt_tls_ctx_load_verify_der(skt_tls_ctx *ctx, const void *der,
+                                           size_t len);
+
+/*
+ * skt_tls_ctx_get_ca_certs - the CA certificates the context trusts
+ * (Python's get_ca_certs; its binary form is each one's der): those
+ * loaded from files and memory, not those of a directory, which OpenSSL
+ * reads only when verifying. Returns their count and *out, a
+ * NULL-terminated list to free with skt_tls_freecerts. Errors: -EINVAL,
+ * -ENOMEM.
+ */
+SKT_EXTERN int skt_tls_ctx_get_ca_certs(const skt_tls_ctx *ctx,
+                                        skt_tls_cert ***out);
+
+/* What a context's trust store holds (Python's cert_store_stats()): the
+ * certificates, the CA certificates among them, and the CRLs. */
+typedef struct skt_tls_store_stats {
+    size_t x509;
+    size_t crl;
+    size_t x509_ca;
+} skt_tls_store_stats;
+
+/* skt_tls_ctx_cert_store_stats - the counts into *out. Returns 0. Errors:
+ * -EINVAL. */
+SKT_EXTERN int skt_tls_ctx_cert_store_stats(const skt_tls_ctx *ctx,
+                                            skt_tls_store_stats *out);
+
+/*
+ * skt_tls_get_verified_chain - the chain that verified the peer, its
+ * certificate first and the trusted root last (Python's
+ * get_verified_chain). skt_tls_get_unverified_chain - the certificates the
+ * peer sent, its own first (Python's get_unverified_chain). Both return
+ * the count and *out, a NULL-terminated list to free with
+ * skt_tls_freecerts. Errors: -EINVAL (not a TLS socket), -ENOTCONN (the
+ * handshake is not done), -ENOENT (no certificate, or for the verified
+ * chain: it did not verify, e.g. under SKT_TLS_CERT_NONE), -ENOMEM.
+ */
+SKT_EXTERN int skt_tls_get_verified_chain(const skt_socket *s,
+                                          skt_tls_cert ***out);
+SKT_EXTERN int skt_tls_get_unverified_chain(const skt_socket *s,
+                                            skt_tls_cert ***out);
+
+/*
+ * skt_tls_get_channel_binding - the channel binding of type (Python's
+ * get_channel_binding; NULL means "tls-unique") into buf: "tls-unique"
+ * (RFC 5929: the first Finished message of the handshake, 12 bytes for
+ * TLS 1.2) or "tls-exporter" (RFC 9266: 32 bytes exported with the label
+ * "EXPORTER-Channel-Binding"). Returns the length. Errors: -EINVAL (not a
+ * TLS socket, an unknown type), -ENOTCONN (no handshake yet),
+ * -EOPNOTSUPP (tls-unique under TLS 1.3, tls-exporter under TLS 1.2
+ * without the extended master secret), SKT_ETRUNCATED (len too small).
+ * Differs from Python: Python returns a tls-unique value under TLS 1.3,
+ * where RFC 9266 says it is not defined, and has no tls-exporter.
+ */
+SKT_EXTERN int skt_tls_get_channel_binding(const skt_socket *s,
+                                           const char *type, void *buf,
+                                           size_t len);
+
+/*
+ * skt_tls_shared_ciphers - on a server, the ciphers that both it and the
+ * client offered, in the server's order of preference (Python's
+ * shared_ciphers, names only). The first capacity names (static strings)
+ * go to names. Returns the count, which may exceed capacity. Errors:
+ * -EINVAL, -ENOTCONN (no handshake yet), -EOPNOTSUPP (a client socket,
+ * where Python returns None).
+ */
+SKT_EXTERN int skt_tls_shared_ciphers(const skt_socket *s, const char **names,
+                                      size_t capacity);
+
+/*
+ * skt_tls_ctx_set_keylog_filename - log the secrets of every connection
+ * of ctx to path, in the NSS key log format that Wireshark reads to
+ * decrypt a capture (Python's keylog_filename; NULL stops). The file is
+ * opened now, appending (created with mode 0600, a comment line first
+ * when it is new), and kept open with the context; lines are written
+ * whole, so connections in several threads and processes may share it.
+ * Anyone who reads it can decrypt the traffic: for debugging only.
+ * Returns 0. Errors: -EINVAL, -ENOMEM, and -errno from open(2) with the
+ * path in the detail (-ENOENT, -EACCES, ...). Writing is best effort: a
+ * full disk loses lines, never a connection.
+ * skt_tls_ctx_get_keylog_filename - the path in use, or NULL.
+ */
+SKT_EXTERN int skt_tls_ctx_set_keylog_filename(skt_tls_ctx *ctx,
+                                               const char *path);
+SKT_EXTERN const char *skt_tls_ctx_get_keylog_filename(
+    const skt_tls_ctx *ctx);
+
+/*
+ * skt_tls_ctx_keylog_from_env - log to the file that the SSLKEYLOGFILE
+ * environment variable names, if it is set and not empty (what Python's
+ * create_default_context does); otherwise nothing. skt never reads the
+ * variable unless the application calls this. Returns 0. Errors as
+ * skt_tls_ctx_set_keylog_filename.
+ */
+SKT_EXTERN int skt_tls_ctx_keylog_from_env(skt_tls_ctx *ctx);
+
+/* The directions of a traced message. */
+#define SKT_TLS_MSG_READ 0
+#define SKT_TLS_MSG_WRITE 1
+
+/*
+ * skt_tls_msg_callback - a tracer of every TLS message a connection of
+ * the context reads or writes (Python's _msg_callback): s (NULL for an
+ * skt_tls_obj), the direction (SKT_TLS_MSG_*), the protocol version (on
+ * the wire's numbers, as SKT_TLS_VERSION_*; 0 for a record header), the
+ * content type (TLS's: 20 change_cipher_spec, 21 alert, 22 handshake, 23
+ * application data; OpenSSL's 256 for a record header, 257 for TLS 1.3's
+ * inner content type), the message type (a handshake message's type, e.g.
+ * 1 ClientHello, or an alert's description; -1 otherwise), and the
+ * message's bytes. It runs inside the OpenSSL call of the connection's
+ * thread and must not use s for I/O.
+ */
+typedef void (*skt_tls_msg_callback)(skt_socket *s, int direction,
+                                     int version, int content_type,
+                                     int msg_type, const void *data,
+                                     size_t len, void *arg);
+
+/* skt_tls_ctx_set_msg_callback - install cb with arg (NULL removes it).
+ * Returns 0. Errors: -EINVAL. */
+SKT_EXTERN int skt_tls_ctx_set_msg_callback(skt_tls_ctx *ctx,
+                                            skt_tls_msg_callback cb,
+                                            void *arg);
+
 /* ======================================================================== */
 /* Resolver and module functions                                            */
 /* ======================================================================== */
@@ -1923,9 +2107,10 @@ typedef struct skt_connect_opts {
     /* With tls: the client's session cache (see skt_tls_session_cache).
      * The session it holds for tls_hostname (or host) and port is offered,
      * so that the handshake resumes when the server agrees, and the
-     * sessions the server sends are filed there. NULL: none. */
+     * sessions the server sends are filed there. NULL: none. (It takes
+     * the first of the reserved entries, so the struct keeps its size.) */
     struct skt_tls_session_cache *tls_sessions;
-    void *reserved[4];
+    void *reserved[3];
 } skt_connect_opts;
 
 /*

@@ -252,6 +252,31 @@ static void test_create_connection_resumes_from_the_cache(void **state)
     skt_tls_session_cache_free(cache);
 }
 
+static void test_close_with_unread_data_keeps_the_session(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+    skt_connect_opts opts = {.timeout = 10, .tls = f->cctx,
+                             .tls_hostname = "localhost"};
+    struct server srv = {.accepts = 2};
+    char service[16], buf[5];
+    skt_socket *s;
+
+    SKT_OK(skt_tls_session_cache_new(&opts.tls_sessions, 0));
+    server_start(&srv, f->sctx, serve_greeting);
+    snprintf(service, sizeof service, "%d", srv.port);
+    SKT_OK(skt_create_connection(&s, "127.0.0.1", service, &opts));
+    /* Part of the greeting is left unread: the close resets, without
+     * close_notify, which must not spoil the session filed. */
+    SKT_OK(skt_recv_exact(s, buf, sizeof buf, 0, NULL));
+    skt_close(s);
+    s = cached_connection(srv.port, f->cctx, opts.tls_sessions);
+    assert_true(skt_tls_session_reused(s));
+    skt_close(s);
+    server_join(&srv);
+    assert_true(srv.reused[1]);
+    skt_tls_session_cache_free(opts.tls_sessions);
+}
+
 static void test_cache_hands_out_a_tls13_ticket_once(void **state)
 {
     struct tls_fixture *f = tls_fixture(state);
@@ -536,6 +561,7 @@ static const struct CMUnitTest tests[] = {
     SKT_CASE(test_session_of_another_context_is_refused, contexts),
     SKT_CASE(test_wrap_socket_refuses_reserved_fields, pair),
     SKT_CASE(test_create_connection_resumes_from_the_cache, contexts),
+    SKT_CASE(test_close_with_unread_data_keeps_the_session, contexts),
     SKT_CASE(test_cache_hands_out_a_tls13_ticket_once, contexts),
     SKT_CASE(test_cache_keeps_tls12_sessions_forgets_oldest, contexts),
     cmocka_unit_test(test_skt_client_resumes_tls13_with_s_server),

@@ -317,8 +317,15 @@ int handshake_pair(skt_socket *client, skt_tls_ctx *cctx,
  * the port it listens on. */
 pid_t start_s_server(const char *const *extra, size_t count, int *port)
 {
+    return start_s_server_cert("server.pem", extra, count, port);
+}
+
+/* start_s_server serving the generated certificate certname. */
+pid_t start_s_server_cert(const char *certname, const char *const *extra,
+                          size_t count, int *port)
+{
     char *argv[32] = {"openssl", "s_server", "-accept", "0", "-cert",
-                      (char *)cert("server.pem"), "-key",
+                      (char *)cert(certname), "-key",
                       (char *)cert("server.key")};
     size_t n = 8;
     char line[256];

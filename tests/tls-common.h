@@ -52,6 +52,10 @@ size_t read_all(int fd, char *buf, size_t len, double timeout);
 /* Starts `openssl s_server` with extra arguments; returns its pid and
  * the port it listens on, or -1 when it does not start. */
 pid_t start_s_server(const char *const *extra, size_t count, int *port);
+/* The same, serving the generated certificate certname (signed for
+ * server.key) instead of server.pem. */
+pid_t start_s_server_cert(const char *certname, const char *const *extra,
+                          size_t count, int *port);
 
 /* ------------------------------------------------------------------------ */
 /* A TLS server in a thread                                                 */

@@ -192,6 +192,7 @@ void skt_tls_freecert(skt_tls_cert *cert)
 {
     if (cert == NULL)
         return;
+    free(cert->der);
     free(cert->subject);
     free(cert->issuer);
     for (size_t i = 0; cert->subject_alt_names != NULL &&
@@ -202,9 +203,77 @@ void skt_tls_freecert(skt_tls_cert *cert)
     free(cert);
 }
 
+/* The certificate's DER encoding in memory of our own; false on no
+ * memory. */
+static bool copy_der(X509 *x, skt_tls_cert *cert)
+{
+    unsigned char *der = NULL;
+    int len = i2d_X509(x, &der);
+
+    if (len <= 0)
+        return false;
+    cert->der = malloc((size_t)len);
+    if (cert->der != NULL) {
+        memcpy(cert->der, der, (size_t)len);
+        cert->der_len = (size_t)len;
+    }
+    OPENSSL_free(der);
+    return cert->der != NULL;
+}
+
+/* A certificate as skt_tls_cert; NULL on no memory. */
+static skt_tls_cert *cert_from_x509(X509 *x)
+{
+    skt_tls_cert *cert = calloc(1, sizeof *cert);
+
+    if (cert == NULL)
+        return NULL;
+    cert->subject = skt__tls_name_text(X509_get_subject_name(x));
+    cert->issuer = skt__tls_name_text(X509_get_issuer_name(x));
+    cert->subject_alt_names = alt_names(x);
+    cert->serial_number = serial_text(x);
+    cert->not_before = unix_time(X509_get0_notBefore(x));
+    cert->not_after = unix_time(X509_get0_notAfter(x));
+    ERR_clear_error();
+    if (cert->subject == NULL || cert->issuer == NULL ||
+        cert->subject_alt_names == NULL || cert->serial_number == NULL ||
+        !copy_der(x, cert)) {
+        skt_tls_freecert(cert);
+        ERR_clear_error();
+        return NULL;
+    }
+    return cert;
+}
+
+void skt_tls_freecerts(skt_tls_cert **list)
+{
+    for (size_t i = 0; list != NULL && list[i] != NULL; i++)
+        skt_tls_freecert(list[i]);
+    free(list);
+}
+
+int skt__tls_cert_list(STACK_OF(X509) *chain, skt_tls_cert ***out,
+                       const char *op)
+{
+    int count = sk_X509_num(chain);
+    skt_tls_cert **list = calloc((size_t)(count > 0 ? count : 0) + 1,
+                                 sizeof *list);
+
+    for (int i = 0; list != NULL && i < count; i++) {
+        list[i] = cert_from_x509(sk_X509_value(chain, i));
+        if (list[i] == NULL) {
+            skt_tls_freecerts(list);
+            list = NULL;
+        }
+    }
+    if (list == NULL)
+        return skt__fail(-ENOMEM, "%s", op);
+    *out = list;
+    return count;
+}
+
 static int getpeercert_of(struct tls *t, skt_tls_cert **out, const char *op)
 {
-    skt_tls_cert *cert;
     X509 *x;
 
     SKT__CHECK(out != NULL, "out is NULL");
@@ -215,23 +284,8 @@ static int getpeercert_of(struct tls *t, skt_tls_cert **out, const char *op)
     if (x == NULL)
         return skt__fail(-ENOENT, "%s: the peer presented no certificate",
                          op);
-    cert = calloc(1, sizeof *cert);
-    if (cert == NULL)
-        return skt__fail(-ENOMEM, "%s", op);
-    cert->subject = skt__tls_name_text(X509_get_subject_name(x));
-    cert->issuer = skt__tls_name_text(X509_get_issuer_name(x));
-    cert->subject_alt_names = alt_names(x);
-    cert->serial_number = serial_text(x);
-    cert->not_before = unix_time(X509_get0_notBefore(x));
-    cert->not_after = unix_time(X509_get0_notAfter(x));
-    ERR_clear_error();
-    if (cert->subject == NULL || cert->issuer == NULL ||
-        cert->subject_alt_names == NULL || cert->serial_number == NULL) {
-        skt_tls_freecert(cert);
-        return skt__fail(-ENOMEM, "%s", op);
-    }
-    *out = cert;
-    return 0;
+    *out = cert_from_x509(x);
+    return *out != NULL ? 0 : skt__fail(-ENOMEM, "%s", op);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -27,6 +27,7 @@ void skt__tls_ctx_unref(skt_tls_ctx *ctx)
     if (ctx == NULL || __atomic_sub_fetch(&ctx->refs, 1, __ATOMIC_ACQ_REL))
         return;
     SSL_CTX_free(ctx->ssl_ctx);
+    skt__tls_keylog_free(ctx->keylog);
     free(ctx->alpn);
     free(ctx);
 }
@@ -71,6 +72,10 @@ static int apply_defaults(skt_tls_ctx *ctx)
     SSL_CTX *c = ctx->ssl_ctx;
 
     SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
+    /* OpenSSL 3 always tries trusted certificates first; the flag says
+     * so to a reader of verify_flags, as in Python. */
+    X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(c),
+                                X509_V_FLAG_TRUSTED_FIRST);
     /* A peer that closes without close_notify ends the stream like a
      * plain EOF, as Python's default (suppress_ragged_eofs) has it. */
     SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
@@ -116,6 +121,8 @@ int skt_tls_ctx_new(skt_tls_ctx **out, int side)
         free(ctx);
         return skt__tls_config_fail("tls_ctx_new: SSL_CTX_new");
     }
+    /* OpenSSL's callbacks that get only the SSL find the context here. */
+    SSL_CTX_set_app_data(ctx->ssl_ctx, ctx);
     rc = apply_defaults(ctx);
     if (rc < 0) {
         skt__tls_ctx_unref(ctx);

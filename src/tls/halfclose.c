@@ -49,7 +49,11 @@ int skt_tls_shutdown_write(skt_socket *s)
         return skt__fail(-ENOTCONN, "tls_shutdown_write: the handshake "
                          "is not done");
     rc = send_close_notify(s, t);
-    if (rc == 0 && (rc = skt__sys_shutdown(s->fd, SHUT_WR)) < 0)
-        return skt__fail(rc, "tls_shutdown_write: shutdown(SHUT_WR)");
-    return rc;
+    if (rc == 0)
+        rc = skt__sys_shutdown(s->fd, SHUT_WR);
+    /* The connection is already closed both ways: nothing left to shut. */
+    if (rc == -ENOTCONN)
+        rc = 0;
+    return rc < 0 ? skt__fail(rc, "tls_shutdown_write: shutdown(SHUT_WR)")
+                  : 0;
 }

@@ -10,8 +10,10 @@
  * cert.c (what a connection tells: version, cipher, ALPN, the peer's
  * certificate), session.c (sessions, resumption, the client's session
  * cache), sni.c (the server name callback), memory.c (TLS over memory
- * buffers: skt_tls_obj), options.c (options and other settings) and
- * halfclose.c (close_notify with reading still open).
+ * buffers: skt_tls_obj), verify.c (verify flags, CRLs, DER trust, the
+ * store's contents), info.c (chains, channel bindings, shared ciphers),
+ * debug.c (the key log, the message callback), options.c (options and
+ * other settings) and halfclose.c (close_notify with reading open).
  */
 #ifndef SKT_TLS_INT_H
 #define SKT_TLS_INT_H
@@ -27,10 +29,14 @@ struct skt_tls_ctx {
     int side;            /* SKT_TLS_CLIENT or SKT_TLS_SERVER */
     int verify_mode;     /* SKT_TLS_CERT_* */
     bool check_hostname;
+    bool never_check_subject; /* hostname_checks_common_name off */
     unsigned char *alpn; /* ALPN wire format: length-prefixed names */
     size_t alpn_len;
     skt_tls_sni_callback sni_callback; /* a server's, or NULL */
     void *sni_arg;
+    struct skt__tls_keylog *keylog;    /* the key log file, or NULL */
+    skt_tls_msg_callback msg_callback; /* the tracer, or NULL */
+    void *msg_arg;
     int refs;            /* the caller's, plus one per wrapped socket */
 };
 
@@ -184,6 +190,13 @@ SKT__HIDDEN int skt__tls_cache_attach(struct tls *t,
 SKT__HIDDEN void skt__tls_session_forget(struct tls *t);
 
 /* ------------------------------------------------------------------------ */
+/* Debugging (debug.c)                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Closes and frees a context's key log; NULL is ignored. */
+SKT__HIDDEN void skt__tls_keylog_free(struct skt__tls_keylog *log);
+
+/* ------------------------------------------------------------------------ */
 /* Memory objects (memory.c)                                                */
 /* ------------------------------------------------------------------------ */
 
@@ -199,5 +212,18 @@ SKT__HIDDEN char *skt__tls_name_text(const X509_NAME *name);
 
 /* Keeps the selected ALPN protocol in t->alpn as a C string. */
 SKT__HIDDEN void skt__tls_note_alpn(struct tls *t);
+
+/* The certificates of chain as a new NULL-terminated list in *out (free
+ * with skt_tls_freecerts); returns their count, or -ENOMEM with a detail
+ * starting with op. */
+SKT__HIDDEN int skt__tls_cert_list(STACK_OF(X509) *chain,
+                                   skt_tls_cert ***out, const char *op);
+
+/* ------------------------------------------------------------------------ */
+/* Verification controls (verify.c)                                         */
+/* ------------------------------------------------------------------------ */
+
+/* The X509_CHECK_FLAG_* for matching a server's name under ctx. */
+SKT__HIDDEN unsigned skt__tls_host_flags(const skt_tls_ctx *ctx);
 
 #endif

@@ -227,6 +227,12 @@ void skt__tls_free(struct tls *t)
 {
     if (t == NULL)
         return;
+    /* OpenSSL spoils the session of a connection freed without
+     * close_notify, as if it had failed; skt closes without one on
+     * purpose (a reset, a memory object), and only a failure should. */
+    if (!t->failed && SSL_is_init_finished(t->ssl))
+        SSL_set_shutdown(t->ssl, SSL_get_shutdown(t->ssl) |
+                                     SSL_SENT_SHUTDOWN);
     SSL_free(t->ssl); /* and the BIO with it */
     skt__tls_session_forget(t);
     skt__tls_ctx_unref(t->sni_ctx);

@@ -76,8 +76,7 @@ static int set_server_name(struct tls *t, const char *hostname)
     }
     if (!t->ctx->check_hostname)
         return 0;
-    X509_VERIFY_PARAM_set_hostflags(param,
-                                    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    X509_VERIFY_PARAM_set_hostflags(param, skt__tls_host_flags(t->ctx));
     ok = ip ? X509_VERIFY_PARAM_set1_ip_asc(param, hostname)
             : X509_VERIFY_PARAM_set1_host(param, hostname, 0);
     if (ok != 1) {

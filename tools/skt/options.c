@@ -296,12 +296,12 @@ const struct option_spec option_table[] = {
      "skt recv: overwrite an existing file.",
      set_flag, FIELD(force), 0, FOR_RECV},
     {0, "progress", NULL,
-     "skt send and recv: show the progress bar even when stderr is not a "
-     "terminal.",
-     set_progress, 0, 1, FOR_XFER},
+     "Show the progress bar of skt send and recv, and of a connection whose "
+     "stdin is a regular file, even when stderr is not a terminal.",
+     set_progress, 0, 1, FOR_NET | FOR_XFER},
     {0, "no-progress", NULL,
-     "skt send and recv: no progress bar.",
-     set_progress, 0, -1, FOR_XFER},
+     "No progress bar.",
+     set_progress, 0, -1, FOR_NET | FOR_XFER},
     {'h', "help", NULL, "Print this help and exit.", set_info, 0,
      PARSE_HELP, FOR_ALL},
     {0, "version", NULL, "Print the version and exit.", set_info, 0,

@@ -98,8 +98,10 @@ void progress_end(struct progress *p, bool ok)
 
     if (p->on)
         fprintf(stderr, "\r\033[K");
+    p->on = false;
     if (!ok || !p->verbose)
         return;
+    p->verbose = false;
     note("%s: %s in %s (%s/s)", p->what,
          size_text((double)p->done, done, sizeof done),
          ms_text(elapsed, took, sizeof took),

@@ -7,12 +7,15 @@
  * data either way. A closed stdout (EPIPE) ends the connection quietly.
  * With --frame each stdin line is sent as one message (skt_frame_send)
  * and each message a decoder finds in what arrives is printed as a line.
+ * When stdin is a regular file, its size is known: the progress bar of
+ * skt send shows how much of it has gone (on a terminal, or --progress).
  */
 #include "tool.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CHUNK 65536
@@ -35,6 +38,9 @@ struct pump {
     skt_frame_decoder *decoder;
     char *line;
     size_t line_len, line_cap;
+    /* stdin a regular file: the bar of its bytes sent. */
+    struct progress bar;
+    uint64_t file_sent;
 };
 
 /* Ends the pump with status; returns it. */
@@ -60,6 +66,7 @@ static int local_eof(struct pump *p)
 
     p->local_open = false;
     skt_selector_unregister(p->sel, p->in_fd);
+    progress_end(&p->bar, true);
     if (!p->c->no_shutdown && (rc = shutdown_write(p->s)) < 0)
         return finish(p, fail(rc, false));
     /* With -e/-c the local side is the program: its end is the end. */
@@ -200,6 +207,8 @@ static int on_local(struct pump *p)
         return p->status;
     if (got == 0)
         return local_eof(p);
+    p->file_sent += (uint64_t)got;
+    progress_update(&p->bar, p->file_sent);
     if (p->decoder != NULL)
         return frame_local(p, buf, (size_t)got);
     return send_local(p, buf, (size_t)got);
@@ -282,6 +291,23 @@ static void round_trip(struct pump *p)
     }
 }
 
+/* The bar, when stdin is a regular file (and -x is not writing stderr):
+ * what is left of it from its offset is the total. */
+static void start_bar(struct pump *p)
+{
+    struct stat st;
+    off_t at;
+
+    if (p->c->hex_dump || p->c->recv_only || p->in_fd < 0 ||
+        fstat(p->in_fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return;
+    at = lseek(p->in_fd, 0, SEEK_CUR);
+    progress_start(&p->bar, p->c, "sent stdin",
+                   (uint64_t)(st.st_size - (at > 0 ? at : 0)));
+    /* The summary line is -v's own "sent N bytes" line. */
+    p->bar.verbose = false;
+}
+
 static int start(struct pump *p)
 {
     int rc = skt_selector_new(&p->sel, SKT_SELECTOR_POLL);
@@ -301,6 +327,8 @@ static int start(struct pump *p)
         p->socket_open = false;
     if (rc == 0 && p->c->idle > 0)
         rc = skt_settimeout(p->s, p->c->idle);
+    if (rc == 0)
+        start_bar(p);
     return rc < 0 ? fail(rc, false) : 0;
 }
 
@@ -320,6 +348,7 @@ int pump_stream(const struct config *c, skt_socket *s, int in_fd,
             local_eof(&p);
         while (!p.done)
             round_trip(&p);
+        progress_end(&p.bar, false);
         signals_watch(NULL);
         status = p.status;
     }

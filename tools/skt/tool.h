@@ -316,7 +316,7 @@ void progress_start(struct progress *p, const struct config *c,
                     const char *what, uint64_t total);
 void progress_update(struct progress *p, uint64_t done);
 /* Erases the bar; with -v (and ok) prints the summary line instead:
- * bytes, time, rate. */
+ * bytes, time, rate. A second call does nothing. */
 void progress_end(struct progress *p, bool ok);
 
 /* Connections of the stream modes (connect.c). */

@@ -205,7 +205,9 @@ static void on_socket(struct dgram *d)
         finish(d, fail((int)got, false));
         return;
     }
-    if (!d->connected && !known_peer(d, &from)) {
+    /* An unnamed sender (a Unix socket that never bound) is heard but
+     * cannot be answered. */
+    if (!d->connected && from.len != 0 && !known_peer(d, &from)) {
         rc = add_peer(d, &from);
         if (rc < 0 || !known_peer(d, &from)) {
             if (rc < 0)

@@ -80,7 +80,7 @@ def word(e):
     if isinstance(e, ssl.SSLCertVerificationError):
         return VERIFY_WORDS.get(e.verify_code, "ETLS_CERT_VERIFY")
     if isinstance(e, ssl.SSLError):
-        return REASON_WORDS.get(e.reason, "ETLS_HANDSHAKE")
+        return REASON_WORDS.get(getattr(e, "reason", None), "ETLS_HANDSHAKE")
     if isinstance(e, socket.gaierror):
         return "gaierror:" + EAI_NAMES.get(e.errno, str(e.errno))
     if isinstance(e, socket.herror):
@@ -122,7 +122,10 @@ def run(names=None):
         try:
             result = text(fn())
         except Exception as e:  # every outcome is a line
-            result = word(e)
+            try:
+                result = word(e)
+            except Exception as inner:
+                result = f"{type(e).__name__}+{type(inner).__name__}"
             result = alias.get(result, result)
         else:
             result = alias.get(result, result)

@@ -23,7 +23,7 @@ typedef struct conf_scenario {
 
 /* The groups, one per file (GROUP.c, py/GROUP.py); each table ends with
  * {NULL, NULL}. */
-#define CONF_GROUPS(X) X(sockets) X(connect) X(transfer) X(addresses) X(options) X(connections) X(netdb) X(messages) X(sendfile) X(streams)
+#define CONF_GROUPS(X) X(sockets) X(connect) X(transfer) X(addresses) X(options) X(connections) X(netdb) X(messages) X(sendfile) X(streams) X(selecting) X(servers)
 
 #define CONF_DECLARE(group) extern const conf_scenario conf_##group[];
 CONF_GROUPS(CONF_DECLARE)

@@ -1,0 +1,317 @@
+/*
+ * test-tls-trust.c - the verification controls: a revoked certificate
+ * refused with a CRL (made with `openssl ca` by tests/peers/make-crl.sh),
+ * by skt against its own server and `openssl s_server`, and by Python's
+ * ssl against skt's server; CRL checking of the chain, partial chains,
+ * the common-name fallback, CA certificates as DER, what the store holds,
+ * and the security level.
+ */
+#include "tls-common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Makes revoked.pem, crl.pem, cn-only.pem and ca.der, once a process. */
+static void make_crl(void)
+{
+    static bool made;
+    char dir[512], script[512], cmd[1200], *slash;
+
+    if (made)
+        return;
+    snprintf(dir, sizeof dir, "%s", cert("ca.pem"));
+    slash = strrchr(dir, '/');
+    *slash = '\0';
+    skt_test_source_path("tests/peers/make-crl.sh", script, sizeof script);
+    snprintf(cmd, sizeof cmd, "sh '%s' '%s' >&2", script, dir);
+    assert_int_equal(system(cmd), 0);
+    made = true;
+}
+
+/* The fixture's client context with the CRL loaded and flags set. */
+static void check_crls(struct tls_fixture *f, unsigned flags)
+{
+    make_crl();
+    SKT_OK(skt_tls_ctx_load_verify_locations(f->cctx, cert("crl.pem"), NULL,
+                                             NULL));
+    SKT_OK(skt_tls_ctx_set_verify_flags(f->cctx, flags));
+    assert_int_equal(skt_tls_ctx_get_verify_flags(f->cctx) & flags, flags);
+}
+
+/* The client's wrap code against a server of certname. */
+static int connect_to_server_with(struct tls_fixture *f,
+                                  const char *certname)
+{
+    struct server srv = {0};
+    skt_tls_ctx *sctx = server_ctx(certname);
+    int rc = client_against(&srv, sctx, serve_greeting, f->cctx, "localhost",
+                            NULL);
+    char detail[1024];
+
+    snprintf(detail, sizeof detail, "%s", skt_error_detail());
+    server_join(&srv);
+    skt_tls_ctx_free(sctx);
+    /* The client's detail outlives the cleanup. */
+    return skt_set_error_detail(rc, "%s", detail);
+}
+
+/* ------------------------------------------------------------------------ */
+/* CRLs                                                                     */
+/* ------------------------------------------------------------------------ */
+
+static void test_revoked_certificate_is_refused_with_a_crl(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+
+    make_crl();
+    /* Without CRL checking, the revoked certificate passes. */
+    SKT_OK(connect_to_server_with(f, "revoked.pem"));
+    check_crls(f, SKT_TLS_VERIFY_CRL_CHECK_LEAF);
+    assert_code(connect_to_server_with(f, "revoked.pem"),
+                SKT_ETLS_CERT_VERIFY);
+    assert_contains(skt_error_detail(), "certificate revoked");
+    assert_contains(skt_error_detail(), "depth 0, subject CN=localhost");
+    /* A certificate the CRL does not list still verifies. */
+    SKT_OK(connect_to_server_with(f, "server.pem"));
+}
+
+static void test_crl_check_of_the_chain(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+
+    check_crls(f, SKT_TLS_VERIFY_CRL_CHECK_CHAIN);
+    assert_int_equal(skt_tls_ctx_get_verify_flags(f->cctx) &
+                         SKT_TLS_VERIFY_CRL_CHECK_LEAF, 0);
+    SKT_OK(connect_to_server_with(f, "server.pem"));
+    assert_code(connect_to_server_with(f, "revoked.pem"),
+                SKT_ETLS_CERT_VERIFY);
+    assert_contains(skt_error_detail(), "certificate revoked");
+}
+
+static void test_crl_check_without_a_crl_fails(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+
+    SKT_OK(skt_tls_ctx_set_verify_flags(f->cctx,
+                                        SKT_TLS_VERIFY_CRL_CHECK_LEAF));
+    assert_code(connect_to_server_with(f, "server.pem"),
+                SKT_ETLS_CERT_VERIFY);
+    assert_contains(skt_error_detail(), "unable to get certificate CRL");
+}
+
+static void test_skt_refuses_a_revoked_certificate_from_s_server(
+    void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+    static const char *const extra[] = {"-naccept", "1", "-www"};
+    skt_socket *s;
+    pid_t pid;
+    int port = 0;
+
+    check_crls(f, SKT_TLS_VERIFY_CRL_CHECK_LEAF);
+    pid = start_s_server_cert("revoked.pem", extra, 3, &port);
+    assert_true(pid > 0);
+    s = connect_to(port, 10);
+    assert_code(skt_tls_wrap(s, f->cctx, "localhost", false),
+                SKT_ETLS_CERT_VERIFY);
+    assert_contains(skt_error_detail(), "certificate revoked");
+    skt_close(s);
+    skt_test_wait(pid, 5);
+}
+
+static void test_python_refuses_a_revoked_certificate_from_skt(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+    const char *python = skt_test_python();
+    char script[512], port[16], output[1024];
+    struct server srv = {0};
+    skt_tls_ctx *sctx;
+    int out;
+    pid_t pid;
+
+    (void)f;
+    if (python == NULL)
+        SKT_SKIP("python3 is not installed");
+    make_crl();
+    sctx = server_ctx("revoked.pem");
+    server_start(&srv, sctx, serve_greeting);
+    snprintf(port, sizeof port, "%d", srv.port);
+    skt_test_source_path("tests/peers/tls_verify_client.py", script,
+                         sizeof script);
+    pid = skt_test_spawn((char *const[]){(char *)python, script, "--port",
+                                         port, "--cafile",
+                                         (char *)cert("ca.pem"), "--crl",
+                                         (char *)cert("crl.pem"), NULL},
+                         &out);
+    read_all(out, output, sizeof output, 10);
+    close(out);
+    assert_int_equal(skt_test_wait(pid, 10), 0);
+    server_join(&srv);
+    assert_string_equal(output, "refused certificate revoked\n");
+    /* The client's alert fails the server's handshake too. */
+    assert_true(srv.wrap_rc < 0);
+    skt_tls_ctx_free(sctx);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Other controls                                                           */
+/* ------------------------------------------------------------------------ */
+
+static void test_partial_chain_trusts_the_leaf_itself(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+    skt_tls_ctx *cctx;
+
+    SKT_OK(skt_tls_ctx_new(&cctx, SKT_TLS_CLIENT));
+    SKT_OK(skt_tls_ctx_load_verify_locations(cctx, cert("server.pem"), NULL,
+                                             NULL));
+    skt_tls_ctx_free(f->cctx);
+    f->cctx = cctx;
+    assert_code(connect_to_server_with(f, "server.pem"),
+                SKT_ETLS_UNKNOWN_CA);
+    SKT_OK(skt_tls_ctx_set_verify_flags(cctx,
+                                        SKT_TLS_VERIFY_X509_PARTIAL_CHAIN));
+    SKT_OK(connect_to_server_with(f, "server.pem"));
+}
+
+static void test_verify_flags_read_back_and_refuse_unknown_bits(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+    unsigned all = SKT_TLS_VERIFY_X509_STRICT |
+                   SKT_TLS_VERIFY_ALLOW_PROXY_CERTS |
+                   SKT_TLS_VERIFY_X509_PARTIAL_CHAIN;
+
+    /* OpenSSL's default, as Python's. */
+    assert_int_equal(skt_tls_ctx_get_verify_flags(f->cctx),
+                     SKT_TLS_VERIFY_X509_TRUSTED_FIRST);
+    SKT_OK(skt_tls_ctx_set_verify_flags(f->cctx, all));
+    assert_int_equal(skt_tls_ctx_get_verify_flags(f->cctx), all);
+    SKT_OK(skt_tls_ctx_set_verify_flags(f->cctx, SKT_TLS_VERIFY_DEFAULT));
+    assert_int_equal(skt_tls_ctx_get_verify_flags(f->cctx), 0);
+    assert_code(skt_tls_ctx_set_verify_flags(f->cctx, 1u << 20), -EINVAL);
+}
+
+static void test_hostname_checks_common_name_can_be_turned_off(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+
+    make_crl();
+    assert_true(skt_tls_ctx_get_hostname_checks_common_name(f->cctx));
+    SKT_OK(connect_to_server_with(f, "cn-only.pem"));
+    SKT_OK(skt_tls_ctx_set_hostname_checks_common_name(f->cctx, false));
+    assert_false(skt_tls_ctx_get_hostname_checks_common_name(f->cctx));
+    assert_code(connect_to_server_with(f, "cn-only.pem"), SKT_ETLS_HOSTNAME);
+    /* Alternative names are unaffected. */
+    SKT_OK(connect_to_server_with(f, "server.pem"));
+}
+
+/* The bytes of a file, in a buffer to free; *len gets the count. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *file = fopen(path, "rb");
+    unsigned char *data = malloc(65536);
+
+    assert_non_null(file);
+    assert_non_null(data);
+    *len = fread(data, 1, 65536, file);
+    fclose(file);
+    return data;
+}
+
+static void test_ca_certificate_loads_from_der_in_memory(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+    unsigned char *der, *two;
+    skt_tls_ctx *cctx;
+    size_t len;
+
+    make_crl();
+    der = slurp(cert("ca.der"), &len);
+    SKT_OK(skt_tls_ctx_new(&cctx, SKT_TLS_CLIENT));
+    skt_tls_ctx_free(f->cctx);
+    f->cctx = cctx;
+    SKT_OK(skt_tls_ctx_load_verify_der(cctx, der, len));
+    SKT_OK(connect_to_server_with(f, "server.pem"));
+    /* Two in a row load; a cut one is refused, naming which. */
+    two = malloc(2 * len);
+    assert_non_null(two);
+    memcpy(two, der, len);
+    memcpy(two + len, der, len);
+    SKT_OK(skt_tls_ctx_load_verify_der(cctx, two, 2 * len));
+    assert_code(skt_tls_ctx_load_verify_der(cctx, two, 2 * len - 10),
+                SKT_ETLS_CONFIG);
+    assert_contains(skt_error_detail(), "certificate 2");
+    free(two);
+    free(der);
+}
+
+static void test_ca_certs_and_store_stats_show_what_was_loaded(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+    skt_tls_store_stats before, after;
+    skt_tls_cert **cas;
+    bool found = false;
+    int count;
+
+    make_crl();
+    SKT_OK(skt_tls_ctx_cert_store_stats(f->cctx, &before));
+    assert_true(before.x509_ca >= 1);
+    assert_int_equal(before.crl, 0);
+    SKT_OK(skt_tls_ctx_load_verify_locations(f->cctx, cert("crl.pem"), NULL,
+                                             NULL));
+    SKT_OK(skt_tls_ctx_load_verify_locations(f->cctx, cert("other-ca.pem"),
+                                             NULL, NULL));
+    SKT_OK(skt_tls_ctx_cert_store_stats(f->cctx, &after));
+    assert_int_equal(after.crl, 1);
+    assert_int_equal(after.x509, before.x509 + 1);
+    assert_int_equal(after.x509_ca, before.x509_ca + 1);
+    count = skt_tls_ctx_get_ca_certs(f->cctx, &cas);
+    assert_int_equal(count, (int)after.x509_ca);
+    for (int i = 0; i < count; i++) {
+        if (strcmp(cas[i]->subject, "CN=skt test CA") == 0) {
+            found = true;
+            assert_true(cas[i]->der_len > 100);
+            assert_int_equal(cas[i]->der[0], 0x30); /* a DER SEQUENCE */
+        }
+    }
+    assert_null(cas[count]);
+    assert_true(found);
+    skt_tls_freecerts(cas);
+}
+
+static void test_security_level_bounds_the_keys(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+    skt_tls_ctx *sctx;
+
+    assert_true(skt_tls_ctx_get_security_level(f->sctx) >= 1);
+    SKT_OK(skt_tls_ctx_new(&sctx, SKT_TLS_SERVER));
+    SKT_OK(skt_tls_ctx_set_security_level(sctx, 4));
+    assert_int_equal(skt_tls_ctx_get_security_level(sctx), 4);
+    /* Level 4 wants 192 bits of security: a P-256 key has 128. */
+    assert_code(skt_tls_ctx_load_cert_chain(sctx, cert("server.pem"),
+                                            cert("server.key"), NULL),
+                SKT_ETLS_CONFIG);
+    assert_contains(skt_error_detail(), "too small");
+    assert_code(skt_tls_ctx_set_security_level(sctx, 6), -EINVAL);
+    skt_tls_ctx_free(sctx);
+}
+
+static const struct CMUnitTest tests[] = {
+    SKT_CASE(test_revoked_certificate_is_refused_with_a_crl, contexts),
+    SKT_CASE(test_crl_check_of_the_chain, contexts),
+    SKT_CASE(test_crl_check_without_a_crl_fails, contexts),
+    SKT_CASE(test_skt_refuses_a_revoked_certificate_from_s_server, contexts),
+    SKT_CASE(test_python_refuses_a_revoked_certificate_from_skt, contexts),
+    SKT_CASE(test_partial_chain_trusts_the_leaf_itself, contexts),
+    SKT_CASE(test_verify_flags_read_back_and_refuse_unknown_bits, contexts),
+    SKT_CASE(test_hostname_checks_common_name_can_be_turned_off, contexts),
+    SKT_CASE(test_ca_certificate_loads_from_der_in_memory, contexts),
+    SKT_CASE(test_ca_certs_and_store_stats_show_what_was_loaded, contexts),
+    SKT_CASE(test_security_level_bounds_the_keys, contexts),
+};
+
+SKT_TEST_MAIN(tests)
