@@ -121,22 +121,57 @@ static int start(struct race *r, struct attempt *a)
     return 0;
 }
 
+/*
+ * The fair share of what is left of the deadline for an attempt starting
+ * now: the time left divided by the addresses left, this one included, so
+ * that one deadline never means "only the first address". SKT__NEVER
+ * without a deadline, or for the last address (it gets the rest).
+ */
+static int64_t fair_share(const struct race *r, int64_t now)
+{
+    size_t left = r->count - r->next;
+
+    if (r->deadline == SKT__NEVER || left <= 1)
+        return SKT__NEVER;
+    return (r->deadline > now ? r->deadline - now : 0) / (int64_t)left;
+}
+
+/* Strictly sequential: an attempt whose share is spent gives way to the
+ * next address, with -ETIMEDOUT as its own error. */
+static void give_way(struct race *r, int64_t now)
+{
+    if (r->delay >= 0 || r->next >= r->count)
+        return;
+    for (size_t i = 0; i < r->next; i++) {
+        struct attempt *a = &r->list[i];
+        if (a->fd >= 0 && a->give_up <= now)
+            finish(r, a, -ETIMEDOUT);
+    }
+}
+
 /* Starts the next attempt if it is time; returns the winner's index, or -1. */
 static int maybe_start_next(struct race *r)
 {
-    int64_t now = skt__now();
+    int64_t now = skt__now(), share;
     struct attempt *a;
 
+    give_way(r, now);
     if (r->next >= r->count)
         return -1;
     /* Strictly sequential: only when nothing is under way. Happy
      * Eyeballs: also when the delay has passed. */
     if (r->active > 0 && (r->delay < 0 || now < r->next_start))
         return -1;
+    share = fair_share(r, now);
     a = &r->list[r->next++];
+    a->give_up = share == SKT__NEVER ? SKT__NEVER : now + share;
     if (start(r, a))
         return (int)(a - r->list);
+    /* Happy Eyeballs: the next starts after the attempt delay, or sooner
+     * when the delay is longer than this attempt's share. */
     r->next_start = now + skt__ns_from_seconds(r->delay);
+    if (r->next_start > a->give_up)
+        r->next_start = a->give_up;
     /* A failure at once lets the next address start at once. */
     if (a->fd < 0)
         r->next_start = now;
@@ -150,6 +185,11 @@ static struct timespec *poll_timeout(struct race *r, struct timespec *ts)
 
     if (r->next < r->count && r->delay >= 0 && r->next_start < until)
         until = r->next_start;
+    /* Strictly sequential: wake when the attempt under way must give way. */
+    for (size_t i = 0; r->delay < 0 && r->next < r->count && i < r->next;
+         i++)
+        if (r->list[i].fd >= 0 && r->list[i].give_up < until)
+            until = r->list[i].give_up;
     if (until == SKT__NEVER)
         return NULL;
     *ts = skt__timespec_from_ns(until > now ? until - now : 0);

@@ -21,6 +21,8 @@ struct attempt {
     bool tried;
     int64_t started; /* monotonic ns: when it started, and its outcome */
     int64_t ended;
+    int64_t give_up; /* strictly sequential: when the next address takes
+                      * over (its fair share of the deadline is spent) */
 };
 
 struct race {

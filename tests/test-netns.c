@@ -253,6 +253,27 @@ static void test_sequential_blackholes_share_one_deadline(void **state)
     assert_non_null(strstr(skt_error_detail(), "[2001:db8::2]:8080"));
 }
 
+/* One 1 s deadline over two addresses, strictly sequential: the
+ * black-holed IPv6 gets its fair share (half), then IPv4 connects, as in
+ * Python, which would spend its whole timeout on the first. */
+static void test_sequential_gives_each_address_a_fair_share(void **state)
+{
+    skt_connect_opts opts = {.timeout = 1.0, .attempt_delay = -1};
+    skt_connect_attempt tried[4];
+    skt_connect_report report = {.attempts = tried, .capacity = 4};
+    double elapsed;
+    (void)state;
+    IN_NAMESPACE();
+    opts.report = &report;
+    elapsed = connect_dual(&opts);
+    assert_true(elapsed >= 0.5 && elapsed < 0.9);
+    assert_int_equal(report.count, 2);
+    assert_int_equal(skt_addr_family(&tried[0].addr), AF_INET6);
+    assert_int_equal(tried[0].code, -ETIMEDOUT);
+    assert_true(tried[0].seconds >= 0.45 && tried[0].seconds < 0.8);
+    assert_int_equal(tried[1].code, 0);
+}
+
 static void test_getaddrinfo_timeout_with_silent_dns(void **state)
 {
     skt_socket *dns;
@@ -367,6 +388,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_happy_eyeballs_skips_blackholed_ipv6),
     cmocka_unit_test(test_happy_eyeballs_custom_attempt_delay),
     cmocka_unit_test(test_sequential_blackholes_share_one_deadline),
+    cmocka_unit_test(test_sequential_gives_each_address_a_fair_share),
     cmocka_unit_test(test_getaddrinfo_timeout_with_silent_dns),
     cmocka_unit_test(test_abandoned_lookup_does_not_block_exit),
     cmocka_unit_test(test_create_connection_deadline_covers_lookup),
