@@ -1915,6 +1915,60 @@ SKT_EXTERN int skt_tls_ctx_set_msg_callback(skt_tls_ctx *ctx,
                                             skt_tls_msg_callback cb,
                                             void *arg);
 
+/*
+ * skt_tls_ctx_set_post_handshake_auth - TLS 1.3 post-handshake client
+ * authentication (Python's post_handshake_auth; off by default). On a
+ * client context: offer it, so that a server may ask for the client's
+ * certificate (skt_tls_ctx_load_cert_chain) after the handshake; the
+ * client answers by itself when it next reads. On a server context whose
+ * verify mode is SKT_TLS_CERT_OPTIONAL or _REQUIRED: ask for no
+ * certificate during the handshake, only when
+ * skt_tls_verify_client_post_handshake says so. Returns 0. Errors:
+ * -EINVAL. The getter returns the setting; false for NULL.
+ */
+SKT_EXTERN int skt_tls_ctx_set_post_handshake_auth(skt_tls_ctx *ctx, bool on);
+SKT_EXTERN bool skt_tls_ctx_get_post_handshake_auth(const skt_tls_ctx *ctx);
+
+/*
+ * skt_tls_verify_client_post_handshake - on a TLS 1.3 server socket, send
+ * the client a certificate request now (Python's
+ * verify_client_post_handshake). The client's answer is read and
+ * verified by the server's next skt_recv: a certificate that does not
+ * verify fails it with SKT_ETLS_CERT_VERIFY (or _UNKNOWN_CA, ...), none
+ * where SKT_TLS_CERT_REQUIRED wants one with SKT_ETLS_NO_CLIENT_CERT;
+ * afterwards skt_tls_getpeercert returns the client's certificate.
+ * Returns 0 once the request has gone out. Errors: -EINVAL (not a TLS
+ * socket, a client socket, verify mode SKT_TLS_CERT_NONE), -ENOTCONN (no
+ * handshake yet), -EOPNOTSUPP (not TLS 1.3, or the client did not offer
+ * post-handshake authentication), -EALREADY (a request under way),
+ * -ETIMEDOUT, SKT_EWANTWRITE (non-blocking: finish with
+ * skt_tls_handshake), and the code of an earlier failure. Honours the
+ * timeout.
+ */
+SKT_EXTERN int skt_tls_verify_client_post_handshake(skt_socket *s);
+
+/*
+ * skt_tls_ctx_set_ecdh_curve - the elliptic curves (key exchange groups)
+ * to use, one name or a colon-separated list in order of preference
+ * (Python's set_ecdh_curve, which takes one): "prime256v1" or "P-256",
+ * "secp384r1" or "P-384", "X25519", "X448", "ffdhe2048", ... On a server
+ * they bound what it accepts; on a client what it offers. Returns 0.
+ * Errors: -EINVAL (NULL), SKT_ETLS_CONFIG (an unknown name).
+ */
+SKT_EXTERN int skt_tls_ctx_set_ecdh_curve(skt_tls_ctx *ctx,
+                                          const char *curves);
+
+/*
+ * skt_tls_ctx_load_dh_params - the Diffie-Hellman parameters (a PEM file
+ * of "DH PARAMETERS", e.g. from `openssl genpkey -genparam -algorithm DH
+ * -pkeyopt group:ffdhe2048`) for a server's TLS 1.2 DHE cipher suites
+ * (Python's load_dh_params); without them such suites are not chosen.
+ * Returns 0. Errors: -EINVAL, -ENOENT, -EACCES (with the path in the
+ * detail), SKT_ETLS_CONFIG (no DH parameters in the file, or parameters
+ * the security level refuses).
+ */
+SKT_EXTERN int skt_tls_ctx_load_dh_params(skt_tls_ctx *ctx, const char *path);
+
 /* ======================================================================== */
 /* Resolver and module functions                                            */
 /* ======================================================================== */
@@ -2092,7 +2146,14 @@ typedef struct skt_connect_opts {
     int family;
     /* Happy Eyeballs: seconds to wait for an attempt before starting the
      * next one in parallel. 0 means SKT_ATTEMPT_DELAY_DEFAULT; a negative
-     * value means strictly one address after another. */
+     * value means strictly one address after another. Under a timeout,
+     * every address gets its fair share of what is left (the time left
+     * divided by the addresses left): a strictly sequential attempt that
+     * spends its share gives way to the next address (its own error is
+     * -ETIMEDOUT), and in parallel mode the next starts after the delay
+     * or the share, whichever is shorter; the last address gets the rest.
+     * So one deadline never means "only the first address" (Python's
+     * sequential create_connection spends its whole timeout on each). */
     double attempt_delay;
     /* TLS (see the TLS section): with a client context, the connection is
      * wrapped and its handshake completed under the same one deadline, so
@@ -2148,6 +2209,27 @@ SKT_EXTERN int skt_create_connection(skt_socket **out, const char *host,
  */
 SKT_EXTERN int skt_create_connection_to(skt_socket **out, const char *target,
                                         const skt_connect_opts *opts);
+
+/*
+ * skt_get_server_certificate - Python's ssl.get_server_certificate:
+ * connects to host and port (as skt_create_connection: host NULL means
+ * the loopback addresses) with TLS, sending host as SNI, and returns the
+ * certificate the server presents as PEM ("-----BEGIN CERTIFICATE-----",
+ * base64 in lines of 64, the footer; as Python's DER_cert_to_PEM_cert).
+ * As in Python, the host name is not checked, and the chain is verified
+ * only when ca_certs (a PEM file of CA certificates) is given. timeout is
+ * ONE deadline over the lookup, the connect and the handshake, with
+ * skt_connect_opts.timeout's meaning (0: the default timeout;
+ * SKT_BLOCKING: none). Returns 0 and *pem, a NUL-terminated string to
+ * free with free(). Errors: -EINVAL (NULL pem or port), -ENOENT and
+ * -EACCES (ca_certs, with the path), SKT_ETLS_CONFIG, every code of
+ * skt_create_connection (SKT_EAI_*, -ECONNREFUSED, -ETIMEDOUT, ...) and of
+ * the handshake (SKT_ETLS_*: with ca_certs, SKT_ETLS_UNKNOWN_CA and the
+ * like), -ENOMEM. Honours timeout as one deadline.
+ */
+SKT_EXTERN int skt_get_server_certificate(const char *host, const char *port,
+                                          const char *ca_certs,
+                                          double timeout, char **pem);
 
 /*
  * Options of skt_create_server and skt_create_datagram_server. All zero (or

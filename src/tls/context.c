@@ -32,8 +32,7 @@ void skt__tls_ctx_unref(skt_tls_ctx *ctx)
     free(ctx);
 }
 
-/* Gives OpenSSL the verify flags that the mode and the side call for. */
-static void apply_verify_mode(skt_tls_ctx *ctx)
+void skt__tls_apply_verify_mode(skt_tls_ctx *ctx)
 {
     int flags = SSL_VERIFY_NONE;
 
@@ -42,6 +41,11 @@ static void apply_verify_mode(skt_tls_ctx *ctx)
     if (ctx->verify_mode == SKT_TLS_CERT_REQUIRED &&
         ctx->side == SKT_TLS_SERVER)
         flags |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    /* A server with post-handshake authentication asks for the client's
+     * certificate later, when told to, rather than in the handshake. */
+    if (ctx->post_handshake_auth && ctx->side == SKT_TLS_SERVER &&
+        flags != SSL_VERIFY_NONE)
+        flags |= SSL_VERIFY_POST_HANDSHAKE;
     SSL_CTX_set_verify(ctx->ssl_ctx, flags, skt__tls_note_verify);
 }
 
@@ -96,7 +100,7 @@ static int apply_defaults(skt_tls_ctx *ctx)
             return skt__tls_config_fail("tls_ctx_new: loading the system "
                                         "trust store");
     }
-    apply_verify_mode(ctx);
+    skt__tls_apply_verify_mode(ctx);
     return skt__tls_session_defaults(ctx);
 }
 
@@ -385,7 +389,7 @@ int skt_tls_ctx_set_verify_mode(skt_tls_ctx *ctx, int mode)
         return skt__fail(-EINVAL, "set_verify_mode: SKT_TLS_CERT_NONE while "
                          "hostname checking is on; turn it off first");
     ctx->verify_mode = mode;
-    apply_verify_mode(ctx);
+    skt__tls_apply_verify_mode(ctx);
     return 0;
 }
 
@@ -400,7 +404,7 @@ int skt_tls_ctx_set_check_hostname(skt_tls_ctx *ctx, bool check)
     SKT__CHECK(ctx != NULL, "context is NULL");
     if (check && ctx->verify_mode == SKT_TLS_CERT_NONE) {
         ctx->verify_mode = SKT_TLS_CERT_REQUIRED;
-        apply_verify_mode(ctx);
+        skt__tls_apply_verify_mode(ctx);
     }
     ctx->check_hostname = check;
     return 0;

@@ -6,8 +6,8 @@
  */
 #include "tls_int.h"
 
-#include <openssl/dh.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
@@ -93,4 +93,43 @@ int skt_tls_ctx_get_security_level(const skt_tls_ctx *ctx)
 {
     SKT__CHECK(ctx != NULL, "context is NULL");
     return SSL_CTX_get_security_level(ctx->ssl_ctx);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Key exchange                                                             */
+/* ------------------------------------------------------------------------ */
+
+int skt_tls_ctx_set_ecdh_curve(skt_tls_ctx *ctx, const char *curves)
+{
+    SKT__CHECK(ctx != NULL && curves != NULL, "NULL argument");
+    ERR_clear_error();
+    if (SSL_CTX_set1_groups_list(ctx->ssl_ctx, curves) != 1)
+        return skt__tls_config_fail("set_ecdh_curve(\"%s\"): unknown "
+                                    "curve or group", curves);
+    return 0;
+}
+
+int skt_tls_ctx_load_dh_params(skt_tls_ctx *ctx, const char *path)
+{
+    EVP_PKEY *params;
+    BIO *bio;
+
+    SKT__CHECK(ctx != NULL && path != NULL, "NULL argument");
+    ERR_clear_error();
+    bio = BIO_new_file(path, "r");
+    if (bio == NULL)
+        return skt__tls_config_fail("load_dh_params: %s", path);
+    params = PEM_read_bio_Parameters(bio, NULL);
+    BIO_free(bio);
+    if (params == NULL || EVP_PKEY_get_base_id(params) != EVP_PKEY_DH) {
+        EVP_PKEY_free(params);
+        return skt__tls_config_fail("load_dh_params: %s holds no DH "
+                                    "parameters", path);
+    }
+    /* The context owns params once it takes them. */
+    if (SSL_CTX_set0_tmp_dh_pkey(ctx->ssl_ctx, params) != 1) {
+        EVP_PKEY_free(params);
+        return skt__tls_config_fail("load_dh_params: %s", path);
+    }
+    return 0;
 }

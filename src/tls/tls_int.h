@@ -12,8 +12,9 @@
  * cache), sni.c (the server name callback), memory.c (TLS over memory
  * buffers: skt_tls_obj), verify.c (verify flags, CRLs, DER trust, the
  * store's contents), info.c (chains, channel bindings, shared ciphers),
- * debug.c (the key log, the message callback), options.c (options and
- * other settings) and halfclose.c (close_notify with reading open).
+ * debug.c (the key log, the message callback), postauth.c (TLS 1.3
+ * post-handshake client authentication), options.c (options, groups, DH
+ * parameters) and halfclose.c (close_notify with reading open).
  */
 #ifndef SKT_TLS_INT_H
 #define SKT_TLS_INT_H
@@ -30,6 +31,7 @@ struct skt_tls_ctx {
     int verify_mode;     /* SKT_TLS_CERT_* */
     bool check_hostname;
     bool never_check_subject; /* hostname_checks_common_name off */
+    bool post_handshake_auth; /* TLS 1.3 client authentication later */
     unsigned char *alpn; /* ALPN wire format: length-prefixed names */
     size_t alpn_len;
     skt_tls_sni_callback sni_callback; /* a server's, or NULL */
@@ -72,6 +74,9 @@ struct tls {
 SKT__HIDDEN void skt__tls_ctx_ref(skt_tls_ctx *ctx);
 /* Drops a reference; the last one frees the context. NULL is ignored. */
 SKT__HIDDEN void skt__tls_ctx_unref(skt_tls_ctx *ctx);
+/* Gives OpenSSL the verify flags that the mode, the side and
+ * post-handshake authentication call for. */
+SKT__HIDDEN void skt__tls_apply_verify_mode(skt_tls_ctx *ctx);
 
 /* ------------------------------------------------------------------------ */
 /* Failures (errors.c)                                                      */
@@ -161,6 +166,10 @@ struct skt__tls_wrap_args {
 SKT__HIDDEN int skt__tls_check_side(const skt_tls_ctx *ctx,
                                     const char *hostname, bool server_side,
                                     const char *op);
+
+/* Runs the handshake of s (or what OpenSSL has to send after a
+ * post-handshake request) under the socket's mode and timeout. */
+SKT__HIDDEN int skt__tls_handshake_by_mode(skt_socket *s, struct tls *t);
 
 /* Readies a new connection's state for its handshake: SNI and the name to
  * verify, the session offered, the side. */

@@ -206,7 +206,7 @@ static int handshake_nonblocking(skt_socket *s, struct tls *t)
 }
 
 /* The handshake under the socket's own mode and timeout. */
-static int handshake_by_mode(skt_socket *s, struct tls *t)
+int skt__tls_handshake_by_mode(skt_socket *s, struct tls *t)
 {
     if (s->timeout == 0)
         return handshake_nonblocking(s, t);
@@ -222,7 +222,7 @@ int skt_tls_wrap(skt_socket *s, skt_tls_ctx *ctx, const char *server_hostname,
 
     if (rc < 0)
         return rc;
-    return handshake_by_mode(s, s->transport_state);
+    return skt__tls_handshake_by_mode(s, s->transport_state);
 }
 
 int skt_tls_wrap_socket(skt_socket *s, skt_tls_ctx *ctx,
@@ -241,7 +241,7 @@ int skt_tls_wrap_socket(skt_socket *s, skt_tls_ctx *ctx,
     rc = install(s, ctx, &args);
     if (rc < 0 || opts->defer_handshake)
         return rc;
-    return handshake_by_mode(s, s->transport_state);
+    return skt__tls_handshake_by_mode(s, s->transport_state);
 }
 
 int skt_tls_handshake(skt_socket *s)
@@ -250,7 +250,7 @@ int skt_tls_handshake(skt_socket *s)
 
     if (t == NULL)
         return skt__fail(-EINVAL, "tls_handshake: not a TLS socket");
-    return handshake_by_mode(s, t);
+    return skt__tls_handshake_by_mode(s, t);
 }
 
 /* Wraps and handshakes under the caller's deadline, whatever the mode. */

@@ -21,7 +21,6 @@ import argparse
 import collections
 import importlib.util
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -124,28 +123,29 @@ def compare(py_text, skt_text, tables, notes, out=sys.stdout):
         print(entry, file=out)
     for entry in failures:
         print(entry, file=out)
+    matched = len(names) - len(seen_intended) - len(seen_known) - len(failures)
     print(f"{len(names)} scenarios ("
           + ", ".join(f"{a} {c}" for a, c in sorted(areas.items()))
-          + f"): {len(names) - len(seen_intended) - len(seen_known) - len(failures)}"
-          f" match, {len(seen_intended)} intended differences, "
+          + f"): {matched} match, {len(seen_intended)} intended differences, "
           f"{len(seen_known)} KNOWN DEVIATIONS, {len(failures)} failures",
           file=out)
     return len(failures)
 
 
 def run_side(argv, env):
+    """(stdout, problem): problem is None when the program exited 0 with
+    nothing on stderr (a leaked fd, a sanitizer report, a crash...)."""
     try:
         done = subprocess.run(argv, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, env=env,
                               timeout=RUN_TIMEOUT, text=True)
     except subprocess.TimeoutExpired as e:
         out = e.stdout.decode() if isinstance(e.stdout, bytes) else e.stdout
-        print(f"{argv[0]}: killed after {RUN_TIMEOUT} s", file=sys.stderr)
-        return out or ""
+        return out or "", f"{argv[0]}: killed after {RUN_TIMEOUT} s"
     if done.returncode != 0 or done.stderr:
-        print(f"{' '.join(argv)}: exit status {done.returncode}\n"
-              f"{done.stderr}", file=sys.stderr)
-    return done.stdout
+        return done.stdout, (f"{' '.join(argv)}: exit status "
+                             f"{done.returncode}\n{done.stderr}")
+    return done.stdout, None
 
 
 def make_certs(directory):
@@ -159,13 +159,18 @@ def run_group(skt_bin, group):
     env = dict(os.environ)
     env.pop("SSLKEYLOGFILE", None)
     with tempfile.TemporaryDirectory(prefix="skt-conf-certs-") as certs:
-        if group == "tls" and make_certs(certs):
+        if group.startswith("tls") and make_certs(certs):
             env["SKT_CONF_CERTS"] = certs
-        py_out = run_side([sys.executable, os.path.join(HERE, "py", "run.py"),
-                           group], env)
-        skt_out = run_side([skt_bin, group], env)
+        py_out, py_problem = run_side(
+            [sys.executable, os.path.join(HERE, "py", "run.py"), group], env)
+        skt_out, skt_problem = run_side([skt_bin, group], env)
     tables = load(os.path.join(HERE, "py", group + ".py"), "tables_" + group)
-    return compare(py_out, skt_out, tables, header_notes(HEADERS))
+    failed = compare(py_out, skt_out, tables, header_notes(HEADERS))
+    for problem in (py_problem, skt_problem):
+        if problem:
+            print(problem.rstrip(), file=sys.stderr)
+            failed += 1
+    return failed
 
 
 def main():

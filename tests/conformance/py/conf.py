@@ -116,9 +116,15 @@ def text(value):
 
 
 def run(names=None):
+    """Runs the scenarios (those named, or all); returns False when one
+    left an fd open (reported on stderr)."""
+    import sys
+    clean = True
+    tmpdir()
     for name, fn, alias in REGISTRY:
         if names and name not in names:
             continue
+        before = fds()
         try:
             result = text(fn())
         except Exception as e:  # every outcome is a line
@@ -130,6 +136,11 @@ def run(names=None):
         else:
             result = alias.get(result, result)
         print(name, result.replace("\n", " "), flush=True)
+        left = fds() - before
+        if left > 0:
+            print(f"run.py: {name} left {left} fd(s) open", file=sys.stderr)
+            clean = False
+    return clean
 
 
 # --------------------------------------------------------------------------
@@ -141,7 +152,7 @@ def timeout(t):
 
 
 def bucket(s):
-    for limit, name in ((0.1, "<0.1s"), (0.35, "~0.2s"), (0.75, "~0.5s"),
+    for limit, name in ((0.1, "<0.1s"), (0.45, "~0.2s"), (0.75, "~0.5s"),
                         (1.5, "~1s"), (3, "~2s")):
         if s < limit:
             return name
@@ -160,6 +171,19 @@ def elapsed(fn):
 
 def fds():
     return len(os.listdir("/proc/self/fd")) - 1
+
+
+def listen_backlog(port):
+    """The backlog of the TCP listener on port, as ss shows it (a
+    listener's Send-Q), or "none"."""
+    import subprocess
+    try:
+        out = subprocess.run(["ss", "-Hltn", f"sport = :{port}"],
+                             capture_output=True, text=True,
+                             timeout=10).stdout
+    except OSError:
+        out = ""
+    return out.split()[2] if len(out.split()) > 2 else "none"
 
 
 def pybytes(data):

@@ -2,7 +2,6 @@
 sendmsg and recvmsg/recvmsg_into (test_socket.py's CmsgMacroTests,
 SCMRightsTest, SendrecvmsgUnixStreamTest, RecvmsgIntoTests,
 SendrecvmsgUDPTest, SCM_CREDENTIALS, and the send_fds/recv_fds of 3.9)."""
-import array
 import os
 import socket
 import struct

@@ -8,7 +8,7 @@ testGetServBy, testGetProtoByName...). Every name here is numeric or in
 import os
 import socket
 
-from conf import add, scenario, hexbytes
+from conf import add, hexbytes
 
 S = socket
 

@@ -14,8 +14,7 @@ def main(argv):
         print("usage: run.py GROUP [NAME...]", file=sys.stderr)
         return 2
     importlib.import_module(argv[1])
-    conf.run(set(argv[2:]) or None)
-    return 0
+    return 0 if conf.run(set(argv[2:]) or None) else 1
 
 
 if __name__ == "__main__":

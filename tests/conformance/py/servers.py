@@ -6,11 +6,11 @@ MiscTestCase, and the socketserver reference)."""
 import os
 import socket
 import socketserver
-import subprocess
 import threading
 import time
 
-from conf import add, scenario, addr, path, pybytes, timeout, word
+from conf import (add, scenario, addr, listen_backlog, path, pybytes,
+                  timeout, word)
 
 S = socket
 HOST = ("127.0.0.1", 0)
@@ -99,9 +99,7 @@ add("socketserver.reuse_address_off",
 
 
 def backlog(srv):
-    out = subprocess.run(["ss", "-Hltn", f"sport = :{srv.server_address[1]}"],
-                         capture_output=True, text=True, timeout=10).stdout
-    return out.split()[2] if out.split() else "none"
+    return listen_backlog(srv.server_address[1])
 
 
 add("socketserver.listen_backlog", with_server(

@@ -1,50 +1,20 @@
-"""tls - the ssl module: context defaults and settings, loading
-certificates and their errors, handshakes that succeed and fail (host
-names, expired, unknown and self-signed certificates, versions, client
+"""tls - ssl connections: handshakes that succeed and fail (host names,
+expired, unknown and self-signed certificates, versions, client
 certificates), ALPN, SNI, the peer's certificate, pending, unwrap,
-non-blocking handshakes, timeouts (test_ssl.py's ContextTests,
-SSLErrorTests, ThreadedTests, TestPostHandshakeAuth..., and the ssl
-reference). The certificates are tests/peers/make-certs.sh's."""
+sessions, non-blocking handshakes, timeouts, misuse (test_ssl.py's
+ThreadedTests, SSLErrorTests, BasicSocketTests..., and the ssl reference).
+The certificates are tests/peers/make-certs.sh's."""
 import ipaddress
-import os
 import socket
 import ssl
 import threading
 import time
 
 from conf import add, scenario, certs, listener, pybytes, text, word
+from tls_common import (NOT_STREAM, cert, client_ctx, server_ctx,
+                        tls_add)
 
 S = socket
-CONFIG = {"ETLS_HANDSHAKE": "ETLS_CONFIG"}  # an SSLError from a setting
-NOT_STREAM = {"NotImplementedError": "EOPNOTSUPP"}
-
-
-def cert(name):
-    return os.path.join(certs(), name)
-
-
-def client_ctx():
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.load_verify_locations(cert("ca.pem"))
-    return ctx
-
-
-def server_ctx(chain="server.pem", key="server.key"):
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(cert(chain), cert(key))
-    return ctx
-
-
-def needs_certs(fn):
-    def run():
-        if not certs():
-            return "skip:no-certificates"
-        return fn()
-    return run
-
-
-def tls_add(name, fn, alias=None):
-    add(name, needs_certs(fn), alias=alias)
 
 
 def echo(s):
@@ -55,8 +25,9 @@ class Server:
     """TLS connections (count of them) served one after another in a
     thread; the outcome of the last in .result."""
 
-    def __init__(self, ctx, action=echo, count=1):
+    def __init__(self, ctx, action=echo, count=1, delay=0):
         self.ctx, self.action, self.result = ctx, action, "none"
+        self.delay = delay
         self.l = listener()
         self.port = self.l.getsockname()[1]
         self.t = threading.Thread(target=self.run_all, args=(count,))
@@ -73,6 +44,7 @@ class Server:
             self.result = word(e)
             return
         conn.settimeout(5)
+        time.sleep(self.delay)
         with conn:
             try:
                 s = self.ctx.wrap_socket(conn, server_side=True)
@@ -126,88 +98,6 @@ def ping(s):
 
 def version(s):
     return f"{s.version()} {s.cipher()[0]}"
-
-
-# --------------------------------------------------------------------------
-# Contexts
-# --------------------------------------------------------------------------
-
-@scenario("ssl.client_context_defaults")
-def _():
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    return (f"{int(ctx.verify_mode)} {ctx.check_hostname} "
-            f"{ctx.minimum_version.name}")
-
-
-@scenario("ssl.server_context_defaults")
-def _():
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    return (f"{int(ctx.verify_mode)} {ctx.check_hostname} "
-            f"{ctx.minimum_version.name}")
-
-
-@scenario("ssl.cert_none_refused_with_check_hostname")
-def _():
-    ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).verify_mode = ssl.CERT_NONE
-
-
-@scenario("ssl.check_hostname_sets_required")
-def _():
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    ctx.check_hostname = True
-    return int(ctx.verify_mode)
-
-
-@scenario("ssl.verify_mode_optional")
-def _():
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.verify_mode = ssl.CERT_OPTIONAL
-    return int(ctx.verify_mode)
-
-
-tls_add("ssl.load_cert_chain", lambda: server_ctx() and None)
-tls_add("ssl.load_cert_chain_missing", lambda: ssl.SSLContext(
-    ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert("no-such.pem")))
-tls_add("ssl.load_cert_chain_wrong_key", lambda: ssl.SSLContext(
-    ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert("client.pem"),
-                                             cert("server.key")),
-        alias=CONFIG)
-tls_add("ssl.encrypted_key_password", lambda: ssl.SSLContext(
-    ssl.PROTOCOL_TLS_SERVER).load_cert_chain(
-        cert("server.pem"), cert("server-enc.key"), password="secret"))
-tls_add("ssl.encrypted_key_wrong_password", lambda: ssl.SSLContext(
-    ssl.PROTOCOL_TLS_SERVER).load_cert_chain(
-        cert("server.pem"), cert("server-enc.key"), password="wrong"),
-        alias=CONFIG)
-tls_add("ssl.load_verify_locations_missing", lambda: ssl.SSLContext(
-    ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cert("no-such.pem")))
-tls_add("ssl.load_verify_locations_capath", lambda: ssl.SSLContext(
-    ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(capath=cert("cadir")))
-tls_add("ssl.load_verify_locations_cadata", lambda: ssl.SSLContext(
-    ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(
-        cadata=open(cert("ca.pem")).read()))
-tls_add("ssl.load_verify_locations_bad_cadata", lambda: ssl.SSLContext(
-    ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(
-        cadata="-----BEGIN CERTIFICATE-----\nnot base64\n"
-               "-----END CERTIFICATE-----\n"), alias=CONFIG)
-add("ssl.load_verify_locations_nothing",
-    lambda: ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations())
-add("ssl.set_ciphers_unknown",
-    lambda: ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers("NOPE"),
-    alias=CONFIG)
-add("ssl.set_ciphers_ok",
-    lambda: ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).set_ciphers("ECDHE+AESGCM"))
-# Python refuses a bad ALPN name with an SSLError that is its refusal of
-# the argument: skt's -EINVAL.
-BAD_ARG = {"ETLS_HANDSHAKE": "EINVAL"}
-add("ssl.alpn_empty_name",
-    lambda: ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).set_alpn_protocols([""]),
-    alias=BAD_ARG)
-add("ssl.alpn_name_too_long",
-    lambda: ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).set_alpn_protocols(["x" * 256]),
-    alias=BAD_ARG)
 
 
 # --------------------------------------------------------------------------
@@ -442,7 +332,7 @@ def _():
         with client_ctx().wrap_socket(c, server_hostname="localhost") as s:
             ping(s)
     srv.done()
-    return ",".join(ctx.seen) or "None"
+    return "server=" + (",".join(ctx.seen) or "None")
 
 
 @scenario("ssl.no_sni_for_ip_address")
@@ -455,7 +345,7 @@ def _():
         with client_ctx().wrap_socket(c, server_hostname="127.0.0.1") as s:
             ping(s)
     srv.done()
-    return ",".join(str(n) for n in ctx.seen) or "None"
+    return "server=" + (",".join(str(n) for n in ctx.seen) or "None")
 
 
 @scenario("ssl.session_resumed")
@@ -486,9 +376,11 @@ def _():
 
 @scenario("ssl.nonblocking_handshake")
 def _():
+    """The server waits 0.1 s before its handshake, so that the client's
+    first step cannot complete it."""
     if not certs():
         return "skip:no-certificates"
-    srv = Server(server_ctx())
+    srv = Server(server_ctx(), delay=0.1)
     try:
         with socket.create_connection(("127.0.0.1", srv.port), timeout=5) as c:
             c.setblocking(False)

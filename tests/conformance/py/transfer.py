@@ -5,7 +5,7 @@ import socket
 import threading
 import time
 
-from conf import (add, scenario, addr, bucket, close, tcp_pair, udp_pair,
+from conf import (add, scenario, addr, bucket, tcp_pair, udp_pair,
                   unix_pair, word)
 
 S = socket

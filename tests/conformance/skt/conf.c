@@ -24,8 +24,9 @@ static const struct {
     const char *name;
     const conf_scenario *table;
 } groups[] = {
-#define CONF_ENTRY(group) {#group, conf_##group},
-    CONF_GROUPS(CONF_ENTRY)
+#define CONF_GROUP(group) {#group, conf_##group},
+    CONF_GROUP_LIST
+#undef CONF_GROUP
 };
 #define GROUP_COUNT (sizeof groups / sizeof groups[0])
 
@@ -126,7 +127,7 @@ const char *conf_bucket(double s)
 {
     if (s < 0.1)
         return "<0.1s";
-    if (s < 0.35)
+    if (s < 0.45)
         return "~0.2s";
     if (s < 0.75)
         return "~0.5s";
@@ -160,6 +161,22 @@ int conf_fds(void)
 }
 
 static char tmpdir[64];
+
+const char *conf_listen_backlog(int port)
+{
+    static char field[3][64];
+    char cmd[128], line[256] = "";
+    FILE *p;
+    int found = 0;
+
+    snprintf(cmd, sizeof cmd, "ss -Hltn 'sport = :%d' 2>/dev/null", port);
+    p = popen(cmd, "r");
+    if (p && fgets(line, sizeof line, p))
+        found = sscanf(line, "%63s %63s %63s", field[0], field[1], field[2]);
+    if (p)
+        pclose(p);
+    return found == 3 ? field[2] : "none";
+}
 
 /* ------------------------------------------------------------------------ */
 /* Address and byte texts                                                   */
@@ -212,8 +229,8 @@ const char *conf_hex(const void *data, size_t len)
 
     text[0] = '\0';
     for (size_t i = 0; i < len && i < 64; i++)
-        n += (size_t)snprintf(text + n, sizeof text - n, "%s%02x",
-                              i ? " " : "", p[i]);
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s%02x", i ? " " : "",
+                              p[i]);
     return len ? text : "-";
 }
 
@@ -450,8 +467,24 @@ static bool wanted(const char *name, int argc, char **argv)
     return false;
 }
 
+/* Runs one scenario; an fd it leaves open is reported on stderr (and
+ * makes the exit status 1). */
+static bool run_one(const conf_scenario *s)
+{
+    int before = conf_fds(), after;
+
+    s->fn(s->name);
+    after = conf_fds();
+    if (after > before)
+        fprintf(stderr, "conformance-skt: %s left %d fd(s) open\n", s->name,
+                after - before);
+    return after <= before;
+}
+
 int main(int argc, char **argv)
 {
+    bool clean = true;
+
     if (argc < 2 || strcmp(argv[1], "--list") == 0) {
         for (size_t g = 0; g < GROUP_COUNT; g++)
             printf("%s\n", groups[g].name);
@@ -463,10 +496,11 @@ int main(int argc, char **argv)
     for (size_t g = 0; g < GROUP_COUNT; g++) {
         if (strcmp(argv[1], groups[g].name) != 0)
             continue;
+        conf_tmpdir();
         for (const conf_scenario *s = groups[g].table; s->name; s++)
             if (wanted(s->name, argc, argv))
-                s->fn(s->name);
-        return 0;
+                clean = run_one(s) && clean;
+        return clean ? 0 : 1;
     }
     fprintf(stderr, "conformance-skt: no group \"%s\" (--list)\n", argv[1]);
     return 2;

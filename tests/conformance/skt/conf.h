@@ -21,12 +21,14 @@ typedef struct conf_scenario {
     conf_fn *fn;
 } conf_scenario;
 
-/* The groups, one per file (GROUP.c, py/GROUP.py); each table ends with
- * {NULL, NULL}. */
-#define CONF_GROUPS(X) X(sockets) X(connect) X(transfer) X(addresses) X(options) X(connections) X(netdb) X(messages) X(sendfile) X(streams) X(selecting) X(servers)
-
-#define CONF_DECLARE(group) extern const conf_scenario conf_##group[];
-CONF_GROUPS(CONF_DECLARE)
+/*
+ * The groups: CONF_GROUP_LIST, defined by CMakeLists.txt, is
+ * "CONF_GROUP(sockets) CONF_GROUP(accepting) ...", one per file GROUP.c,
+ * whose table conf_GROUP ends with {NULL, NULL}.
+ */
+#define CONF_GROUP(group) extern const conf_scenario conf_##group[];
+CONF_GROUP_LIST
+#undef CONF_GROUP
 
 /* Seconds every fixture's socket waits at most (the bound of each wait). */
 #define CONF_SAFETY 5.0
@@ -50,13 +52,16 @@ const char *conf_val(long rc);
 /* Python's repr-like texts: "None" (SKT_BLOCKING), "%g" otherwise. */
 const char *conf_timeout(double t);
 const char *conf_bool(bool b);
-/* A coarse bucket of an elapsed time: "<0.1s", "~0.2s", "~0.5s", "~1s",
- * "~2s", ">3s". */
+/* A coarse bucket of an elapsed time: "<0.1s", "~0.2s" (to 0.45 s),
+ * "~0.5s" (to 0.75 s), "~1s", "~2s", ">3s". */
 const char *conf_bucket(double seconds);
 /* Seconds on the monotonic clock. */
 double conf_now(void);
 /* Open fds of this process. */
 int conf_fds(void);
+/* The backlog of the TCP listener on port, as ss shows it (a listener's
+ * Send-Q), or "none" (static buffer). */
+const char *conf_listen_backlog(int port);
 
 /* The text of an address with a non-zero IP port written "P", a
  * non-zero netlink port id "PID", an autobound Unix name "@AUTO" and

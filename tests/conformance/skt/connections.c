@@ -24,8 +24,16 @@ static const char *port_text(const skt_addr *a)
 /* create_server                                                            */
 /* ------------------------------------------------------------------------ */
 
-enum srv_report { R_REUSEADDR, R_LISTENING, R_FAMILY_NAME, R_NAME,
-                  R_NAME_V6ONLY, R_REUSEPORT, R_MODE_TYPE, R_PLAIN_OK };
+enum srv_report {
+    R_REUSEADDR,
+    R_LISTENING,
+    R_FAMILY_NAME,
+    R_NAME,
+    R_NAME_V6ONLY,
+    R_REUSEPORT,
+    R_MODE_TYPE,
+    R_PLAIN_OK
+};
 
 static void served(const char *name, const char *host,
                    const skt_server_opts *opts, enum srv_report report)
@@ -77,15 +85,42 @@ static const skt_server_opts v6_dual = {.family = AF_INET6, .dualstack = true};
 static const skt_server_opts reuse_port = {.reuse_port = true};
 static const skt_server_opts v4_dual = {.family = AF_INET, .dualstack = true};
 
-static void server_reuseaddr(const char *n) { served(n, "127.0.0.1", NULL, R_REUSEADDR); }
-static void server_listening(const char *n) { served(n, "127.0.0.1", NULL, R_LISTENING); }
-static void server_empty_host(const char *n) { served(n, "", NULL, R_FAMILY_NAME); }
-static void server_localhost(const char *n) { served(n, "localhost", NULL, R_NAME); }
-static void server_ipv6_v6only(const char *n) { served(n, "::1", &v6, R_NAME_V6ONLY); }
-static void server_dualstack(const char *n) { served(n, "", &v6_dual, R_NAME_V6ONLY); }
-static void server_reuse_port(const char *n) { served(n, "127.0.0.1", &reuse_port, R_REUSEPORT); }
-static void server_mode_and_type(const char *n) { served(n, "127.0.0.1", NULL, R_MODE_TYPE); }
-static void server_dualstack_with_inet(const char *n) { served(n, "127.0.0.1", &v4_dual, R_PLAIN_OK); }
+static void server_reuseaddr(const char *n)
+{
+    served(n, "127.0.0.1", NULL, R_REUSEADDR);
+}
+static void server_listening(const char *n)
+{
+    served(n, "127.0.0.1", NULL, R_LISTENING);
+}
+static void server_empty_host(const char *n)
+{
+    served(n, "", NULL, R_FAMILY_NAME);
+}
+static void server_localhost(const char *n)
+{
+    served(n, "localhost", NULL, R_NAME);
+}
+static void server_ipv6_v6only(const char *n)
+{
+    served(n, "::1", &v6, R_NAME_V6ONLY);
+}
+static void server_dualstack(const char *n)
+{
+    served(n, "", &v6_dual, R_NAME_V6ONLY);
+}
+static void server_reuse_port(const char *n)
+{
+    served(n, "127.0.0.1", &reuse_port, R_REUSEPORT);
+}
+static void server_mode_and_type(const char *n)
+{
+    served(n, "127.0.0.1", NULL, R_MODE_TYPE);
+}
+static void server_dualstack_with_inet(const char *n)
+{
+    served(n, "127.0.0.1", &v4_dual, R_PLAIN_OK);
+}
 
 static void server_has_dualstack_ipv6(const char *name)
 {
@@ -195,11 +230,26 @@ static void connected(const char *name, const char *host, int family,
 static const skt_connect_opts five = {.timeout = 5};
 static const skt_connect_opts two = {.timeout = 2};
 
-static void connection_ok(const char *n) { connected(n, "127.0.0.1", AF_INET, NULL, C_PEER_MODE); }
-static void connection_timeout_mode(const char *n) { connected(n, "127.0.0.1", AF_INET, &two, C_MODE); }
-static void connection_localhost(const char *n) { connected(n, "localhost", AF_INET, &five, C_PEER); }
-static void connection_ipv6(const char *n) { connected(n, "::1", AF_INET6, &five, C_PEER); }
-static void connection_type_and_inheritable(const char *n) { connected(n, "127.0.0.1", AF_INET, &five, C_TYPE); }
+static void connection_ok(const char *n)
+{
+    connected(n, "127.0.0.1", AF_INET, NULL, C_PEER_MODE);
+}
+static void connection_timeout_mode(const char *n)
+{
+    connected(n, "127.0.0.1", AF_INET, &two, C_MODE);
+}
+static void connection_localhost(const char *n)
+{
+    connected(n, "localhost", AF_INET, &five, C_PEER);
+}
+static void connection_ipv6(const char *n)
+{
+    connected(n, "::1", AF_INET6, &five, C_PEER);
+}
+static void connection_type_and_inheritable(const char *n)
+{
+    connected(n, "127.0.0.1", AF_INET, &five, C_TYPE);
+}
 
 static void connection_source_address(const char *name)
 {
@@ -265,8 +315,8 @@ static void connection_fd_count(const char *name)
 static void connection_unknown_service(const char *name)
 {
     skt_socket *c = NULL;
-    conf_rc(name, skt_create_connection(&c, "127.0.0.1",
-                                        "skt-no-such-service", &five));
+    conf_rc(name, skt_create_connection(&c, "127.0.0.1", "skt-no-such-service",
+                                        &five));
     skt_close(c);
 }
 
@@ -340,8 +390,8 @@ static void connection_all_errors(const char *name)
 }
 
 /* [::1]:P black-holed and 127.0.0.1:P listening, for one P. */
-static int split_port(skt_socket **bh, skt_socket **filler,
-                      skt_socket **good, skt_addr *a)
+static int split_port(skt_socket **bh, skt_socket **filler, skt_socket **good,
+                      skt_addr *a)
 {
     for (int i = 0; i < 50; i++) {
         skt_addr v4;
@@ -365,8 +415,7 @@ static int split_port(skt_socket **bh, skt_socket **filler,
 
 /* Host NULL gives ::1 (black-holed) then 127.0.0.1 (listening), one
  * timeout of 0.5 s. */
-static void first_blackholed(const char *name, double attempt_delay,
-                             bool timed)
+static void first_blackholed(const char *name, double attempt_delay, bool timed)
 {
     skt_socket *bh, *filler, *good = NULL, *c = NULL;
     skt_connect_opts opts = {.timeout = 0.5, .attempt_delay = attempt_delay};
@@ -389,8 +438,18 @@ static void first_blackholed(const char *name, double attempt_delay,
     skt_close(c);
 }
 
-static void connection_sequential_first_blackholed(const char *n) { first_blackholed(n, -1, false); }
-static void connection_happy_first_blackholed(const char *n) { first_blackholed(n, 0, true); }
+static void connection_sequential_first_blackholed(const char *n)
+{
+    first_blackholed(n, -1, false);
+}
+static void connection_sequential_first_blackholed_time(const char *n)
+{
+    first_blackholed(n, -1, true);
+}
+static void connection_happy_first_blackholed(const char *n)
+{
+    first_blackholed(n, 0, true);
+}
 
 const conf_scenario conf_connections[] = {
     {"server.reuseaddr", server_reuseaddr},
@@ -425,6 +484,8 @@ const conf_scenario conf_connections[] = {
     {"connection.all_errors", connection_all_errors},
     {"connection.sequential_first_blackholed",
      connection_sequential_first_blackholed},
+    {"connection.sequential_first_blackholed_time",
+     connection_sequential_first_blackholed_time},
     {"connection.happy_first_blackholed", connection_happy_first_blackholed},
     {NULL, NULL},
 };

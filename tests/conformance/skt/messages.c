@@ -19,8 +19,10 @@ static const char *flags_text(int flags)
     static const struct {
         int bit;
         const char *name;
-    } names[] = {{MSG_TRUNC, "TRUNC"}, {MSG_CTRUNC, "CTRUNC"},
-                 {MSG_EOR, "EOR"}, {MSG_OOB, "OOB"}};
+    } names[] = {{MSG_TRUNC, "TRUNC"},
+                 {MSG_CTRUNC, "CTRUNC"},
+                 {MSG_EOR, "EOR"},
+                 {MSG_OOB, "OOB"}};
 
     out[0] = '\0';
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -48,15 +50,15 @@ static void cmsg_sizes(const char *name, bool space, const size_t *cases,
 
 static void cmsg_len(const char *name)
 {
-    static const size_t cases[] = {0, 1, 4, 8, 12, 16, 100, 2147483631,
-                                   2147483632};
+    static const size_t cases[] = {0,  1,   4,          8,         12,
+                                   16, 100, 2147483631, 2147483632};
     cmsg_sizes(name, false, cases, sizeof cases / sizeof cases[0]);
 }
 
 static void cmsg_space(const char *name)
 {
-    static const size_t cases[] = {0, 1, 4, 8, 12, 16, 100, 2147483623,
-                                   2147483624};
+    static const size_t cases[] = {0,  1,   4,          8,         12,
+                                   16, 100, 2147483623, 2147483624};
     cmsg_sizes(name, true, cases, sizeof cases / sizeof cases[0]);
 }
 
@@ -66,10 +68,9 @@ static void cmsg_space(const char *name)
 
 enum fd_report { F_SUMMARY, F_CLOEXEC, F_WORKS, F_NEW_NUMBERS };
 
-static void report_fds(const char *name, enum fd_report report,
-                       const char *buf, ssize_t n, const int *got,
-                       size_t nfds, int msg_flags, int pipes[][2],
-                       size_t count)
+static void report_fds(const char *name, enum fd_report report, const char *buf,
+                       ssize_t n, const int *got, size_t nfds, int msg_flags,
+                       int pipes[][2], size_t count)
 {
     char text[128] = "", back[100];
     bool fresh = true;
@@ -133,15 +134,42 @@ static void pass_fds(const char *name, int type, size_t count, size_t room,
     conf_close(a, b, NULL);
 }
 
-static void fdpass_one(const char *n) { pass_fds(n, SOCK_STREAM, 1, 1, F_SUMMARY); }
-static void fdpass_three(const char *n) { pass_fds(n, SOCK_STREAM, 3, 3, F_SUMMARY); }
-static void fdpass_cloexec(const char *n) { pass_fds(n, SOCK_STREAM, 2, 2, F_CLOEXEC); }
-static void fdpass_received_fd_works(const char *n) { pass_fds(n, SOCK_STREAM, 1, 1, F_WORKS); }
-static void fdpass_new_fd_numbers(const char *n) { pass_fds(n, SOCK_STREAM, 2, 2, F_NEW_NUMBERS); }
-static void fdpass_room_for_more(const char *n) { pass_fds(n, SOCK_STREAM, 1, 4, F_SUMMARY); }
-static void fdpass_more_than_room(const char *n) { pass_fds(n, SOCK_STREAM, 3, 1, F_SUMMARY); }
-static void fdpass_dgram(const char *n) { pass_fds(n, SOCK_DGRAM, 1, 1, F_SUMMARY); }
-static void fdpass_seqpacket(const char *n) { pass_fds(n, SOCK_SEQPACKET, 2, 2, F_SUMMARY); }
+static void fdpass_one(const char *n)
+{
+    pass_fds(n, SOCK_STREAM, 1, 1, F_SUMMARY);
+}
+static void fdpass_three(const char *n)
+{
+    pass_fds(n, SOCK_STREAM, 3, 3, F_SUMMARY);
+}
+static void fdpass_cloexec(const char *n)
+{
+    pass_fds(n, SOCK_STREAM, 2, 2, F_CLOEXEC);
+}
+static void fdpass_received_fd_works(const char *n)
+{
+    pass_fds(n, SOCK_STREAM, 1, 1, F_WORKS);
+}
+static void fdpass_new_fd_numbers(const char *n)
+{
+    pass_fds(n, SOCK_STREAM, 2, 2, F_NEW_NUMBERS);
+}
+static void fdpass_room_for_more(const char *n)
+{
+    pass_fds(n, SOCK_STREAM, 1, 4, F_SUMMARY);
+}
+static void fdpass_more_than_room(const char *n)
+{
+    pass_fds(n, SOCK_STREAM, 3, 1, F_SUMMARY);
+}
+static void fdpass_dgram(const char *n)
+{
+    pass_fds(n, SOCK_DGRAM, 1, 1, F_SUMMARY);
+}
+static void fdpass_seqpacket(const char *n)
+{
+    pass_fds(n, SOCK_SEQPACKET, 2, 2, F_SUMMARY);
+}
 
 static void fdpass_none_sent(const char *name)
 {
@@ -249,8 +277,14 @@ static void credentials(const char *name, bool passcred)
     conf_close(a, b, NULL);
 }
 
-static void fdpass_credentials(const char *n) { credentials(n, true); }
-static void fdpass_credentials_without_passcred(const char *n) { credentials(n, false); }
+static void fdpass_credentials(const char *n)
+{
+    credentials(n, true);
+}
+static void fdpass_credentials_without_passcred(const char *n)
+{
+    credentials(n, false);
+}
 
 /* ------------------------------------------------------------------------ */
 /* msg                                                                      */
@@ -267,135 +301,183 @@ static size_t anc_count(const skt_ancbuf *b)
     return n;
 }
 
-enum msg_case { GATHER, SCATTER, BASIC, EOF_, PEEK, NONBLOCKING, TIMEOUT,
-                CTRUNC, NO_CONTROL, SEQPACKET_EOR };
+typedef void unix_fn(const char *name, skt_socket *a, skt_socket *b);
 
-static void msg_on_unix(const char *name, int type, enum msg_case which)
+static void on_unix(const char *name, int type, unix_fn *fn)
 {
     skt_socket *a, *b;
-    char one[2], two[10], buf[100], again[100];
-    unsigned char space[1024];
-    skt_ancbuf anc = {space, sizeof space, 0};
-    struct iovec parts[3] = {{"ab", 2}, {"cd", 2}, {"ef", 2}};
-    struct iovec into[2] = {{one, sizeof one}, {two, sizeof two}};
-    struct iovec whole = {buf, sizeof buf};
-    skt_msg m = {.iov = parts, .iovlen = 3};
-    skt_msg r = {.iov = &whole, .iovlen = 1, .anc = &anc};
-    skt_addr src;
-    int p[2];
-    double start;
-    ssize_t n = conf_unix_pair(type, &a, &b), k;
+    int rc = conf_unix_pair(type, &a, &b);
 
-    if (n < 0)
-        return conf_rc(name, n);
-    r.addr = &src;
-    switch (which) {
-    case GATHER:
-        n = skt_sendmsg(a, &m, 0);
-        k = n < 0 ? n : skt_recv(b, buf, sizeof buf, 0);
-        if (k < 0)
-            conf_rc(name, k);
-        else
-            conf_emit(name, "%zd %.*s", n, (int)k, buf);
-        break;
-    case SCATTER:
-        skt_sendall(a, "abcdef", 6, 0, NULL);
-        usleep(50000);
-        r.iov = into;
-        r.iovlen = 2;
-        n = skt_recvmsg(b, &r, 0);
-        if (n < 0)
-            conf_rc(name, n);
-        else
-            conf_emit(name, "%zd %.2s %.*s %zu %s", n, one, (int)(n - 2), two,
-                      anc_count(&anc), flags_text(r.flags));
-        break;
-    case BASIC:
-        skt_sendall(a, "abc", 3, 0, NULL);
-        n = skt_recvmsg(b, &r, 0);
-        if (n < 0)
-            conf_rc(name, n);
-        else
-            conf_emit(name, "%.*s %zu %s %s", (int)n, buf, anc_count(&anc),
-                      flags_text(r.flags), conf_addr(&src));
-        break;
-    case EOF_:
-        skt_shutdown(a, SHUT_WR);
-        n = skt_recvmsg(b, &r, 0);
-        if (n < 0)
-            conf_rc(name, n);
-        else
-            conf_emit(name, "%s %s", conf_bytes(buf, (size_t)n),
-                      flags_text(r.flags));
-        break;
-    case PEEK:
-        skt_sendall(a, "peek", 4, 0, NULL);
-        n = skt_recvmsg(b, &r, MSG_PEEK);
-        k = n < 0 ? n : skt_recv(b, again, sizeof again, 0);
-        if (k < 0)
-            conf_rc(name, k);
-        else
-            conf_emit(name, "%.*s %.*s", (int)n, buf, (int)k, again);
-        break;
-    case NONBLOCKING:
-        skt_setblocking(b, false);
-        conf_rc(name, skt_recvmsg(b, &r, 0));
-        break;
-    case TIMEOUT:
-        skt_settimeout(b, 0.2);
-        start = conf_now();
-        n = skt_recvmsg(b, &r, 0);
-        conf_emit(name, "%s %s", conf_err(n), conf_bucket(conf_now() - start));
-        break;
-    case CTRUNC:
-        if (pipe2(p, O_CLOEXEC) < 0)
-            break;
-        n = skt_send_fds(a, "x", 1, &p[1], 1, 0, NULL);
-        anc.cap = (size_t)skt_cmsg_len(0);
-        if (n >= 0)
-            n = skt_recvmsg(b, &r, 0);
-        if (n < 0)
-            conf_rc(name, n);
-        else
-            conf_emit(name, "%.*s %zu %s", (int)n, buf, anc_count(&anc),
-                      flags_text(r.flags));
-        close(p[0]), close(p[1]);
-        break;
-    case NO_CONTROL:
-        skt_sendall(a, "q", 1, 0, NULL);
-        n = skt_recvmsg(b, &r, 0);
-        if (n < 0)
-            conf_rc(name, n);
-        else
-            conf_emit(name, "%.*s %zu %s", (int)n, buf, anc_count(&anc),
-                      flags_text(r.flags));
-        break;
-    case SEQPACKET_EOR:
-        m.iovlen = 1;
-        parts[0].iov_base = "rec";
-        parts[0].iov_len = 3;
-        n = skt_sendmsg(a, &m, 0);
-        if (n >= 0)
-            n = skt_recvmsg(b, &r, 0);
-        if (n < 0)
-            conf_rc(name, n);
-        else
-            conf_emit(name, "%s", flags_text(r.flags));
-        break;
-    }
+    if (rc < 0)
+        return conf_rc(name, rc);
+    fn(name, a, b);
     conf_close(a, b, NULL);
 }
 
-static void msg_sendmsg_gather(const char *n) { msg_on_unix(n, SOCK_STREAM, GATHER); }
-static void msg_recvmsg_into_scatter(const char *n) { msg_on_unix(n, SOCK_STREAM, SCATTER); }
-static void msg_recvmsg_basic(const char *n) { msg_on_unix(n, SOCK_STREAM, BASIC); }
-static void msg_recvmsg_eof(const char *n) { msg_on_unix(n, SOCK_STREAM, EOF_); }
-static void msg_recvmsg_peek(const char *n) { msg_on_unix(n, SOCK_STREAM, PEEK); }
-static void msg_recvmsg_nonblocking(const char *n) { msg_on_unix(n, SOCK_STREAM, NONBLOCKING); }
-static void msg_recvmsg_timeout(const char *n) { msg_on_unix(n, SOCK_STREAM, TIMEOUT); }
-static void msg_ancillary_truncated(const char *n) { msg_on_unix(n, SOCK_STREAM, CTRUNC); }
-static void msg_no_control_data(const char *n) { msg_on_unix(n, SOCK_STREAM, NO_CONTROL); }
-static void msg_seqpacket_eor(const char *n) { msg_on_unix(n, SOCK_SEQPACKET, SEQPACKET_EOR); }
+/* A receiving message over buf (one buffer) and anc, sender into src. */
+#define RECEIVING(r, buf, ancp, srcp)                                          \
+    struct iovec r##_iov = {buf, sizeof buf};                                  \
+    skt_msg r = {.iov = &r##_iov, .iovlen = 1, .anc = ancp, .addr = srcp}
+
+#define UNIX(fn, type)                                                         \
+    static void fn##_body(const char *, skt_socket *, skt_socket *);           \
+    static void fn(const char *name)                                           \
+    {                                                                          \
+        on_unix(name, type, fn##_body);                                        \
+    }                                                                          \
+    static void fn##_body(const char *name, skt_socket *a, skt_socket *b)
+
+UNIX(msg_sendmsg_gather, SOCK_STREAM)
+{
+    struct iovec parts[3] = {{"ab", 2}, {"cd", 2}, {"ef", 2}};
+    skt_msg m = {.iov = parts, .iovlen = 3};
+    char buf[100];
+    ssize_t n = skt_sendmsg(a, &m, 0);
+    ssize_t k = n < 0 ? n : skt_recv(b, buf, sizeof buf, 0);
+
+    if (k < 0)
+        return conf_rc(name, k);
+    conf_emit(name, "%zd %.*s", n, (int)k, buf);
+}
+
+UNIX(msg_recvmsg_into_scatter, SOCK_STREAM)
+{
+    char one[2], two[10];
+    unsigned char space[1024];
+    skt_ancbuf anc = {space, sizeof space, 0};
+    struct iovec into[2] = {{one, sizeof one}, {two, sizeof two}};
+    skt_msg r = {.iov = into, .iovlen = 2, .anc = &anc};
+    ssize_t n;
+
+    skt_sendall(a, "abcdef", 6, 0, NULL);
+    usleep(50000);
+    n = skt_recvmsg(b, &r, 0);
+    if (n < 0)
+        return conf_rc(name, n);
+    conf_emit(name, "%zd %.2s %.*s %zu %s", n, one, (int)(n - 2), two,
+              anc_count(&anc), flags_text(r.flags));
+}
+
+UNIX(msg_recvmsg_basic, SOCK_STREAM)
+{
+    char buf[100];
+    unsigned char space[1024];
+    skt_ancbuf anc = {space, sizeof space, 0};
+    skt_addr src;
+    RECEIVING(r, buf, &anc, &src);
+    ssize_t n;
+
+    skt_sendall(a, "abc", 3, 0, NULL);
+    n = skt_recvmsg(b, &r, 0);
+    if (n < 0)
+        return conf_rc(name, n);
+    conf_emit(name, "%.*s %zu %s %s", (int)n, buf, anc_count(&anc),
+              flags_text(r.flags), conf_addr(&src));
+}
+
+UNIX(msg_recvmsg_eof, SOCK_STREAM)
+{
+    char buf[100];
+    RECEIVING(r, buf, NULL, NULL);
+    ssize_t n;
+
+    skt_shutdown(a, SHUT_WR);
+    n = skt_recvmsg(b, &r, 0);
+    if (n < 0)
+        return conf_rc(name, n);
+    conf_emit(name, "%s %s", conf_bytes(buf, (size_t)n), flags_text(r.flags));
+}
+
+UNIX(msg_recvmsg_peek, SOCK_STREAM)
+{
+    char buf[100], again[100];
+    RECEIVING(r, buf, NULL, NULL);
+    ssize_t n, k;
+
+    skt_sendall(a, "peek", 4, 0, NULL);
+    n = skt_recvmsg(b, &r, MSG_PEEK);
+    k = n < 0 ? n : skt_recv(b, again, sizeof again, 0);
+    if (k < 0)
+        return conf_rc(name, k);
+    conf_emit(name, "%.*s %.*s", (int)n, buf, (int)k, again);
+}
+
+UNIX(msg_recvmsg_nonblocking, SOCK_STREAM)
+{
+    char buf[100];
+    RECEIVING(r, buf, NULL, NULL);
+
+    (void)a;
+    skt_setblocking(b, false);
+    conf_rc(name, skt_recvmsg(b, &r, 0));
+}
+
+UNIX(msg_recvmsg_timeout, SOCK_STREAM)
+{
+    char buf[100];
+    RECEIVING(r, buf, NULL, NULL);
+    double start;
+    ssize_t n;
+
+    (void)a;
+    skt_settimeout(b, 0.2);
+    start = conf_now();
+    n = skt_recvmsg(b, &r, 0);
+    conf_emit(name, "%s %s", conf_err(n), conf_bucket(conf_now() - start));
+}
+
+UNIX(msg_ancillary_truncated, SOCK_STREAM)
+{
+    char buf[100];
+    unsigned char space[1024];
+    skt_ancbuf anc = {space, (size_t)skt_cmsg_len(0), 0};
+    RECEIVING(r, buf, &anc, NULL);
+    int p[2];
+    ssize_t n;
+
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return conf_rc(name, -errno);
+    n = skt_send_fds(a, "x", 1, &p[1], 1, 0, NULL);
+    if (n >= 0)
+        n = skt_recvmsg(b, &r, 0);
+    if (n < 0)
+        conf_rc(name, n);
+    else
+        conf_emit(name, "%.*s %zu %s", (int)n, buf, anc_count(&anc),
+                  flags_text(r.flags));
+    close(p[0]), close(p[1]);
+}
+
+UNIX(msg_no_control_data, SOCK_STREAM)
+{
+    char buf[100];
+    unsigned char space[1024];
+    skt_ancbuf anc = {space, sizeof space, 0};
+    RECEIVING(r, buf, &anc, NULL);
+    ssize_t n;
+
+    skt_sendall(a, "q", 1, 0, NULL);
+    n = skt_recvmsg(b, &r, 0);
+    if (n < 0)
+        return conf_rc(name, n);
+    conf_emit(name, "%.*s %zu %s", (int)n, buf, anc_count(&anc),
+              flags_text(r.flags));
+}
+
+UNIX(msg_seqpacket_eor, SOCK_SEQPACKET)
+{
+    struct iovec one = {"rec", 3};
+    skt_msg m = {.iov = &one, .iovlen = 1};
+    char buf[100];
+    RECEIVING(r, buf, NULL, NULL);
+    ssize_t n = skt_sendmsg(a, &m, 0);
+
+    if (n >= 0)
+        n = skt_recvmsg(b, &r, 0);
+    if (n < 0)
+        return conf_rc(name, n);
+    conf_emit(name, "%s", flags_text(r.flags));
+}
 
 static void msg_udp_sendmsg_to(const char *name)
 {

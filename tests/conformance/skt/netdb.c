@@ -64,8 +64,10 @@ static void resolver(const char *name)
 {
     for (size_t i = 0; i < sizeof gai_cases / sizeof gai_cases[0]; i++) {
         const struct gai_case *c = &gai_cases[i];
-        skt_addrinfo hints = {.family = c->family, .type = c->type,
-                              .proto = c->proto, .flags = c->flags};
+        skt_addrinfo hints = {.family = c->family,
+                              .type = c->type,
+                              .proto = c->proto,
+                              .flags = c->flags};
         skt_addrinfo *res = NULL;
         char text[1024] = "";
         int rc = skt_getaddrinfo(c->host, c->port, &hints, 5, &res);
@@ -94,8 +96,8 @@ static void nameinfo_of(const char *name, const char *sub, const char *text,
     int rc = skt_addr_parse(&a, text);
 
     if (rc == 0)
-        rc = skt_getnameinfo(&a, flags, 5, host, sizeof host, serv,
-                             sizeof serv);
+        rc =
+            skt_getnameinfo(&a, flags, 5, host, sizeof host, serv, sizeof serv);
     if (rc < 0)
         conf_emit_sub(name, sub, "%s", conf_err(rc));
     else
@@ -149,8 +151,8 @@ static void hostent(const char *name, const char *sub, const char *what,
                     bool by_addr)
 {
     skt_hostent *h = NULL;
-    int rc = by_addr ? skt_gethostbyaddr(what, &h)
-                     : skt_gethostbyname_ex(what, &h);
+    int rc =
+        by_addr ? skt_gethostbyaddr(what, &h) : skt_gethostbyname_ex(what, &h);
 
     if (rc < 0)
         conf_emit_sub(name, sub, "%s", conf_err(rc));
@@ -216,9 +218,12 @@ static void netdb(const char *name)
     servbyport(name, "getservbyport_53_udp", 53, "udp");
     servbyport(name, "getservbyport_unknown", 61999, NULL);
     servbyport(name, "getservbyport_range", 70000, NULL);
-    conf_emit_sub(name, "getprotobyname_tcp", "%s", conf_val(skt_getprotobyname("tcp")));
-    conf_emit_sub(name, "getprotobyname_udp", "%s", conf_val(skt_getprotobyname("udp")));
-    conf_emit_sub(name, "getprotobyname_icmp", "%s", conf_val(skt_getprotobyname("icmp")));
+    conf_emit_sub(name, "getprotobyname_tcp", "%s",
+                  conf_val(skt_getprotobyname("tcp")));
+    conf_emit_sub(name, "getprotobyname_udp", "%s",
+                  conf_val(skt_getprotobyname("udp")));
+    conf_emit_sub(name, "getprotobyname_icmp", "%s",
+                  conf_val(skt_getprotobyname("icmp")));
     conf_emit_sub(name, "getprotobyname_ipv6-icmp", "%s",
                   conf_val(skt_getprotobyname("ipv6-icmp")));
     conf_emit_sub(name, "getprotobyname_unknown", "%s",
@@ -232,12 +237,18 @@ static void netdb(const char *name)
 static void aton(const char *name)
 {
     static const char *const cases[][2] = {
-        {"dotted", "127.0.0.1"},     {"two_parts", "127.1"},
-        {"three_parts", "10.1.2"},   {"hex", "0x7f.1"},
-        {"octal", "010.0.0.1"},      {"one_number", "3232235777"},
-        {"max", "255.255.255.255"},  {"zero", "0"},
-        {"five_parts", "1.2.3.4.5"}, {"part_too_big", "1.2.3.256"},
-        {"empty", ""},               {"letters", "abc"},
+        {"dotted", "127.0.0.1"},
+        {"two_parts", "127.1"},
+        {"three_parts", "10.1.2"},
+        {"hex", "0x7f.1"},
+        {"octal", "010.0.0.1"},
+        {"one_number", "3232235777"},
+        {"max", "255.255.255.255"},
+        {"zero", "0"},
+        {"five_parts", "1.2.3.4.5"},
+        {"part_too_big", "1.2.3.256"},
+        {"empty", ""},
+        {"letters", "abc"},
         {"trailing_space", "1.2.3.4 junk"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -289,8 +300,7 @@ static void pton(const char *name)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         unsigned char out[16];
-        int rc = skt_inet_pton(cases[i].family, cases[i].text, out,
-                               sizeof out);
+        int rc = skt_inet_pton(cases[i].family, cases[i].text, out, sizeof out);
 
         conf_emit_sub(name, cases[i].key, "%s",
                       rc < 0 ? conf_err(rc) : conf_hex(out, (size_t)rc));
@@ -351,10 +361,12 @@ static void iface(const char *name)
 
     memset(long_name, 'x', 40);
     long_name[40] = '\0';
-    conf_emit_sub(name, "nametoindex_lo", "%s", conf_val(skt_if_nametoindex("lo")));
+    conf_emit_sub(name, "nametoindex_lo", "%s",
+                  conf_val(skt_if_nametoindex("lo")));
     conf_emit_sub(name, "nametoindex_unknown", "%s",
                   conf_val(skt_if_nametoindex("skt-nope0")));
-    conf_emit_sub(name, "nametoindex_empty", "%s", conf_val(skt_if_nametoindex("")));
+    conf_emit_sub(name, "nametoindex_empty", "%s",
+                  conf_val(skt_if_nametoindex("")));
     conf_emit_sub(name, "nametoindex_too_long", "%s",
                   conf_val(skt_if_nametoindex(long_name)));
     indextoname(name, "indextoname_1", 1);
@@ -381,13 +393,7 @@ static void iface(const char *name)
 }
 
 const conf_scenario conf_netdb[] = {
-    {"resolver", resolver},
-    {"nameinfo", nameinfo},
-    {"netdb", netdb},
-    {"inet.aton", aton},
-    {"inet.ntoa", ntoa},
-    {"inet.pton", pton},
-    {"inet.ntop", ntop},
-    {"iface", iface},
-    {NULL, NULL},
+    {"resolver", resolver}, {"nameinfo", nameinfo}, {"netdb", netdb},
+    {"inet.aton", aton},    {"inet.ntoa", ntoa},    {"inet.pton", pton},
+    {"inet.ntop", ntop},    {"iface", iface},       {NULL, NULL},
 };

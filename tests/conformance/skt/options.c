@@ -34,16 +34,18 @@ static void option(const char *name, int family, int type, enum opt_op op,
     skt_close(s);
 }
 
-#define OPT(fn, family, type, op, level, opt, value)                         \
-    static void fn(const char *n)                                            \
-    {                                                                        \
-        option(n, family, type, op, level, opt, value);                      \
+#define OPT(fn, family, type, op, level, opt, value)                           \
+    static void fn(const char *n)                                              \
+    {                                                                          \
+        option(n, family, type, op, level, opt, value);                        \
     }
 #define T SOCK_STREAM
 #define U SOCK_DGRAM
 OPT(option_reuseaddr_default, AF_INET, T, GET, SOL_SOCKET, SO_REUSEADDR, 0)
-OPT(option_reuseaddr_set, AF_INET, T, SET_GET_NONZERO, SOL_SOCKET, SO_REUSEADDR, 1)
-OPT(option_reuseport_set, AF_INET, T, SET_GET_NONZERO, SOL_SOCKET, SO_REUSEPORT, 1)
+OPT(option_reuseaddr_set, AF_INET, T, SET_GET_NONZERO, SOL_SOCKET, SO_REUSEADDR,
+    1)
+OPT(option_reuseport_set, AF_INET, T, SET_GET_NONZERO, SOL_SOCKET, SO_REUSEPORT,
+    1)
 OPT(option_type_tcp, AF_INET, T, GET, SOL_SOCKET, SO_TYPE, 0)
 OPT(option_type_udp, AF_INET, U, GET, SOL_SOCKET, SO_TYPE, 0)
 OPT(option_error_fresh, AF_INET, T, GET, SOL_SOCKET, SO_ERROR, 0)
@@ -51,8 +53,10 @@ OPT(option_domain, AF_INET6, T, GET, SOL_SOCKET, SO_DOMAIN, 0)
 OPT(option_protocol, AF_INET, T, GET, SOL_SOCKET, SO_PROTOCOL, 0)
 OPT(option_acceptconn_fresh, AF_INET, T, GET, SOL_SOCKET, SO_ACCEPTCONN, 0)
 OPT(option_nodelay_default, AF_INET, T, GET, IPPROTO_TCP, TCP_NODELAY, 0)
-OPT(option_nodelay_set, AF_INET, T, SET_GET_NONZERO, IPPROTO_TCP, TCP_NODELAY, 1)
-OPT(option_keepalive_set, AF_INET, T, SET_GET_NONZERO, SOL_SOCKET, SO_KEEPALIVE, 1)
+OPT(option_nodelay_set, AF_INET, T, SET_GET_NONZERO, IPPROTO_TCP, TCP_NODELAY,
+    1)
+OPT(option_keepalive_set, AF_INET, T, SET_GET_NONZERO, SOL_SOCKET, SO_KEEPALIVE,
+    1)
 OPT(option_keepidle_set, AF_INET, T, SET_GET, IPPROTO_TCP, TCP_KEEPIDLE, 77)
 OPT(option_rcvbuf_set, AF_INET, T, SET_GET, SOL_SOCKET, SO_RCVBUF, 65536)
 OPT(option_sndbuf_positive, AF_INET, T, GET_NONZERO, SOL_SOCKET, SO_SNDBUF, 0)
@@ -61,8 +65,10 @@ OPT(option_v6only_default, AF_INET6, T, GET, IPPROTO_IPV6, IPV6_V6ONLY, 0)
 OPT(option_v6only_set, AF_INET6, T, SET_GET, IPPROTO_IPV6, IPV6_V6ONLY, 1)
 OPT(option_broadcast_default, AF_INET, U, GET, SOL_SOCKET, SO_BROADCAST, 0)
 OPT(option_mcast_ttl_default, AF_INET, U, GET, IPPROTO_IP, IP_MULTICAST_TTL, 0)
-OPT(option_mcast_loop_default, AF_INET, U, GET, IPPROTO_IP, IP_MULTICAST_LOOP, 0)
-OPT(option_mcast_hops_v6_default, AF_INET6, U, GET, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 0)
+OPT(option_mcast_loop_default, AF_INET, U, GET, IPPROTO_IP, IP_MULTICAST_LOOP,
+    0)
+OPT(option_mcast_hops_v6_default, AF_INET6, U, GET, IPPROTO_IPV6,
+    IPV6_MULTICAST_HOPS, 0)
 OPT(option_bad_name, AF_INET, T, GET, SOL_SOCKET, 9999, 0)
 OPT(option_bad_level, AF_INET, T, GET, 12345, 1, 0)
 OPT(option_tcp_option_on_udp, AF_INET, U, GET, IPPROTO_TCP, TCP_NODELAY, 0)
@@ -183,8 +189,18 @@ static void option_peercred(const char *name)
 /* Multicast                                                                */
 /* ------------------------------------------------------------------------ */
 
-enum mcast_case { JOIN, JOIN_TWICE, JOIN_UNICAST, LEAVE, JOIN_V6, TTL_5,
-                  TTL_300, LOOP_OFF, INTERFACE, LOOPBACK };
+enum mcast_case {
+    JOIN,
+    JOIN_TWICE,
+    JOIN_UNICAST,
+    LEAVE,
+    JOIN_V6,
+    TTL_5,
+    TTL_300,
+    LOOP_OFF,
+    INTERFACE,
+    LOOPBACK
+};
 
 static long mcast_run(skt_socket *s, enum mcast_case which, int *value)
 {
@@ -195,8 +211,8 @@ static long mcast_run(skt_socket *s, enum mcast_case which, int *value)
     case JOIN:
     case JOIN_TWICE:
     case JOIN_UNICAST:
-        skt_addr_parse(&group, which == JOIN_UNICAST ? "10.1.2.3:0"
-                                                     : "239.1.2.3:0");
+        skt_addr_parse(&group,
+                       which == JOIN_UNICAST ? "10.1.2.3:0" : "239.1.2.3:0");
         rc = skt_mcast_join(s, &group, 1);
         if (rc == 0 && which == JOIN_TWICE)
             rc = skt_mcast_join(s, &group, 1);
@@ -210,9 +226,9 @@ static long mcast_run(skt_socket *s, enum mcast_case which, int *value)
     case TTL_5:
     case TTL_300:
         rc = skt_mcast_set_ttl(s, which == TTL_5 ? 5 : 300);
-        return rc < 0 ? rc
-                      : skt_getsockopt_int(s, IPPROTO_IP, IP_MULTICAST_TTL,
-                                           value);
+        return rc < 0
+                   ? rc
+                   : skt_getsockopt_int(s, IPPROTO_IP, IP_MULTICAST_TTL, value);
     case LOOP_OFF:
         rc = skt_mcast_set_loop(s, false);
         return rc < 0 ? rc
@@ -264,16 +280,46 @@ static void mcast(const char *name, int family, enum mcast_case which)
     skt_close(s);
 }
 
-static void option_mcast_join(const char *n) { mcast(n, AF_INET, JOIN); }
-static void option_mcast_join_twice(const char *n) { mcast(n, AF_INET, JOIN_TWICE); }
-static void option_mcast_join_unicast(const char *n) { mcast(n, AF_INET, JOIN_UNICAST); }
-static void option_mcast_leave_not_joined(const char *n) { mcast(n, AF_INET, LEAVE); }
-static void option_mcast_join_v6(const char *n) { mcast(n, AF_INET6, JOIN_V6); }
-static void option_mcast_set_ttl(const char *n) { mcast(n, AF_INET, TTL_5); }
-static void option_mcast_ttl_out_of_range(const char *n) { mcast(n, AF_INET, TTL_300); }
-static void option_mcast_loop_off(const char *n) { mcast(n, AF_INET, LOOP_OFF); }
-static void option_mcast_interface(const char *n) { mcast(n, AF_INET, INTERFACE); }
-static void option_mcast_loopback(const char *n) { mcast(n, AF_INET, LOOPBACK); }
+static void option_mcast_join(const char *n)
+{
+    mcast(n, AF_INET, JOIN);
+}
+static void option_mcast_join_twice(const char *n)
+{
+    mcast(n, AF_INET, JOIN_TWICE);
+}
+static void option_mcast_join_unicast(const char *n)
+{
+    mcast(n, AF_INET, JOIN_UNICAST);
+}
+static void option_mcast_leave_not_joined(const char *n)
+{
+    mcast(n, AF_INET, LEAVE);
+}
+static void option_mcast_join_v6(const char *n)
+{
+    mcast(n, AF_INET6, JOIN_V6);
+}
+static void option_mcast_set_ttl(const char *n)
+{
+    mcast(n, AF_INET, TTL_5);
+}
+static void option_mcast_ttl_out_of_range(const char *n)
+{
+    mcast(n, AF_INET, TTL_300);
+}
+static void option_mcast_loop_off(const char *n)
+{
+    mcast(n, AF_INET, LOOP_OFF);
+}
+static void option_mcast_interface(const char *n)
+{
+    mcast(n, AF_INET, INTERFACE);
+}
+static void option_mcast_loopback(const char *n)
+{
+    mcast(n, AF_INET, LOOPBACK);
+}
 
 const conf_scenario conf_options[] = {
     {"option.reuseaddr_default", option_reuseaddr_default},

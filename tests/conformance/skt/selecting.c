@@ -76,8 +76,8 @@ static void on_selector(const char *name, skt_selector_backend backend,
     conf_close(c, s, NULL);
 }
 
-#define SEL(fn)                                                              \
-    static void fn(const char *name, skt_selector *sel, skt_socket *c,       \
+#define SEL(fn)                                                                \
+    static void fn(const char *name, skt_selector *sel, skt_socket *c,         \
                    skt_socket *s)
 
 SEL(backend_name)
@@ -105,8 +105,8 @@ SEL(register_twice)
     int rc = skt_selector_register_socket(sel, c, SKT_EVENT_READ, NULL);
     (void)s;
     conf_rc(name, rc < 0 ? rc
-                         : skt_selector_register_socket(sel, c,
-                                                        SKT_EVENT_WRITE, NULL));
+                         : skt_selector_register_socket(sel, c, SKT_EVENT_WRITE,
+                                                        NULL));
 }
 
 SEL(unregister_unknown)
@@ -125,8 +125,8 @@ SEL(get_key_unknown)
 SEL(modify_unknown)
 {
     (void)s;
-    conf_rc(name, skt_selector_modify(sel, skt_fileno(c), SKT_EVENT_READ,
-                                      NULL));
+    conf_rc(name,
+            skt_selector_modify(sel, skt_fileno(c), SKT_EVENT_READ, NULL));
 }
 
 SEL(events_zero)
@@ -249,8 +249,9 @@ SEL(data_kept)
     (void)s;
     skt_selector_register_socket(sel, c, SKT_EVENT_WRITE, &marker);
     n = skt_selector_select(sel, 2, &ready);
-    conf_emit(name, "%s", n < 0 ? conf_err(n)
-                                : conf_bool(n > 0 && ready[0].key.data == &marker));
+    conf_emit(name, "%s",
+              n < 0 ? conf_err(n)
+                    : conf_bool(n > 0 && ready[0].key.data == &marker));
 }
 
 SEL(closed_fd)
@@ -364,8 +365,14 @@ static void wait_with(const char *name, skt_selector *sel, skt_socket *c,
     pthread_join(t, NULL);
 }
 
-SEL(negative_timeout) { wait_with(name, sel, c, s, -1); }
-SEL(none_timeout) { wait_with(name, sel, c, s, SKT_BLOCKING); }
+SEL(negative_timeout)
+{
+    wait_with(name, sel, c, s, -1);
+}
+SEL(none_timeout)
+{
+    wait_with(name, sel, c, s, SKT_BLOCKING);
+}
 
 static void selector_fd_count(const char *name)
 {
@@ -380,8 +387,11 @@ static void selector_fd_count(const char *name)
     conf_emit(name, "%d %d", more, conf_fds() - before);
 }
 
-#define CASE(label, backend, fn)                                             \
-    static void sc_##label(const char *n) { on_selector(n, backend, fn); }
+#define CASE(label, backend, fn)                                               \
+    static void sc_##label(const char *n)                                      \
+    {                                                                          \
+        on_selector(n, backend, fn);                                           \
+    }
 #define D SKT_SELECTOR_DEFAULT
 CASE(backend_default, D, backend_name)
 CASE(register_key, D, register_key)
@@ -415,7 +425,8 @@ CASE(poll_closed_while_registered, SKT_SELECTOR_POLL, closed_while_registered)
 CASE(select_backend, SKT_SELECTOR_SELECT, backend_name)
 CASE(select_readable, SKT_SELECTOR_SELECT, readable)
 CASE(select_writable, SKT_SELECTOR_SELECT, writable)
-CASE(select_closed_while_registered, SKT_SELECTOR_SELECT, closed_while_registered)
+CASE(select_closed_while_registered, SKT_SELECTOR_SELECT,
+     closed_while_registered)
 
 const conf_scenario conf_selecting[] = {
     {"selector.backend_default", sc_backend_default},

@@ -15,7 +15,10 @@
 
 #define SIZE 50000
 
-static unsigned char byte_at(size_t i) { return (unsigned char)(i % 251); }
+static unsigned char byte_at(size_t i)
+{
+    return (unsigned char)(i % 251);
+}
 
 /* Writes a file of size bytes (i % 251 each) and opens it for reading. */
 static int make_file(const char *name, size_t size)
@@ -68,12 +71,17 @@ static bool same_as_file(const struct reader *r, size_t from)
     return true;
 }
 
-enum sf_report { S_WHOLE, S_POSITION, S_SENT_SAME_POS, S_SENT_POS,
-                 S_SENT_LEN, S_SENT };
+enum sf_report {
+    S_WHOLE,
+    S_POSITION,
+    S_SENT_SAME_POS,
+    S_SENT_POS,
+    S_SENT_LEN,
+    S_SENT
+};
 
-static void report_sent(const char *name, enum sf_report report,
-                        size_t sent, const struct reader *r, size_t from,
-                        off_t pos)
+static void report_sent(const char *name, enum sf_report report, size_t sent,
+                        const struct reader *r, size_t from, off_t pos)
 {
     switch (report) {
     case S_WHOLE:
@@ -138,17 +146,50 @@ static void send_file(const char *name, size_t size, enum sf_report report,
 }
 
 /* mode 1 leaves the pair's mode (CONF_SAFETY) as it is. */
-static void sendfile_whole(const char *n) { send_file(n, SIZE, S_WHOLE, 0, 0, 0, false, 1); }
-static void sendfile_position_after(const char *n) { send_file(n, SIZE, S_POSITION, 0, 0, 0, false, 1); }
-static void sendfile_offset_count(const char *n) { send_file(n, SIZE, S_SENT_SAME_POS, 10, 20, 0, false, 1); }
-static void sendfile_offset_only(const char *n) { send_file(n, SIZE, S_SENT_SAME_POS, 40000, 0, 0, false, 1); }
-static void sendfile_count_past_end(const char *n) { send_file(n, SIZE, S_SENT_POS, SIZE - 10, 100, 0, false, 1); }
-static void sendfile_offset_past_end(const char *n) { send_file(n, SIZE, S_SENT_POS, SIZE * 2, 0, 5, false, 1); }
-static void sendfile_offset_at_end(const char *n) { send_file(n, SIZE, S_SENT_POS, SIZE, 0, 7, false, 1); }
-static void sendfile_empty_file(const char *n) { send_file(n, 0, S_SENT_POS, 0, 0, 0, false, 1); }
-static void sendfile_unix_stream(const char *n) { send_file(n, SIZE, S_SENT_LEN, 0, 0, 0, true, 1); }
-static void sendfile_timeout_mode_fast(const char *n) { send_file(n, SIZE, S_SENT, 0, 0, 0, false, 2); }
-static void sendfile_nonblocking(const char *n) { send_file(n, 1000, S_SENT, 0, 0, 0, false, 0); }
+static void sendfile_whole(const char *n)
+{
+    send_file(n, SIZE, S_WHOLE, 0, 0, 0, false, 1);
+}
+static void sendfile_position_after(const char *n)
+{
+    send_file(n, SIZE, S_POSITION, 0, 0, 0, false, 1);
+}
+static void sendfile_offset_count(const char *n)
+{
+    send_file(n, SIZE, S_SENT_SAME_POS, 10, 20, 0, false, 1);
+}
+static void sendfile_offset_only(const char *n)
+{
+    send_file(n, SIZE, S_SENT_SAME_POS, 40000, 0, 0, false, 1);
+}
+static void sendfile_count_past_end(const char *n)
+{
+    send_file(n, SIZE, S_SENT_POS, SIZE - 10, 100, 0, false, 1);
+}
+static void sendfile_offset_past_end(const char *n)
+{
+    send_file(n, SIZE, S_SENT_POS, SIZE * 2, 0, 5, false, 1);
+}
+static void sendfile_offset_at_end(const char *n)
+{
+    send_file(n, SIZE, S_SENT_POS, SIZE, 0, 7, false, 1);
+}
+static void sendfile_empty_file(const char *n)
+{
+    send_file(n, 0, S_SENT_POS, 0, 0, 0, false, 1);
+}
+static void sendfile_unix_stream(const char *n)
+{
+    send_file(n, SIZE, S_SENT_LEN, 0, 0, 0, true, 1);
+}
+static void sendfile_timeout_mode_fast(const char *n)
+{
+    send_file(n, SIZE, S_SENT, 0, 0, 0, false, 2);
+}
+static void sendfile_nonblocking(const char *n)
+{
+    send_file(n, 1000, S_SENT, 0, 0, 0, false, 0);
+}
 
 static void sendfile_udp(const char *name)
 {

@@ -71,8 +71,8 @@ static int stopper(skt_server *srv, skt_socket *conn, const skt_addr *client,
     return skt_server_shutdown(srv);
 }
 
-static int reporting(skt_server *srv, skt_socket *conn,
-                     const skt_addr *client, void *user)
+static int reporting(skt_server *srv, skt_socket *conn, const skt_addr *client,
+                     void *user)
 {
     skt_addr peer;
     char text[64];
@@ -192,8 +192,7 @@ static const char *got(const char *buf, long n)
 static void served_echo(const char *name, const char *where,
                         skt_server_mode mode, const char *line)
 {
-    skt_server_config cfg = {.mode = mode, .handle = echo,
-                             .idle_timeout = 5};
+    skt_server_config cfg = {.mode = mode, .handle = echo, .idle_timeout = 5};
     struct running r;
     char buf[100];
     int rc = start(&r, where, &cfg);
@@ -204,9 +203,18 @@ static void served_echo(const char *name, const char *where,
     stop(&r);
 }
 
-static void socketserver_tcp_echo(const char *n) { served_echo(n, "127.0.0.1:0", SKT_SERVER_SEQUENTIAL, "ping\n"); }
-static void socketserver_tcp_ipv6(const char *n) { served_echo(n, "[::1]:0", SKT_SERVER_SEQUENTIAL, "six\n"); }
-static void socketserver_forking_echo(const char *n) { served_echo(n, "127.0.0.1:0", SKT_SERVER_FORK, "fork\n"); }
+static void socketserver_tcp_echo(const char *n)
+{
+    served_echo(n, "127.0.0.1:0", SKT_SERVER_SEQUENTIAL, "ping\n");
+}
+static void socketserver_tcp_ipv6(const char *n)
+{
+    served_echo(n, "[::1]:0", SKT_SERVER_SEQUENTIAL, "six\n");
+}
+static void socketserver_forking_echo(const char *n)
+{
+    served_echo(n, "127.0.0.1:0", SKT_SERVER_FORK, "fork\n");
+}
 
 static void socketserver_server_address(const char *name)
 {
@@ -224,44 +232,43 @@ static void socketserver_server_address(const char *name)
 
 static void reuse(const char *name, int reuse_address)
 {
-    skt_server_config cfg = {.handle = echo, .idle_timeout = 5,
-                             .reuse_address = reuse_address};
+    skt_server_config cfg = {
+        .handle = echo, .idle_timeout = 5, .reuse_address = reuse_address};
     struct running r;
     int v = 0, rc = start(&r, "127.0.0.1:0", &cfg);
 
     if (rc < 0)
         return conf_rc(name, rc);
-    rc = skt_getsockopt_int(skt_server_socket(r.srv), SOL_SOCKET,
-                            SO_REUSEADDR, &v);
+    rc = skt_getsockopt_int(skt_server_socket(r.srv), SOL_SOCKET, SO_REUSEADDR,
+                            &v);
     conf_emit(name, "%s", rc < 0 ? conf_err(rc) : conf_bool(v != 0));
     stop(&r);
 }
 
-static void socketserver_reuse_address_default(const char *n) { reuse(n, SKT_REUSE_ADDRESS_DEFAULT); }
-static void socketserver_reuse_address_on(const char *n) { reuse(n, SKT_REUSE_ADDRESS_ON); }
-static void socketserver_reuse_address_off(const char *n) { reuse(n, SKT_REUSE_ADDRESS_OFF); }
+static void socketserver_reuse_address_default(const char *n)
+{
+    reuse(n, SKT_REUSE_ADDRESS_DEFAULT);
+}
+static void socketserver_reuse_address_on(const char *n)
+{
+    reuse(n, SKT_REUSE_ADDRESS_ON);
+}
+static void socketserver_reuse_address_off(const char *n)
+{
+    reuse(n, SKT_REUSE_ADDRESS_OFF);
+}
 
 static void socketserver_listen_backlog(const char *name)
 {
     skt_server_config cfg = {.handle = echo, .idle_timeout = 5};
     struct running r;
     skt_addr a;
-    char cmd[128], line[256] = "", field[3][64];
-    FILE *p;
     int rc = start(&r, "127.0.0.1:0", &cfg);
 
     if (rc < 0)
         return conf_rc(name, rc);
     skt_server_address(r.srv, &a);
-    snprintf(cmd, sizeof cmd, "ss -Hltn 'sport = :%d'", skt_addr_port(&a));
-    p = popen(cmd, "r");
-    if (p && fgets(line, sizeof line, p) &&
-        sscanf(line, "%63s %63s %63s", field[0], field[1], field[2]) == 3)
-        conf_emit(name, "%s", field[2]);
-    else
-        conf_emit(name, "none");
-    if (p)
-        pclose(p);
+    conf_emit(name, "%s", conf_listen_backlog(skt_addr_port(&a)));
     stop(&r);
 }
 
@@ -351,8 +358,7 @@ static void socketserver_unix_socket_file_after_close(const char *name)
  * socket, and must not be left waiting for it). */
 static void silent_then_second(const char *name, skt_server_mode mode)
 {
-    skt_server_config cfg = {.mode = mode, .handle = echo,
-                             .idle_timeout = 5};
+    skt_server_config cfg = {.mode = mode, .handle = echo, .idle_timeout = 5};
     skt_connect_opts opts = {.timeout = 5};
     struct running r;
     skt_socket *c = NULL;
@@ -380,14 +386,23 @@ static void silent_then_second(const char *name, skt_server_mode mode)
     stop(&r);
 }
 
-static void socketserver_sequential_waits_for_first(const char *n) { silent_then_second(n, SKT_SERVER_SEQUENTIAL); }
-static void socketserver_threading_serves_second(const char *n) { silent_then_second(n, SKT_SERVER_THREADS); }
-static void socketserver_forking_serves_second(const char *n) { silent_then_second(n, SKT_SERVER_FORK); }
+static void socketserver_sequential_waits_for_first(const char *n)
+{
+    silent_then_second(n, SKT_SERVER_SEQUENTIAL);
+}
+static void socketserver_threading_serves_second(const char *n)
+{
+    silent_then_second(n, SKT_SERVER_THREADS);
+}
+static void socketserver_forking_serves_second(const char *n)
+{
+    silent_then_second(n, SKT_SERVER_FORK);
+}
 
 static void socketserver_verify_request_false(const char *name)
 {
-    skt_server_config cfg = {.handle = echo, .verify_request = refuse,
-                             .idle_timeout = 5};
+    skt_server_config cfg = {
+        .handle = echo, .verify_request = refuse, .idle_timeout = 5};
     struct running r;
     char buf[10];
     int rc = start(&r, "127.0.0.1:0", &cfg);
@@ -401,8 +416,8 @@ static void socketserver_verify_request_false(const char *name)
 static void socketserver_handle_error(const char *name)
 {
     struct record rec = {0};
-    skt_server_config cfg = {.handle = failing, .handle_error = record_error,
-                             .user = &rec};
+    skt_server_config cfg = {
+        .handle = failing, .handle_error = record_error, .user = &rec};
     skt_connect_opts opts = {.timeout = 5};
     struct running r;
     skt_socket *c = NULL;
@@ -431,8 +446,10 @@ static void socketserver_handle_error(const char *name)
 static void socketserver_handle_timeout_in_serve_forever(const char *name)
 {
     struct record rec = {0};
-    skt_server_config cfg = {.handle = echo, .handle_timeout = count_timeout,
-                             .user = &rec, .timeout = 0.1};
+    skt_server_config cfg = {.handle = echo,
+                             .handle_timeout = count_timeout,
+                             .user = &rec,
+                             .timeout = 0.1};
     struct running r;
     int rc = start(&r, "127.0.0.1:0", &cfg);
 
@@ -462,8 +479,8 @@ static void socketserver_shutdown_from_handler(const char *name)
     until.tv_sec += 5;
     rc = pthread_timedjoin_np(r.thread, NULL, &until);
     r.started = rc != 0;
-    conf_emit(name, "%s %s", got(buf, n), rc == 0 ? "returned"
-                                                  : "still serving");
+    conf_emit(name, "%s %s", got(buf, n),
+              rc == 0 ? "returned" : "still serving");
     stop(&r);
 }
 

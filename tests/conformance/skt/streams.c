@@ -27,8 +27,8 @@ static const char *got(const char *buf, long n)
 typedef void stream_fn(const char *name, skt_stream *f, skt_socket *c,
                        skt_socket *s);
 
-static void on_file(const char *name, const char *peer_sends,
-                    bool close_peer, stream_fn *fn)
+static void on_file(const char *name, const char *peer_sends, bool close_peer,
+                    stream_fn *fn)
 {
     skt_socket *c, *s;
     skt_stream *f = NULL;
@@ -50,14 +50,14 @@ static void on_file(const char *name, const char *peer_sends,
     conf_close(c, s, NULL);
 }
 
-#define STREAM(fn, sends, close_peer)                                        \
-    static void fn##_body(const char *, skt_stream *, skt_socket *,          \
-                          skt_socket *);                                     \
-    static void fn(const char *name)                                         \
-    {                                                                        \
-        on_file(name, sends, close_peer, fn##_body);                         \
-    }                                                                        \
-    static void fn##_body(const char *name, skt_stream *f, skt_socket *c,    \
+#define STREAM(fn, sends, close_peer)                                          \
+    static void fn##_body(const char *, skt_stream *, skt_socket *,            \
+                          skt_socket *);                                       \
+    static void fn(const char *name)                                           \
+    {                                                                          \
+        on_file(name, sends, close_peer, fn##_body);                           \
+    }                                                                          \
+    static void fn##_body(const char *name, skt_stream *f, skt_socket *c,      \
                           skt_socket *s)
 
 #define LINE_MAX_ 256
@@ -131,7 +131,8 @@ STREAM(makefile_read_exact_then_rest, "hello world", false)
     int rc = skt_stream_read_exact(f, a, sizeof a);
     int rc2 = rc < 0 ? rc : skt_stream_read_exact(f, b, sizeof b);
     (void)c, (void)s;
-    conf_emit(name, "%s %s", got(a, rc < 0 ? rc : 5), got(b, rc2 < 0 ? rc2 : 6));
+    conf_emit(name, "%s %s", got(a, rc < 0 ? rc : 5),
+              got(b, rc2 < 0 ? rc2 : 6));
 }
 
 STREAM(makefile_read_exact_eof, "hi", true)

@@ -1,13 +1,12 @@
 /*
  * tls_peer.c - the TLS fixtures of tls.c (see tls_peer.h).
  */
-#include <pthread.h>
-
 #include "tls_peer.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 const char *tls_cert(const char *name)
 {
@@ -25,8 +24,8 @@ skt_tls_ctx *tls_client_ctx(int *rc)
 
     *rc = skt_tls_ctx_new(&ctx, SKT_TLS_CLIENT);
     if (*rc == 0)
-        *rc = skt_tls_ctx_load_verify_locations(ctx, tls_cert("ca.pem"),
-                                                NULL, NULL);
+        *rc = skt_tls_ctx_load_verify_locations(ctx, tls_cert("ca.pem"), NULL,
+                                                NULL);
     if (*rc < 0) {
         skt_tls_ctx_free(ctx);
         return NULL;
@@ -40,8 +39,8 @@ skt_tls_ctx *tls_server_ctx(const char *chain, const char *key, int *rc)
 
     *rc = skt_tls_ctx_new(&ctx, SKT_TLS_SERVER);
     if (*rc == 0)
-        *rc = skt_tls_ctx_load_cert_chain(ctx, tls_cert(chain),
-                                          tls_cert(key), NULL);
+        *rc = skt_tls_ctx_load_cert_chain(ctx, tls_cert(chain), tls_cert(key),
+                                          NULL);
     if (*rc < 0) {
         skt_tls_ctx_free(ctx);
         return NULL;
@@ -56,6 +55,10 @@ static void serve_one(tls_server *srv)
 
     if (rc == 0)
         rc = skt_settimeout(conn, 5);
+    if (rc == 0 && srv->delay_ms > 0) {
+        struct timespec ts = {0, (long)srv->delay_ms * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     if (rc == 0)
         rc = skt_tls_wrap(conn, srv->ctx, NULL, true);
     snprintf(srv->result, sizeof srv->result, "%s", conf_err(rc));

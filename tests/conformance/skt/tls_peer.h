@@ -6,6 +6,8 @@
 #ifndef SKT_CONF_TLS_PEER_H
 #define SKT_CONF_TLS_PEER_H
 
+#include <pthread.h>
+
 #include "conf.h"
 
 /* What the server does with one connection once its handshake is done;
@@ -17,10 +19,19 @@ typedef struct tls_server {
     skt_tls_ctx *ctx;
     tls_action *action;
     int count;
+    int delay_ms; /* before each handshake; set before start (zero the struct)
+                   */
     char port[8];
     char result[128];
     pthread_t thread;
 } tls_server;
+
+/* Every TLS scenario needs the certificates, which the driver makes. */
+#define NEEDS_CERTS(name)                                                      \
+    do {                                                                       \
+        if (!conf_certs())                                                     \
+            return conf_emit(name, "skip:no-certificates");                    \
+    } while (0)
 
 /* The path of a certificate file (in a static buffer, one of four). */
 const char *tls_cert(const char *name);

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BIG ((size_t)8 << 20)
+#define BIG  ((size_t)8 << 20)
 #define HUGE ((size_t)32 << 20)
 
 static void pause_ms(int ms)
@@ -53,9 +53,12 @@ static void on_tcp(const char *name, tcp_fn *fn)
     conf_close(c, server_closed ? NULL : s, NULL);
 }
 
-#define TCP(fn)                                                              \
-    static void fn##_body(const char *, skt_socket *, skt_socket *);         \
-    static void fn(const char *name) { on_tcp(name, fn##_body); }            \
+#define TCP(fn)                                                                \
+    static void fn##_body(const char *, skt_socket *, skt_socket *);           \
+    static void fn(const char *name)                                           \
+    {                                                                          \
+        on_tcp(name, fn##_body);                                               \
+    }                                                                          \
     static void fn##_body(const char *name, skt_socket *c, skt_socket *s)
 
 TCP(io_send_count)
@@ -195,8 +198,7 @@ static void *read_all(void *arg)
     char *buf = malloc(65536);
     ssize_t n;
 
-    while (buf && r->total < BIG &&
-           (n = skt_recv(r->s, buf, 65536, 0)) > 0)
+    while (buf && r->total < BIG && (n = skt_recv(r->s, buf, 65536, 0)) > 0)
         r->total += (size_t)n;
     free(buf);
     return NULL;
@@ -220,8 +222,7 @@ TCP(io_sendall_large)
 }
 
 /* Sends HUGE bytes in mode `mode` with sendall (or one send). */
-static void send_huge(const char *name, skt_socket *c, double mode,
-                      bool all)
+static void send_huge(const char *name, skt_socket *c, double mode, bool all)
 {
     char *data = calloc(1, HUGE);
     double start;
@@ -240,14 +241,26 @@ static void send_huge(const char *name, skt_socket *c, double mode,
     else if (all)
         conf_rc(name, n);
     else
-        conf_emit(name, "%s", n < 0 ? conf_err(n)
-                                    : conf_bool(n > 0 && (size_t)n < HUGE));
+        conf_emit(name, "%s",
+                  n < 0 ? conf_err(n) : conf_bool(n > 0 && (size_t)n < HUGE));
     free(data);
 }
 
-TCP(io_sendall_timeout) { (void)s; send_huge(name, c, 0.2, true); }
-TCP(io_sendall_nonblocking) { (void)s; send_huge(name, c, 0, true); }
-TCP(io_send_nonblocking_partial) { (void)s; send_huge(name, c, 0, false); }
+TCP(io_sendall_timeout)
+{
+    (void)s;
+    send_huge(name, c, 0.2, true);
+}
+TCP(io_sendall_nonblocking)
+{
+    (void)s;
+    send_huge(name, c, 0, true);
+}
+TCP(io_send_nonblocking_partial)
+{
+    (void)s;
+    send_huge(name, c, 0, false);
+}
 
 TCP(io_send_nonblocking_full)
 {
@@ -320,8 +333,14 @@ static void recv_oob_in(const char *name, skt_socket *c, skt_socket *s,
         emit_recv(name, buf, n);
 }
 
-TCP(io_recv_oob) { recv_oob_in(name, c, s, SKT_BLOCKING); }
-TCP(io_recv_oob_timeout) { recv_oob_in(name, c, s, 0.2); }
+TCP(io_recv_oob)
+{
+    recv_oob_in(name, c, s, SKT_BLOCKING);
+}
+TCP(io_recv_oob_timeout)
+{
+    recv_oob_in(name, c, s, 0.2);
+}
 
 TCP(io_recvfrom_tcp)
 {
@@ -362,9 +381,12 @@ static void on_udp(const char *name, udp_fn *fn)
     conf_close(a, b, NULL);
 }
 
-#define UDP(fn)                                                              \
-    static void fn##_body(const char *, skt_socket *, skt_socket *);         \
-    static void fn(const char *name) { on_udp(name, fn##_body); }            \
+#define UDP(fn)                                                                \
+    static void fn##_body(const char *, skt_socket *, skt_socket *);           \
+    static void fn(const char *name)                                           \
+    {                                                                          \
+        on_udp(name, fn##_body);                                               \
+    }                                                                          \
     static void fn##_body(const char *name, skt_socket *a, skt_socket *b)
 
 UDP(io_udp_sendto_recvfrom)
@@ -498,9 +520,18 @@ static void send_unconnected(const char *name, int type, bool to)
     skt_close(s);
 }
 
-static void io_tcp_send_unconnected(const char *n) { send_unconnected(n, SOCK_STREAM, false); }
-static void io_tcp_sendto_unconnected(const char *n) { send_unconnected(n, SOCK_STREAM, true); }
-static void io_udp_send_unconnected(const char *n) { send_unconnected(n, SOCK_DGRAM, false); }
+static void io_tcp_send_unconnected(const char *n)
+{
+    send_unconnected(n, SOCK_STREAM, false);
+}
+static void io_tcp_sendto_unconnected(const char *n)
+{
+    send_unconnected(n, SOCK_STREAM, true);
+}
+static void io_udp_send_unconnected(const char *n)
+{
+    send_unconnected(n, SOCK_DGRAM, false);
+}
 
 static void io_unix_dgram_recvfrom(const char *name)
 {
