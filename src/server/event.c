@@ -308,7 +308,7 @@ static int accept_conns(skt_server *srv)
             return rc;
         srv->last_request = srv->events->now;
         if (!skt__server_verify(srv, sock, &client)) {
-            skt_close(sock);
+            skt__server_refuse(sock);
             continue;
         }
         open_conn(srv, sock, &client);

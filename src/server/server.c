@@ -38,6 +38,12 @@ void skt__server_error(skt_server *srv, const skt_addr *client, int code)
     skt__server_current = outer;
 }
 
+void skt__server_refuse(skt_socket *conn)
+{
+    skt_shutdown(conn, SHUT_WR);
+    skt_close(conn);
+}
+
 bool skt__server_verify(skt_server *srv, skt_socket *conn,
                         const skt_addr *client)
 {
@@ -413,7 +419,7 @@ static int accept_ready(skt_server *srv)
             return rc;
         srv->last_request = skt__now();
         if (!skt__server_verify(srv, conn, &client)) {
-            skt_close(conn);
+            skt__server_refuse(conn);
             continue;
         }
         skt__server_dispatch(srv, conn, &client, NULL, 0);

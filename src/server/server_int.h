@@ -113,6 +113,10 @@ SKT__HIDDEN ssize_t skt__server_receive(skt_server *srv, skt_addr *client);
 /* Runs verify_request; false means the request is dropped. */
 SKT__HIDDEN bool skt__server_verify(skt_server *srv, skt_socket *conn,
                                     const skt_addr *client);
+/* Drops a refused connection as Python's shutdown_request does:
+ * shutdown(SHUT_WR) first, so the client reads a clean end of stream
+ * before the close, not only a reset for its unread request. */
+SKT__HIDDEN void skt__server_refuse(skt_socket *conn);
 
 /* jobs.c: the blocking modes. */
 SKT__HIDDEN int skt__server_dispatch(skt_server *srv, skt_socket *conn,

@@ -313,15 +313,6 @@ INTENDED = {
         "soon as a server falls a little behind."),
 }
 KNOWN_DEVIATIONS = {
-    "socketserver.verify_request_false": (
-        "ECONNRESET",
-        "skt_server drops a connection that verify_request refused with "
-        "skt_close alone (src/server/server.c, the accept loop), so the "
-        "unread request makes the kernel reset it; Python's "
-        "shutdown_request does shutdown(SHUT_WR) first and the client "
-        "reads a clean end of stream (b''). The header's 'close it (after "
-        "shutdown(SHUT_WR), as Python does)' covers handled connections "
-        "only"),
     "socketserver.unix_socket_file_after_close": (
         "False",
         "intended but not marked: skt_server_close removes the Unix socket "
