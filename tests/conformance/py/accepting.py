@@ -8,45 +8,11 @@ import select
 import socket
 import time
 
-from conf import (add, scenario, addr, bucket, fds, listen_backlog,
+from conf import (errname, closed_address, blackhole, timed,
+                  add, scenario, addr, bucket, fds, listen_backlog,
                   listener, path, tcp_pair, timeout)
 
 S = socket
-
-
-def errname(n):
-    return errno.errorcode.get(n, str(n)) if n else "0"
-
-
-def closed_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()
-
-
-def blackhole(family=S.AF_INET):
-    """A listener whose queue is full (backlog 0 and one connection
-    waiting): a connect to it gets no answer."""
-    host = "::1" if family == S.AF_INET6 else "127.0.0.1"
-    l = socket.socket(family)
-    l.bind((host, 0))
-    l.listen(0)
-    filler = socket.socket(family)
-    filler.settimeout(2)
-    filler.connect(l.getsockname())
-    return l, filler
-
-
-def timed(fn):
-    start = time.monotonic()
-    try:
-        r = fn()
-        r = "ok" if r is None else r
-    except TimeoutError:
-        r = "ETIMEDOUT"
-    except OSError as e:
-        r = errname(e.errno)
-    return f"{r} {bucket(time.monotonic() - start)}"
 
 
 # --------------------------------------------------------------------------

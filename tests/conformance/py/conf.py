@@ -328,3 +328,41 @@ def close(*socks):
     for s in socks:
         if s is not None:
             s.close()
+
+
+def errname(n):
+    """The errno name of n ("0" for none)."""
+    return errno.errorcode.get(n, str(n)) if n else "0"
+
+
+def closed_address():
+    """An address on loopback that nothing listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()
+
+
+def blackhole(family=socket.AF_INET):
+    """A listener whose queue is full (backlog 0 and one connection
+    waiting): a connect to it gets no answer."""
+    host = "::1" if family == socket.AF_INET6 else "127.0.0.1"
+    l = socket.socket(family)
+    l.bind((host, 0))
+    l.listen(0)
+    filler = socket.socket(family)
+    filler.settimeout(2)
+    filler.connect(l.getsockname())
+    return l, filler
+
+
+def timed(fn):
+    """What fn returned (or its error name) and its time, bucketed."""
+    start = time.monotonic()
+    try:
+        r = fn()
+        r = "ok" if r is None else r
+    except TimeoutError:
+        r = "ETIMEDOUT"
+    except OSError as e:
+        r = errname(e.errno)
+    return f"{r} {bucket(time.monotonic() - start)}"

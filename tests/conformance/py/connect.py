@@ -7,45 +7,11 @@ import select
 import socket
 import time
 
-from conf import (scenario, addr, bucket, fds, listener, path,
+from conf import (errname, closed_address, blackhole, timed,
+                  scenario, addr, bucket, fds, listener, path,
                   tcp_pair, timeout)
 
 S = socket
-
-
-def errname(n):
-    return errno.errorcode.get(n, str(n)) if n else "0"
-
-
-def closed_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()
-
-
-def blackhole(family=S.AF_INET):
-    """A listener whose queue is full (backlog 0 and one connection
-    waiting): a connect to it gets no answer."""
-    host = "::1" if family == S.AF_INET6 else "127.0.0.1"
-    l = socket.socket(family)
-    l.bind((host, 0))
-    l.listen(0)
-    filler = socket.socket(family)
-    filler.settimeout(2)
-    filler.connect(l.getsockname())
-    return l, filler
-
-
-def timed(fn):
-    start = time.monotonic()
-    try:
-        r = fn()
-        r = "ok" if r is None else r
-    except TimeoutError:
-        r = "ETIMEDOUT"
-    except OSError as e:
-        r = errname(e.errno)
-    return f"{r} {bucket(time.monotonic() - start)}"
 
 
 # --------------------------------------------------------------------------
@@ -56,20 +22,20 @@ def timed(fn):
 def _():
     with socket.socket() as s:
         s.settimeout(5)
-        s.connect(closed_port())
+        s.connect(closed_address())
 
 
 @scenario("connect.refused_blocking")
 def _():
     with socket.socket() as s:
-        s.connect(closed_port())
+        s.connect(closed_address())
 
 
 @scenario("connect_ex.refused")
 def _():
     with socket.socket() as s:
         s.settimeout(5)
-        return errname(s.connect_ex(closed_port()))
+        return errname(s.connect_ex(closed_address()))
 
 
 @scenario("connect_ex.ok")
@@ -107,7 +73,7 @@ def _():
 def _():
     with socket.socket() as s:
         s.setblocking(False)
-        first = errname(s.connect_ex(closed_port()))
+        first = errname(s.connect_ex(closed_address()))
         select.select([], [s], [], 5)
         return f"{first} {errname(s.getsockopt(S.SOL_SOCKET, S.SO_ERROR))}"
 
@@ -197,7 +163,7 @@ def _():
 def _():
     with socket.socket(S.AF_INET, S.SOCK_DGRAM) as s:
         s.settimeout(2)
-        s.connect(closed_port())
+        s.connect(closed_address())
         s.send(b"x")
         return s.recv(10)
 
@@ -213,7 +179,7 @@ def _():
     before = fds()
     with socket.socket() as s:
         s.settimeout(5)
-        s.connect_ex(closed_port())
+        s.connect_ex(closed_address())
         during = fds() - before
     return f"{during} {fds() - before}"
 
