@@ -27,7 +27,7 @@ struct run {
 
 static void *send_raw(struct run *r)
 {
-    int fd = skt_fileno(r->sender);
+    int fd = bench_fd(r->sender);
     for (int c = 0; c < TOTAL_CHUNKS; c++) {
         size_t done = 0;
         while (done < CHUNK) {
@@ -57,7 +57,7 @@ static void *sender_main(void *arg)
 static double run_once(struct run *r, char *in)
 {
     size_t total = (size_t)CHUNK * TOTAL_CHUNKS, got = 0;
-    int fd = skt_fileno(r->receiver);
+    int fd = bench_fd(r->receiver);
     pthread_t thread;
     double start = bench_now();
 

@@ -56,3 +56,11 @@ void bench_check(long rc, const char *what)
         exit(1);
     }
 }
+
+int bench_fd(const skt_socket *s)
+{
+    skt_os_socket fd = SKT_INVALID_SOCKET;
+
+    bench_check(skt_fileno(s, &fd), "skt_fileno");
+    return fd;
+}

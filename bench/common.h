@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "skt.h"
+
 double bench_now(void);
 /* Sorts values in place and returns the median. */
 double bench_median(double *values, size_t count);
@@ -15,5 +17,8 @@ double bench_median(double *values, size_t count);
 double bench_python(const char *script, const char *args);
 /* Exits with a message if rc is not 0 (the benchmark cannot go on). */
 void bench_check(long rc, const char *what);
+
+/* A socket's handle, for the raw reference loops beside skt's. */
+int bench_fd(const skt_socket *s);
 
 #endif

@@ -27,7 +27,7 @@ static double run_raw(skt_socket *listener, const skt_addr *a)
         int conn;
         if (c < 0 || connect(c, skt_addr_sockaddr(a), a->len) < 0)
             abort();
-        conn = accept4(skt_fileno(listener), NULL, NULL, SOCK_CLOEXEC);
+        conn = accept4(bench_fd(listener), NULL, NULL, SOCK_CLOEXEC);
         if (conn < 0)
             abort();
         close(conn);

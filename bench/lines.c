@@ -148,12 +148,12 @@ static double run(int way, const char *block, double *cpu_ns)
 
     bench_check(skt_socketpair(&a, &b, AF_UNIX, SOCK_STREAM, 0),
                 "socketpair");
-    w = (struct writer){skt_fileno(a), block};
+    w = (struct writer){bench_fd(a), block};
     start = bench_now();
     cpu = thread_cpu();
     pthread_create(&thread, NULL, write_lines, &w);
     if (way == 0)
-        read_raw(skt_fileno(b), &t);
+        read_raw(bench_fd(b), &t);
     else if (way == 1)
         read_stream(b, &t);
     else

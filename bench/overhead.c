@@ -69,7 +69,7 @@ int main(void)
         for (int k = 0; k < 3; k++) {
             int which = (r + k) % 3;
             if (which == 0)
-                raw[r] = run_raw(skt_fileno(a), skt_fileno(b));
+                raw[r] = run_raw(bench_fd(a), bench_fd(b));
             else if (which == 1)
                 blocking[r] = run_skt(a, b);
             else

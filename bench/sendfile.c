@@ -45,7 +45,7 @@ static void send_raw(struct run *r)
     off_t offset = 0;
 
     while ((size_t)offset < r->size)
-        if (sendfile(skt_fileno(r->sender), r->fd, &offset,
+        if (sendfile(bench_fd(r->sender), r->fd, &offset,
                      r->size - (size_t)offset) <= 0)
             abort();
 }

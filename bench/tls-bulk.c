@@ -174,8 +174,8 @@ static void raw_setup(struct run *r)
     tcp_pair(&r->sender, &r->receiver);
     r->raw_sender = SSL_new(client);
     r->raw_receiver = SSL_new(server);
-    SSL_set_fd(r->raw_sender, skt_fileno(r->sender));
-    SSL_set_fd(r->raw_receiver, skt_fileno(r->receiver));
+    SSL_set_fd(r->raw_sender, bench_fd(r->sender));
+    SSL_set_fd(r->raw_receiver, bench_fd(r->receiver));
     SSL_set1_host(r->raw_sender, "localhost");
     pthread_create(&thread, NULL, raw_accept_main, r->raw_receiver);
     bench_check(SSL_connect(r->raw_sender) != 1, "SSL_connect");

@@ -144,7 +144,7 @@ static void skt_once(struct setup *st)
     c_wait = skt_in_progress(skt_tls_wrap_socket(c, st->cctx, &copts));
     s_wait = skt_in_progress(skt_tls_wrap_socket(s, st->sctx, &sopts));
     while (c_wait || s_wait) {
-        wait_either(skt_fileno(c), !c_wait, skt_fileno(s), !s_wait);
+        wait_either(bench_fd(c), !c_wait, bench_fd(s), !s_wait);
         if (c_wait)
             c_wait = skt_in_progress(skt_tls_handshake(c));
         if (s_wait)
@@ -218,8 +218,8 @@ static void raw_once(struct setup *st)
     tcp_pair(&c, &s);
     client = SSL_new(st->raw_cctx);
     server = SSL_new(st->raw_sctx);
-    SSL_set_fd(client, skt_fileno(c));
-    SSL_set_fd(server, skt_fileno(s));
+    SSL_set_fd(client, bench_fd(c));
+    SSL_set_fd(server, bench_fd(s));
     SSL_set_tlsext_host_name(client, "localhost");
     SSL_set1_host(client, "localhost");
     if (st->resume && st->raw_session != NULL)
@@ -229,7 +229,7 @@ static void raw_once(struct setup *st)
     c_wait = raw_in_progress(client);
     s_wait = raw_in_progress(server);
     while (c_wait || s_wait) {
-        wait_either(skt_fileno(c), !c_wait, skt_fileno(s), !s_wait);
+        wait_either(bench_fd(c), !c_wait, bench_fd(s), !s_wait);
         if (c_wait)
             c_wait = raw_in_progress(client);
         if (s_wait)

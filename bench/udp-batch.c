@@ -81,7 +81,7 @@ static void prepare(struct pair *p)
 
 static void batch_raw_single(struct pair *p)
 {
-    int tx = skt_fileno(p->tx), rx = skt_fileno(p->rx);
+    int tx = bench_fd(p->tx), rx = bench_fd(p->rx);
 
     for (int i = 0; i < BATCH; i++)
         if (sendto(tx, p->out[i], PAYLOAD, MSG_NOSIGNAL,
@@ -109,12 +109,12 @@ static void batch_raw_mmsg(struct pair *p)
 {
     int got = 0;
 
-    if (sendmmsg(skt_fileno(p->tx), p->out_h, BATCH, MSG_NOSIGNAL) != BATCH)
+    if (sendmmsg(bench_fd(p->tx), p->out_h, BATCH, MSG_NOSIGNAL) != BATCH)
         abort();
     while (got < BATCH) {
         for (int i = got; i < BATCH; i++)
             p->in_h[i].msg_hdr.msg_namelen = sizeof p->raw_from[i];
-        int n = recvmmsg(skt_fileno(p->rx), p->in_h + got,
+        int n = recvmmsg(bench_fd(p->rx), p->in_h + got,
                          (unsigned)(BATCH - got), MSG_WAITFORONE, NULL);
         if (n <= 0)
             abort();

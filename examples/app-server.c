@@ -124,7 +124,7 @@ static void on_signal(int sig)
 
 static void conn_close(struct server *srv, struct conn *c)
 {
-    skt_selector_unregister(srv->selector, skt_fileno(c->sock));
+    skt_selector_unregister_socket(srv->selector, c->sock);
     skt_close(c->sock);
     skt_app_decoder_free(c->decoder);
     free(c->out);
@@ -178,7 +178,7 @@ static void queue(struct server *srv, struct conn *c, skt_app_message *m)
 
     skt_app_message_free(m);
     if (rc == 0)
-        rc = skt_selector_modify(srv->selector, skt_fileno(c->sock),
+        rc = skt_selector_modify_socket(srv->selector, c->sock,
                                  SKT_EVENT_WRITE, c);
     if (rc < 0) {
         complain(c->peer, rc);
@@ -292,7 +292,7 @@ static void on_writable(struct server *srv, struct conn *c)
     skt_shutdown(c->sock, SHUT_WR);
     c->lingering = true;
     c->linger_end = now() + LINGER_SECONDS;
-    if (skt_selector_modify(srv->selector, skt_fileno(c->sock),
+    if (skt_selector_modify_socket(srv->selector, c->sock,
                             SKT_EVENT_READ, c) < 0)
         conn_close(srv, c);
 }
@@ -317,8 +317,7 @@ static int accept_all(struct server *srv)
         if (rc < 0 && srv->backoff.pause > 0) {
             /* The clients being served go on; new ones wait a little. */
             complain(NULL, rc);
-            skt_selector_unregister(srv->selector,
-                                    skt_fileno(srv->listener));
+            skt_selector_unregister_socket(srv->selector, srv->listener);
             srv->accept_resume = now() + srv->backoff.pause;
             return 0;
         }

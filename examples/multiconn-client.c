@@ -129,7 +129,7 @@ static void close_connection(struct connection *c, bool ok)
         failures++;
     }
     printf("closing connection %d\n", c->id);
-    skt_selector_unregister(selector, skt_fileno(c->sock));
+    skt_selector_unregister_socket(selector, c->sock);
     skt_close(c->sock);
     free(c);
 }
@@ -175,7 +175,7 @@ static bool write_message(struct connection *c, bool *ok)
     if (c->sent == len) {
         c->sent = 0;
         if (++c->next_message == MESSAGE_COUNT)
-            return skt_selector_modify(selector, skt_fileno(c->sock),
+            return skt_selector_modify_socket(selector, c->sock,
                                        SKT_EVENT_READ, c) == 0;
     }
     return true;

@@ -145,7 +145,7 @@ static double now(void)
 static void close_connection(struct connection *c)
 {
     printf("closing connection to %s\n", c->text);
-    skt_selector_unregister(selector, skt_fileno(c->sock));
+    skt_selector_unregister_socket(selector, c->sock);
     skt_close(c->sock);
     free(c->out);
     free(c);
@@ -161,14 +161,14 @@ static int update_events(struct connection *c)
 
     if (c->out_len > 0)
         events |= SKT_EVENT_WRITE;
-    return skt_selector_modify(selector, skt_fileno(c->sock), events, c);
+    return skt_selector_modify_socket(selector, c->sock, events, c);
 }
 
 /* Out of fds or memory: the listener leaves the selector for the pause
  * skt_accept_retry gave; the clients being served go on. */
 static void pause_accepting(skt_socket *listener)
 {
-    skt_selector_unregister(selector, skt_fileno(listener));
+    skt_selector_unregister_socket(selector, listener);
     accept_resume = now() + backoff.pause;
 }
 

@@ -181,7 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (established && !real_handshake(client_end, server))
         check(false, "the real handshake failed");
     /* The client's TLS layer is bypassed: the fuzzer's bytes go raw. */
-    fd = skt_fileno(client_end);
+    check(skt_fileno(client_end, &fd) == 0, "fileno");
     check(write(fd, data + 1, size - 1) == (ssize_t)(size - 1),
           "write the input");
     check(shutdown(fd, SHUT_WR) == 0, "shutdown");

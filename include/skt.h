@@ -390,6 +390,19 @@ SKT_EXTERN int skt_if_indextoname(unsigned index, char *out, size_t outlen);
 typedef struct skt_socket skt_socket;
 
 /*
+ * skt_os_socket - the system's own handle for a socket: a file descriptor
+ * (int) on POSIX systems. SKT_INVALID_SOCKET is the value that names no
+ * socket. Every function that takes or gives a raw handle uses this type,
+ * and gives it through an out-parameter, never mixed with an error code in
+ * the return value, so that a platform whose handle is an unsigned,
+ * pointer-sized value (a Windows SOCKET) needs no new signatures. File
+ * descriptors that are not sockets (skt_sendfile's file, the descriptors
+ * passed with SCM_RIGHTS) stay int: those are POSIX-only.
+ */
+typedef int skt_os_socket;
+#define SKT_INVALID_SOCKET ((skt_os_socket)-1)
+
+/*
  * Timeout modes, exactly Python's: SKT_BLOCKING (Python's None), 0
  * (non-blocking), or a number of seconds > 0 (timeout mode). In timeout mode
  * every operation gets one absolute deadline, which EINTR retries and
@@ -410,14 +423,14 @@ typedef struct skt_socket skt_socket;
 SKT_EXTERN int skt_open(skt_socket **out, int family, int type, int proto);
 
 /*
- * skt_from_fd - wrap an existing socket fd; the object owns it from then
- * on. Family, type and protocol are read from the fd. The socket takes the
+ * skt_from_fd - wrap an existing socket handle (Python's
+ * socket.socket(fileno=handle)); the object owns it from then on. Family, type and protocol are read from the fd. The socket takes the
  * default timeout; but if that is SKT_BLOCKING and the fd is already
  * O_NONBLOCK, the mode is non-blocking (so gettimeout tells the truth).
  * The fd's close-on-exec flag is left as it is. Returns 0. Errors: -EINVAL,
  * -EBADF, -ENOTSOCK, -ENOMEM; on failure the fd is not closed.
  */
-SKT_EXTERN int skt_from_fd(skt_socket **out, int fd);
+SKT_EXTERN int skt_from_fd(skt_socket **out, skt_os_socket handle);
 
 /*
  * skt_socketpair - a connected pair (Python's socket.socketpair). family 0
@@ -439,11 +452,12 @@ SKT_EXTERN int skt_socketpair(skt_socket **a, skt_socket **b, int family,
 SKT_EXTERN int skt_close(skt_socket *s);
 
 /*
- * skt_detach - free the object without closing the fd; returns the fd
- * (>= 0). Errors: -EINVAL (NULL), -EBUSY (a transport such as TLS is
- * active on it).
+ * skt_detach - free the object without closing its handle, which is stored
+ * in *handle; the caller owns it from then on (Python's detach). Returns 0.
+ * Errors: -EINVAL (s or handle NULL), -EBUSY (a transport such as TLS is
+ * active on it); on an error the socket is left as it was.
  */
-SKT_EXTERN int skt_detach(skt_socket *s);
+SKT_EXTERN int skt_detach(skt_socket *s, skt_os_socket *handle);
 
 /*
  * skt_dup - a new socket object on a duplicate fd (F_DUPFD_CLOEXEC), with
@@ -453,8 +467,11 @@ SKT_EXTERN int skt_detach(skt_socket *s);
  */
 SKT_EXTERN int skt_dup(skt_socket *s, skt_socket **out);
 
-/* skt_fileno - the fd, or -EINVAL for NULL. */
-SKT_EXTERN int skt_fileno(const skt_socket *s);
+/*
+ * skt_fileno - store the socket's handle in *handle (Python's fileno); the
+ * socket still owns it. Returns 0. Errors: -EINVAL (s or handle NULL).
+ */
+SKT_EXTERN int skt_fileno(const skt_socket *s, skt_os_socket *handle);
 /* skt_family, skt_type, skt_proto - as given or detected; the type has
  * SOCK_NONBLOCK and SOCK_CLOEXEC masked off. -EINVAL for NULL. */
 SKT_EXTERN int skt_family(const skt_socket *s);
@@ -2607,7 +2624,7 @@ typedef enum skt_selector_backend {
 
 /* skt_selector_key - what is registered for an fd (Python's SelectorKey). */
 typedef struct skt_selector_key {
-    int fd;
+    skt_os_socket fd; /* the handle (or, on POSIX, any pollable fd) */
     int events;       /* SKT_EVENT_READ and/or SKT_EVENT_WRITE */
     void *data;       /* the caller's, never touched by the selector */
     skt_socket *sock; /* the socket given to register_socket, or NULL */
@@ -2651,8 +2668,8 @@ SKT_EXTERN const char *skt_selector_backend_name(const skt_selector *sel);
  * regular file, which is always ready), -ERANGE (select backend: fd >=
  * FD_SETSIZE), -ENOMEM, -ENOSPC. No timeout.
  */
-SKT_EXTERN int skt_selector_register(skt_selector *sel, int fd, int events,
-                                     void *data);
+SKT_EXTERN int skt_selector_register(skt_selector *sel, skt_os_socket fd,
+                                     int events, void *data);
 
 /*
  * skt_selector_register_socket - the same for a socket's fd; the key's
@@ -2673,8 +2690,8 @@ SKT_EXTERN int skt_selector_register_socket(skt_selector *sel, skt_socket *s,
  * closed and its number reused since), -EINVAL (bad events), -EBADF
  * (epoll: the fd was closed since it was registered). No timeout.
  */
-SKT_EXTERN int skt_selector_modify(skt_selector *sel, int fd, int events,
-                                   void *data);
+SKT_EXTERN int skt_selector_modify(skt_selector *sel, skt_os_socket fd,
+                                   int events, void *data);
 
 /*
  * skt_selector_unregister - stop watching fd. Works on an fd that was
@@ -2683,7 +2700,20 @@ SKT_EXTERN int skt_selector_modify(skt_selector *sel, int fd, int events,
  * handler in the same loop closed. Returns 0. Errors: -ENOENT (fd not
  * registered), -EINVAL. No timeout.
  */
-SKT_EXTERN int skt_selector_unregister(skt_selector *sel, int fd);
+SKT_EXTERN int skt_selector_unregister(skt_selector *sel, skt_os_socket fd);
+
+/*
+ * skt_selector_modify_socket, skt_selector_unregister_socket - the same for
+ * a socket, found by its handle (Python's modify(fileobj) and
+ * unregister(fileobj)), so that a program holding skt_socket objects never
+ * needs a raw handle. Errors as skt_selector_modify and
+ * skt_selector_unregister, and -EINVAL for a NULL socket. No timeout.
+ */
+SKT_EXTERN int skt_selector_modify_socket(skt_selector *sel,
+                                          const skt_socket *s, int events,
+                                          void *data);
+SKT_EXTERN int skt_selector_unregister_socket(skt_selector *sel,
+                                              const skt_socket *s);
 
 /*
  * skt_selector_select - wait until at least one registered fd is ready,
@@ -2707,8 +2737,8 @@ SKT_EXTERN int skt_selector_select(skt_selector *sel, double timeout,
  * skt_selector_get_key - copy the key of fd into *key (Python's
  * get_key). Returns 0. Errors: -ENOENT (not registered), -EINVAL.
  */
-SKT_EXTERN int skt_selector_get_key(const skt_selector *sel, int fd,
-                                    skt_selector_key *key);
+SKT_EXTERN int skt_selector_get_key(const skt_selector *sel,
+                                    skt_os_socket fd, skt_selector_key *key);
 
 /* skt_selector_count - the number of registered fds (len(get_map()) in
  * Python), or -EINVAL for NULL. */

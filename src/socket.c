@@ -143,7 +143,7 @@ static int read_int_option(int fd, int name, int *value)
     return skt__sys_getsockopt(fd, SOL_SOCKET, name, value, &len);
 }
 
-int skt_from_fd(skt_socket **out, int fd)
+int skt_from_fd(skt_socket **out, skt_os_socket fd)
 {
     int family, type, proto, rc, nonblocking;
 
@@ -211,17 +211,15 @@ int skt_close(skt_socket *s)
     return rc < 0 ? skt__fail(rc, "close") : 0;
 }
 
-int skt_detach(skt_socket *s)
+int skt_detach(skt_socket *s, skt_os_socket *handle)
 {
-    int fd;
-
-    SKT__CHECK(s != NULL, "socket is NULL");
+    SKT__CHECK(s != NULL && handle != NULL, "NULL argument");
     if (s->transport != &skt__plain_transport)
         return skt__fail(-EBUSY, "detach: a %s transport is active; unwrap "
                          "it first", s->transport->name);
-    fd = s->fd;
+    *handle = s->fd;
     free(s);
-    return fd;
+    return 0;
 }
 
 int skt_dup(skt_socket *s, skt_socket **out)
@@ -247,9 +245,11 @@ int skt_dup(skt_socket *s, skt_socket **out)
     return rc;
 }
 
-int skt_fileno(const skt_socket *s)
+int skt_fileno(const skt_socket *s, skt_os_socket *handle)
 {
-    return s != NULL ? s->fd : -EINVAL;
+    SKT__CHECK(s != NULL && handle != NULL, "NULL argument");
+    *handle = s->fd;
+    return 0;
 }
 
 int skt_family(const skt_socket *s)

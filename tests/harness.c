@@ -29,6 +29,14 @@ void skt_test_skip_reason(const char *fmt, ...)
     case_skipped = 1;
 }
 
+skt_os_socket skt_test_fd(const skt_socket *s)
+{
+    skt_os_socket fd = SKT_INVALID_SOCKET;
+
+    assert_int_equal(skt_fileno(s, &fd), 0);
+    return fd;
+}
+
 int skt_test_count_fds(void)
 {
     DIR *dir = opendir("/proc/self/fd");

@@ -32,6 +32,10 @@ int skt_test_main(const char *group, const struct CMUnitTest *tests,
                              sizeof(tests) / sizeof((tests)[0]), argc, argv); \
     }
 
+/* The socket's handle, for the raw system calls a test makes beside skt;
+ * the case fails if skt_fileno does. */
+skt_os_socket skt_test_fd(const skt_socket *s);
+
 /* Skips the current case with a reason printed on stderr. */
 #define SKT_SKIP(...)                                                         \
     do {                                                                      \

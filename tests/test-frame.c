@@ -595,7 +595,7 @@ static void test_nonblocking_decoder_recv_and_pop(void **state)
     /* An event loop: wait, receive, pop until nothing is left. */
     for (;;) {
         ssize_t n;
-        p = (struct pollfd){.fd = skt_fileno(b), .events = POLLIN};
+        p = (struct pollfd){.fd = skt_test_fd(b), .events = POLLIN};
         assert_int_equal(poll(&p, 1, 5000), 1);
         n = skt_frame_decoder_recv(d, b);
         while (skt_frame_decoder_pop(d, &msg, &len) == 1) {

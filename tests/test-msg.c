@@ -760,7 +760,7 @@ static pid_t start_peer(const char *mode, const char *arg, skt_socket **mine,
         SKT_SKIP("no python3 for the Python peer");
     unix_pair(mine, &theirs, SOCK_STREAM);
     SKT_OK(skt_set_inheritable(theirs, true));
-    snprintf(fd_text, sizeof fd_text, "%d", skt_fileno(theirs));
+    snprintf(fd_text, sizeof fd_text, "%d", skt_test_fd(theirs));
     pid = skt_test_spawn(
         (char *const[]){(char *)skt_test_python(),
                         (char *)skt_test_source_path(
@@ -797,7 +797,7 @@ static void test_python_send_fds_to_skt_recv_fds(void **state)
     named_file_with(path_b, "beta");
     unix_pair(&mine, &theirs, SOCK_STREAM);
     SKT_OK(skt_set_inheritable(theirs, true));
-    snprintf(fd_text, sizeof fd_text, "%d", skt_fileno(theirs));
+    snprintf(fd_text, sizeof fd_text, "%d", skt_test_fd(theirs));
     pid = skt_test_spawn(
         (char *const[]){(char *)skt_test_python(),
                         (char *)skt_test_source_path(
@@ -830,7 +830,7 @@ static void test_skt_send_fds_to_python_recv_fds(void **state)
     files[0] = file_with("gamma");
     files[1] = file_with("delta");
     assert_int_equal(skt_send_fds(mine, "data", 4, files, 2, 0, NULL), 4);
-    assert_true(skt_test_read_line(skt_fileno(mine), line, sizeof line, 10) >
+    assert_true(skt_test_read_line(skt_test_fd(mine), line, sizeof line, 10) >
                 0);
     assert_string_equal(line, "data|gamma|delta");
     /* Sending passes copies: ours stay open. */
@@ -858,7 +858,7 @@ static void test_python_sendmsg_to_skt_recvmsg(void **state)
     named_file_with(path, "from python");
     unix_pair(&mine, &theirs, SOCK_STREAM);
     SKT_OK(skt_set_inheritable(theirs, true));
-    snprintf(fd_text, sizeof fd_text, "%d", skt_fileno(theirs));
+    snprintf(fd_text, sizeof fd_text, "%d", skt_test_fd(theirs));
     pid = skt_test_spawn(
         (char *const[]){(char *)skt_test_python(),
                         (char *)skt_test_source_path(

@@ -149,7 +149,7 @@ static void close_selector(struct fixture *f)
 /* Closes one of the pair before the end, and returns its old fd. */
 static int close_end(skt_socket **end)
 {
-    int fd = skt_fileno(*end);
+    int fd = skt_test_fd(*end);
 
     skt_close(*end);
     *end = NULL;
@@ -171,14 +171,14 @@ static void readable_fd_is_reported_with_its_key(struct fixture *f)
     assert_int_equal(skt_selector_select(sel, 0, &ready), 0);
     send_byte(a);
     assert_int_equal(skt_selector_select(sel, 5, &ready), 1);
-    assert_int_equal(ready[0].key.fd, skt_fileno(b));
+    assert_int_equal(ready[0].key.fd, skt_test_fd(b));
     assert_int_equal(ready[0].events, SKT_EVENT_READ);
     assert_int_equal(ready[0].key.events, SKT_EVENT_READ);
     assert_ptr_equal(ready[0].key.data, &data);
     assert_ptr_equal(ready[0].key.sock, b);
     /* Level-triggered: still ready until it is read. */
     assert_int_equal(skt_selector_select(sel, 0, &ready), 1);
-    SKT_OK(skt_selector_unregister(sel, skt_fileno(b)));
+    SKT_OK(skt_selector_unregister(sel, skt_test_fd(b)));
 }
 
 static void registering_twice_fails(struct fixture *f)
@@ -188,13 +188,13 @@ static void registering_twice_fails(struct fixture *f)
     skt_selector_key key;
     int first, second;
 
-    SKT_OK(skt_selector_register(sel, skt_fileno(a), SKT_EVENT_READ, &first));
-    assert_int_equal(skt_selector_register(sel, skt_fileno(a),
+    SKT_OK(skt_selector_register(sel, skt_test_fd(a), SKT_EVENT_READ, &first));
+    assert_int_equal(skt_selector_register(sel, skt_test_fd(a),
                                            SKT_EVENT_WRITE, &second),
                      -EEXIST);
     assert_non_null(strstr(skt_error_detail(), "register fd"));
     /* The first registration is untouched. */
-    SKT_OK(skt_selector_get_key(sel, skt_fileno(a), &key));
+    SKT_OK(skt_selector_get_key(sel, skt_test_fd(a), &key));
     assert_int_equal(key.events, SKT_EVENT_READ);
     assert_ptr_equal(key.data, &first);
     assert_null(key.sock);
@@ -207,13 +207,13 @@ static void unregistering_unknown_fd_fails(struct fixture *f)
     skt_socket *a = f->a;
     skt_selector_key key;
 
-    assert_int_equal(skt_selector_unregister(sel, skt_fileno(a)), -ENOENT);
+    assert_int_equal(skt_selector_unregister(sel, skt_test_fd(a)), -ENOENT);
     assert_int_equal(skt_selector_unregister(sel, -1), -ENOENT);
     assert_int_equal(skt_selector_unregister(sel, 100000), -ENOENT);
-    SKT_OK(skt_selector_register(sel, skt_fileno(a), SKT_EVENT_READ, NULL));
-    SKT_OK(skt_selector_unregister(sel, skt_fileno(a)));
-    assert_int_equal(skt_selector_unregister(sel, skt_fileno(a)), -ENOENT);
-    assert_int_equal(skt_selector_get_key(sel, skt_fileno(a), &key),
+    SKT_OK(skt_selector_register(sel, skt_test_fd(a), SKT_EVENT_READ, NULL));
+    SKT_OK(skt_selector_unregister(sel, skt_test_fd(a)));
+    assert_int_equal(skt_selector_unregister(sel, skt_test_fd(a)), -ENOENT);
+    assert_int_equal(skt_selector_get_key(sel, skt_test_fd(a), &key),
                      -ENOENT);
     assert_int_equal(skt_selector_count(sel), 0);
 }
@@ -225,16 +225,16 @@ static void modify_changes_events_and_data(struct fixture *f)
     const skt_selector_ready *ready;
     int before, after;
 
-    SKT_OK(skt_selector_register(sel, skt_fileno(a), SKT_EVENT_READ,
+    SKT_OK(skt_selector_register(sel, skt_test_fd(a), SKT_EVENT_READ,
                                  &before));
     /* Nothing to read, so nothing is ready; writing is always possible. */
     assert_int_equal(skt_selector_select(sel, 0, &ready), 0);
-    SKT_OK(skt_selector_modify(sel, skt_fileno(a), SKT_EVENT_WRITE, &after));
+    SKT_OK(skt_selector_modify(sel, skt_test_fd(a), SKT_EVENT_WRITE, &after));
     assert_int_equal(skt_selector_select(sel, 5, &ready), 1);
     assert_int_equal(ready[0].events, SKT_EVENT_WRITE);
     assert_ptr_equal(ready[0].key.data, &after);
     /* Both events: only the ready one is reported. */
-    SKT_OK(skt_selector_modify(sel, skt_fileno(a),
+    SKT_OK(skt_selector_modify(sel, skt_test_fd(a),
                                SKT_EVENT_READ | SKT_EVENT_WRITE, &after));
     assert_int_equal(skt_selector_select(sel, 5, &ready), 1);
     assert_int_equal(ready[0].events, SKT_EVENT_WRITE);
@@ -242,13 +242,13 @@ static void modify_changes_events_and_data(struct fixture *f)
     assert_int_equal(skt_selector_select(sel, 5, &ready), 1);
     assert_int_equal(ready[0].events, SKT_EVENT_READ | SKT_EVENT_WRITE);
     /* A modify right after a select cuts that select's entry too. */
-    SKT_OK(skt_selector_modify(sel, skt_fileno(a), SKT_EVENT_READ, &before));
+    SKT_OK(skt_selector_modify(sel, skt_test_fd(a), SKT_EVENT_READ, &before));
     assert_int_equal(ready[0].events, SKT_EVENT_READ);
     assert_ptr_equal(ready[0].key.data, &before);
-    assert_int_equal(skt_selector_modify(sel, skt_fileno(b), SKT_EVENT_READ,
+    assert_int_equal(skt_selector_modify(sel, skt_test_fd(b), SKT_EVENT_READ,
                                          NULL),
                      -ENOENT);
-    assert_int_equal(skt_selector_modify(sel, skt_fileno(a), 0, NULL),
+    assert_int_equal(skt_selector_modify(sel, skt_test_fd(a), 0, NULL),
                      -EINVAL);
 }
 
@@ -257,9 +257,9 @@ static void invalid_events_are_refused(struct fixture *f)
     skt_selector *sel = f->sel;
     skt_socket *a = f->a;
 
-    assert_int_equal(skt_selector_register(sel, skt_fileno(a), 0, NULL),
+    assert_int_equal(skt_selector_register(sel, skt_test_fd(a), 0, NULL),
                      -EINVAL);
-    assert_int_equal(skt_selector_register(sel, skt_fileno(a), 4, NULL),
+    assert_int_equal(skt_selector_register(sel, skt_test_fd(a), 4, NULL),
                      -EINVAL);
     assert_int_equal(skt_selector_register(sel, -1, SKT_EVENT_READ, NULL),
                      -EINVAL);
@@ -315,7 +315,7 @@ static void select_retries_eintr_with_remaining_time(struct fixture *f)
     skt__sys_inject(SKT__OP_POLL, -EINTR, 0, 3, 0);
     assert_int_equal(skt_selector_select(sel, 5, &ready), 1);
     skt__sys_inject_clear();
-    assert_int_equal(ready[0].key.fd, skt_fileno(a));
+    assert_int_equal(ready[0].key.fd, skt_test_fd(a));
 }
 
 static void closed_fd_is_handled(struct fixture *f)
@@ -336,7 +336,7 @@ static void closed_fd_is_handled(struct fixture *f)
      * other fds are still served, and unregister still works. (It is
      * registered as a raw fd: a socket object registered with
      * register_socket must outlive its registration.) */
-    SKT_OK(skt_selector_register(sel, skt_fileno(f->a), SKT_EVENT_READ,
+    SKT_OK(skt_selector_register(sel, skt_test_fd(f->a), SKT_EVENT_READ,
                                  NULL));
     SKT_OK(skt_selector_register_socket(sel, c, SKT_EVENT_READ, NULL));
     closed_fd = close_end(&f->a);
@@ -348,7 +348,7 @@ static void closed_fd_is_handled(struct fixture *f)
         for (int i = 0; i < n; i++) {
             if (ready[i].key.fd == closed_fd)
                 assert_int_equal(ready[i].events, SKT_EVENT_READ);
-            else if (ready[i].key.fd == skt_fileno(c))
+            else if (ready[i].key.fd == skt_test_fd(c))
                 saw_c = true;
         }
         assert_true(saw_c);
@@ -356,7 +356,7 @@ static void closed_fd_is_handled(struct fixture *f)
     SKT_OK(skt_selector_unregister(sel, closed_fd));
     assert_int_equal(skt_selector_count(sel), 1);
     assert_int_equal(skt_selector_select(sel, 1, &ready), 1);
-    assert_int_equal(ready[0].key.fd, skt_fileno(c));
+    assert_int_equal(ready[0].key.fd, skt_test_fd(c));
     close_selector(f);
     skt_close(c);
     skt_close(d);
@@ -523,7 +523,7 @@ static void many_fds_are_tracked(struct fixture *f)
         assert_int_equal((end - &ends[0][0]) % 4, 0);
     }
     for (int i = 0; i < MANY; i += 3)
-        SKT_OK(skt_selector_unregister(sel, skt_fileno(ends[i][0])));
+        SKT_OK(skt_selector_unregister(sel, skt_test_fd(ends[i][0])));
     assert_int_equal(skt_selector_count(sel), MANY - (MANY + 2) / 3);
     n = skt_selector_select(sel, 5, &ready);
     assert_int_equal(n, MANY / 2 - (MANY / 2 + 2) / 3);
@@ -550,7 +550,7 @@ static void fd_above_fd_setsize(struct fixture *f)
         limit.rlim_cur = FD_SETSIZE + 11;
         assert_int_equal(setrlimit(RLIMIT_NOFILE, &limit), 0);
     }
-    high = fcntl(skt_fileno(f->a), F_DUPFD_CLOEXEC, FD_SETSIZE + 5);
+    high = fcntl(skt_test_fd(f->a), F_DUPFD_CLOEXEC, FD_SETSIZE + 5);
     assert_true(high >= FD_SETSIZE);
     if (f->backend == SKT_SELECTOR_SELECT) {
         assert_int_equal(skt_selector_register(sel, high, SKT_EVENT_READ,
@@ -565,6 +565,35 @@ static void fd_above_fd_setsize(struct fixture *f)
         assert_int_equal(ready[0].key.fd, high);
     }
     close(high);
+}
+
+/* A program holding sockets never needs their handles: modify and
+ * unregister find the registration from the socket. */
+static void socket_calls_need_no_handle(struct fixture *f)
+{
+    skt_selector *sel = f->sel;
+    const skt_selector_ready *ready;
+    skt_selector_key key;
+    int first, second;
+
+    SKT_OK(skt_selector_register_socket(sel, f->b, SKT_EVENT_READ, &first));
+    SKT_OK(skt_selector_modify_socket(sel, f->b, SKT_EVENT_WRITE, &second));
+    SKT_OK(skt_selector_get_key(sel, skt_test_fd(f->b), &key));
+    assert_int_equal(key.events, SKT_EVENT_WRITE);
+    assert_ptr_equal(key.data, &second);
+    assert_ptr_equal(key.sock, f->b);
+    assert_int_equal(skt_selector_select(sel, 5, &ready), 1);
+    assert_int_equal(ready[0].events, SKT_EVENT_WRITE);
+    SKT_OK(skt_selector_unregister_socket(sel, f->b));
+    assert_int_equal(skt_selector_count(sel), 0);
+    assert_int_equal(skt_selector_unregister_socket(sel, f->b), -ENOENT);
+    assert_int_equal(skt_selector_modify_socket(sel, f->b, SKT_EVENT_READ,
+                                                NULL),
+                     -ENOENT);
+    assert_int_equal(skt_selector_modify_socket(sel, NULL, SKT_EVENT_READ,
+                                                NULL),
+                     -EINVAL);
+    assert_int_equal(skt_selector_unregister_socket(sel, NULL), -EINVAL);
 }
 
 static void test_unknown_backend_is_refused(void **state)
@@ -617,6 +646,7 @@ PER_BACKEND(hangup_is_reported_as_registered_events)
 PER_BACKEND(registering_during_a_walk_keeps_the_array)
 PER_BACKEND(many_fds_are_tracked)
 PER_BACKEND(fd_above_fd_setsize)
+PER_BACKEND(socket_calls_need_no_handle)
 
 static const struct CMUnitTest tests[] = {
     SKT_CASE(test_epoll_readable_fd_is_reported_with_its_key, epoll),
@@ -664,6 +694,9 @@ static const struct CMUnitTest tests[] = {
     SKT_CASE(test_epoll_fd_above_fd_setsize, epoll),
     SKT_CASE(test_poll_fd_above_fd_setsize, poll),
     SKT_CASE(test_select_fd_above_fd_setsize, select),
+    SKT_CASE(test_epoll_socket_calls_need_no_handle, epoll),
+    SKT_CASE(test_poll_socket_calls_need_no_handle, poll),
+    SKT_CASE(test_select_socket_calls_need_no_handle, select),
     cmocka_unit_test(test_unknown_backend_is_refused),
 };
 

@@ -984,7 +984,7 @@ static int report_fds(skt_server *srv, skt_socket *conn,
     (void)srv, (void)client, (void)user;
     if (skt_recv(conn, &byte, 1, 0) != 1 || byte != 'l')
         return -EPROTO;
-    len = list_fds(report, sizeof report, skt_fileno(conn));
+    len = list_fds(report, sizeof report, skt_test_fd(conn));
     rc = skt_sendall(conn, report, len, 0, NULL);
     while (rc == 0 && skt_recv(conn, &byte, 1, 0) > 0)
         continue;
@@ -1057,11 +1057,11 @@ static void test_fork_child_holds_only_its_connection(void **state)
     cfg.idle_timeout = 10; /* a stuck child ends by itself */
     start(&s, "127.0.0.1:0", &cfg);
     first = connect_to(s.srv);
-    clients[0] = skt_fileno(first);
+    clients[0] = skt_test_fd(first);
     ask_fds(first, report, sizeof report);
     check_child_fds(report, test_fds, clients, 1);
     second = connect_to(s.srv);
-    clients[1] = skt_fileno(second);
+    clients[1] = skt_test_fd(second);
     ask_fds(second, report, sizeof report);
     check_child_fds(report, test_fds, clients, 2);
     hang_up(first);

@@ -18,7 +18,7 @@
 
 static bool fd_nonblocking(const skt_socket *s)
 {
-    return (fcntl(skt_fileno(s), F_GETFL) & O_NONBLOCK) != 0;
+    return (fcntl(skt_test_fd(s), F_GETFL) & O_NONBLOCK) != 0;
 }
 
 static bool fd_cloexec(int fd)
@@ -38,7 +38,7 @@ static void test_open_reports_family_type_proto(void **state)
     assert_int_equal(skt_family(s), AF_INET6);
     assert_int_equal(skt_type(s), SOCK_DGRAM);
     assert_int_equal(skt_proto(s), 0);
-    assert_true(skt_fileno(s) >= 0);
+    assert_true(skt_test_fd(s) >= 0);
     SKT_OK(skt_close(s));
 }
 
@@ -77,16 +77,16 @@ static void test_every_created_fd_is_cloexec(void **state)
     (void)state;
 
     SKT_OK(skt_socketpair(&a, &b, AF_UNIX, SOCK_STREAM, 0));
-    assert_true(fd_cloexec(skt_fileno(a)));
-    assert_true(fd_cloexec(skt_fileno(b)));
+    assert_true(fd_cloexec(skt_test_fd(a)));
+    assert_true(fd_cloexec(skt_test_fd(b)));
     SKT_OK(skt_dup(a, &copy));
-    assert_true(fd_cloexec(skt_fileno(copy)));
+    assert_true(fd_cloexec(skt_test_fd(copy)));
     skt_test_tcp_listener(&listener, &port);
-    assert_true(fd_cloexec(skt_fileno(listener)));
+    assert_true(fd_cloexec(skt_test_fd(listener)));
     skt_close(listener);
     skt_test_tcp_pair(&client, &server);
-    assert_true(fd_cloexec(skt_fileno(client)));
-    assert_true(fd_cloexec(skt_fileno(server))); /* from accept4 */
+    assert_true(fd_cloexec(skt_test_fd(client)));
+    assert_true(fd_cloexec(skt_test_fd(server))); /* from accept4 */
     assert_int_equal(skt_get_inheritable(server), 0);
     skt_close(a);
     skt_close(b);
@@ -103,9 +103,9 @@ static void test_set_inheritable_toggles_cloexec(void **state)
     assert_int_equal(skt_get_inheritable(s), 0);
     SKT_OK(skt_set_inheritable(s, true));
     assert_int_equal(skt_get_inheritable(s), 1);
-    assert_false(fd_cloexec(skt_fileno(s)));
+    assert_false(fd_cloexec(skt_test_fd(s)));
     SKT_OK(skt_set_inheritable(s, false));
-    assert_true(fd_cloexec(skt_fileno(s)));
+    assert_true(fd_cloexec(skt_test_fd(s)));
     skt_close(s);
 }
 
@@ -116,7 +116,7 @@ static void test_from_fd_detects_family_type_proto(void **state)
     (void)state;
     assert_true(fd >= 0);
     SKT_OK(skt_from_fd(&s, fd));
-    assert_int_equal(skt_fileno(s), fd);
+    assert_int_equal(skt_test_fd(s), fd);
     assert_int_equal(skt_family(s), AF_INET6);
     assert_int_equal(skt_type(s), SOCK_DGRAM);
     assert_int_equal(skt_proto(s), IPPROTO_UDP);
@@ -168,11 +168,34 @@ static void test_detach_returns_open_fd(void **state)
     socklen_t len = sizeof family;
     (void)state;
     SKT_OK(skt_open(&s, AF_INET, SOCK_STREAM, 0));
-    fd = skt_detach(s);
+    SKT_OK(skt_detach(s, &fd));
     assert_true(fd >= 0);
     assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len),
                      0);
     assert_int_equal(family, AF_INET);
+    close(fd);
+}
+
+static void test_handle_calls_give_the_handle_apart_from_the_code(void **state)
+{
+    skt_socket *s;
+    skt_os_socket fd = SKT_INVALID_SOCKET, same = SKT_INVALID_SOCKET;
+    (void)state;
+    SKT_OK(skt_open(&s, AF_INET, SOCK_STREAM, 0));
+    SKT_OK(skt_fileno(s, &fd));
+    assert_true(fd >= 0);
+    assert_int_equal(skt_fileno(NULL, &fd), -EINVAL);
+    assert_int_equal(skt_fileno(s, NULL), -EINVAL);
+    assert_non_null(strstr(skt_error_detail(), "NULL"));
+    /* A refused detach leaves the socket whole. */
+    assert_int_equal(skt_detach(s, NULL), -EINVAL);
+    assert_int_equal(skt_detach(NULL, &same), -EINVAL);
+    assert_int_equal(same, SKT_INVALID_SOCKET);
+    SKT_OK(skt_fileno(s, &same));
+    assert_int_equal(same, fd);
+    SKT_OK(skt_detach(s, &same));
+    assert_int_equal(same, fd);
+    assert_true(fcntl(fd, F_GETFD) >= 0); /* still open: the caller's now */
     close(fd);
 }
 
@@ -183,7 +206,7 @@ static void test_dup_copies_kind_and_timeout(void **state)
     SKT_OK(skt_open(&s, AF_INET, SOCK_DGRAM, 0));
     SKT_OK(skt_settimeout(s, 1.5));
     SKT_OK(skt_dup(s, &copy));
-    assert_int_not_equal(skt_fileno(copy), skt_fileno(s));
+    assert_int_not_equal(skt_test_fd(copy), skt_test_fd(s));
     assert_int_equal(skt_family(copy), AF_INET);
     assert_int_equal(skt_type(copy), SOCK_DGRAM);
     assert_true(skt_gettimeout(copy) == 1.5);
@@ -203,7 +226,7 @@ static void test_close_ignores_econnreset(void **state)
     int fd;
     (void)state;
     SKT_OK(skt_open(&s, AF_INET, SOCK_STREAM, 0));
-    fd = skt_fileno(s);
+    fd = skt_test_fd(s);
     skt__sys_inject(SKT__OP_CLOSE, -ECONNRESET, 0, 1, 0);
     assert_int_equal(skt_close(s), 0);
     skt__sys_inject_clear();
@@ -772,7 +795,7 @@ static void test_connect_nonblocking_returns_einprogress(void **state)
     rc = skt_connect(s, &a);
     assert_int_equal(rc, -EINPROGRESS);
     assert_non_null(strstr(skt_error_detail(), "connect to 127.0.0.1:"));
-    SKT_OK(skt__wait(skt_fileno(s), POLLOUT, skt__deadline(5.0)));
+    SKT_OK(skt__wait(skt_test_fd(s), POLLOUT, skt__deadline(5.0)));
     SKT_OK(skt_getsockopt_int(s, SOL_SOCKET, SO_ERROR, &error));
     assert_int_equal(error, 0);
     skt_close(s);
@@ -1038,7 +1061,7 @@ static void test_connect_nonblocking_eintr_is_in_progress(void **state)
     skt__sys_inject(SKT__OP_CONNECT, -EINTR, 0, 1, 0);
     assert_int_equal(skt_connect(s, &a), -EINPROGRESS);
     skt__sys_inject_clear();
-    SKT_OK(skt__wait(skt_fileno(s), POLLOUT, skt__deadline(5.0)));
+    SKT_OK(skt__wait(skt_test_fd(s), POLLOUT, skt__deadline(5.0)));
     SKT_OK(skt_getsockopt_int(s, SOL_SOCKET, SO_ERROR, &error));
     assert_int_equal(error, 0);
     skt_close(s);
@@ -1073,6 +1096,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_from_fd_nonblocking_fd_reports_nonblocking),
     cmocka_unit_test(test_from_fd_takes_default_timeout),
     cmocka_unit_test(test_detach_returns_open_fd),
+    cmocka_unit_test(test_handle_calls_give_the_handle_apart_from_the_code),
     cmocka_unit_test(test_dup_copies_kind_and_timeout),
     cmocka_unit_test(test_close_null_is_noop),
     cmocka_unit_test(test_close_ignores_econnreset),

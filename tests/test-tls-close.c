@@ -376,7 +376,7 @@ static void test_tls_close_returns_at_once_while_the_peer_keeps_sending(
 
     SKT_OK(client_against(&srv, f->sctx, serve_flood, f->cctx, "localhost",
                           &s));
-    wait_until_full(skt_fileno(s), 65536);
+    wait_until_full(skt_test_fd(s), 65536);
     took = timed_close(s);
     server_join(&srv);
     if (took >= 0.1)
@@ -451,7 +451,7 @@ static void test_tls_close_bounds_its_drain_of_a_ticket_flood(void **state)
     SKT_OK(client_against(&srv, f->sctx, serve_tickets, f->cctx, "localhost",
                           &s));
     assert_string_equal(skt_tls_version(s), "TLSv1.3");
-    wait_until_full(skt_fileno(s), 65536);
+    wait_until_full(skt_test_fd(s), 65536);
     took = timed_close(s);
     server_join(&srv);
     if (took >= 0.1)

@@ -142,7 +142,7 @@ static void test_hook_keeps_callers_deadline_on_blocking_socket(void **state)
     assert_true(elapsed >= 0.3 && elapsed < 2.0);
     /* The socket is given back as it was: blocking. */
     assert_true(skt_gettimeout(s) == SKT_BLOCKING);
-    assert_int_equal(fcntl(skt_fileno(s), F_GETFL) & O_NONBLOCK, 0);
+    assert_int_equal(fcntl(skt_test_fd(s), F_GETFL) & O_NONBLOCK, 0);
     skt_close(s);
 }
 
@@ -206,7 +206,7 @@ static void test_nonblocking_handshake_completes_in_poll_loop(void **state)
     /* Nothing to read yet: the want code, not -EAGAIN. */
     assert_code(skt_recv(client, buf, sizeof buf, 0), SKT_EWANTREAD);
     assert_int_equal(skt_send(server, "ping", 4, 0), 4);
-    p = (struct pollfd){.fd = skt_fileno(client), .events = POLLIN};
+    p = (struct pollfd){.fd = skt_test_fd(client), .events = POLLIN};
     assert_int_equal(poll(&p, 1, 5000), 1);
     assert_int_equal(skt_recv(client, buf, sizeof buf, 0), 4);
     assert_memory_equal(buf, "ping", 4);
@@ -246,9 +246,9 @@ static void test_nonblocking_handshake_completes_through_selector(void **state)
                 continue;
             *code = skt_tls_handshake(s);
             if (*code == 0)
-                SKT_OK(skt_selector_unregister(sel, skt_fileno(s)));
+                SKT_OK(skt_selector_unregister(sel, skt_test_fd(s)));
             else if (*code == SKT_EWANTREAD || *code == SKT_EWANTWRITE)
-                SKT_OK(skt_selector_modify(sel, skt_fileno(s),
+                SKT_OK(skt_selector_modify(sel, skt_test_fd(s),
                                            want_events(*code), code));
             else
                 assert_code(*code, 0);

@@ -93,7 +93,7 @@ static void test_wrap_refuses_bad_arguments_and_changes_nothing(void **state)
     assert_code(skt_tls_wrap(udp, cctx, "localhost", false), -EOPNOTSUPP);
     skt_close(udp);
     /* Nothing was installed: the socket still detaches. */
-    fd = skt_detach(a);
+    SKT_OK(skt_detach(a, &fd));
     assert_true(fd >= 0);
     close(fd);
     skt_close(b);

@@ -65,7 +65,7 @@ static void test_pending_reports_decrypted_bytes(void **state)
     assert_int_equal(skt_recv(client, in, 10, 0), 10);
     /* 90 bytes wait inside TLS, where poll cannot see them. */
     assert_int_equal(skt_tls_pending(client), 90);
-    p = (struct pollfd){.fd = skt_fileno(client), .events = POLLIN};
+    p = (struct pollfd){.fd = skt_test_fd(client), .events = POLLIN};
     assert_int_equal(poll(&p, 1, 0), 0);
     SKT_OK(skt_setblocking(client, false));
     assert_int_equal(skt_recv(client, in, sizeof in, 0), 90);
@@ -137,7 +137,7 @@ static void test_nonblocking_send_wants_write_and_resumes(void **state)
     /* sendall stops with the same code and tells how far it got; calls
      * that pass the same bytes again go on where it stopped. */
     do {
-        struct pollfd p = {.fd = skt_fileno(client), .events = POLLOUT};
+        struct pollfd p = {.fd = skt_test_fd(client), .events = POLLOUT};
         size_t more = 0;
         received = drain_checking(server, chunk, SIZE, received);
         rc = skt_sendall(client, chunk + (total + sent) % SIZE,
@@ -149,7 +149,7 @@ static void test_nonblocking_send_wants_write_and_resumes(void **state)
             SKT_OK(rc);
     } while (rc != 0);
     while (received < total + sent) {
-        struct pollfd p = {.fd = skt_fileno(server), .events = POLLIN};
+        struct pollfd p = {.fd = skt_test_fd(server), .events = POLLIN};
         assert_int_equal(poll(&p, 1, 5000), 1);
         received = drain_checking(server, chunk, SIZE, received);
     }
@@ -408,14 +408,14 @@ static void test_nonblocking_unwrap_waits_for_the_peer(void **state)
     /* Our close_notify is out; the peer's has not come. */
     assert_code(skt_tls_unwrap(client), SKT_EWANTREAD);
     assert_non_null(skt_tls_version(client));
-    p = (struct pollfd){.fd = skt_fileno(server), .events = POLLIN};
+    p = (struct pollfd){.fd = skt_test_fd(server), .events = POLLIN};
     assert_int_equal(poll(&p, 1, 5000), 1);
     SKT_OK(skt_tls_unwrap(server));
-    p = (struct pollfd){.fd = skt_fileno(client), .events = POLLIN};
+    p = (struct pollfd){.fd = skt_test_fd(client), .events = POLLIN};
     assert_int_equal(poll(&p, 1, 5000), 1);
     SKT_OK(skt_tls_unwrap(client));
     assert_null(skt_tls_version(client));
-    fd = skt_detach(client);
+    SKT_OK(skt_detach(client, &fd));
     f->client = NULL;
     assert_true(fd >= 0);
     close(fd);

@@ -158,13 +158,13 @@ static void test_failed_handshake_allows_no_plaintext(void **state)
     assert_code(skt_send(s, "x", 1, 0), SKT_ETLS_UNKNOWN_CA);
     assert_code(skt_recv(s, buf, sizeof buf, 0), SKT_ETLS_UNKNOWN_CA);
     assert_code(skt_tls_handshake(s), SKT_ETLS_UNKNOWN_CA);
-    assert_code(skt_detach(s), -EBUSY);
+    assert_code(skt_detach(s, &fd), -EBUSY);
     /* Nor do the calls that go around the transport. */
     assert_code(skt_sendto(s, "x", 1, 0, NULL), -EOPNOTSUPP);
     assert_code(skt_recvfrom(s, buf, sizeof buf, 0, NULL), -EOPNOTSUPP);
     /* The layer is only removed on request. */
     SKT_OK(skt_tls_unwrap(s));
-    fd = skt_detach(s);
+    SKT_OK(skt_detach(s, &fd));
     assert_true(fd >= 0);
     close(fd);
     server_join(&srv);

@@ -301,7 +301,7 @@ int handshake_pair(skt_socket *client, skt_tls_ctx *cctx,
             if (rc[i] != 0 && rc[i] != SKT_EWANTREAD &&
                 rc[i] != SKT_EWANTWRITE)
                 assert_code(rc[i], 0);
-            p[i].fd = rc[i] == 0 ? -1 : skt_fileno(side[i]);
+            p[i].fd = rc[i] == 0 ? -1 : skt_test_fd(side[i]);
             p[i].events = rc[i] == SKT_EWANTWRITE ? POLLOUT : POLLIN;
         }
         assert_true(poll(p, 2, 5000) > 0);

@@ -158,7 +158,8 @@ static int register_key(skt_selector *sel, int fd, int events, void *data,
     return 0;
 }
 
-int skt_selector_register(skt_selector *sel, int fd, int events, void *data)
+int skt_selector_register(skt_selector *sel, skt_os_socket fd, int events,
+                          void *data)
 {
     return register_key(sel, fd, events, data, NULL);
 }
@@ -167,10 +168,11 @@ int skt_selector_register_socket(skt_selector *sel, skt_socket *s,
                                  int events, void *data)
 {
     SKT__CHECK(s != NULL, "socket is NULL");
-    return register_key(sel, skt_fileno(s), events, data, s);
+    return register_key(sel, s->fd, events, data, s);
 }
 
-int skt_selector_modify(skt_selector *sel, int fd, int events, void *data)
+int skt_selector_modify(skt_selector *sel, skt_os_socket fd, int events,
+                        void *data)
 {
     skt_selector_key *key;
     skt_selector_ready *entry;
@@ -200,7 +202,7 @@ int skt_selector_modify(skt_selector *sel, int fd, int events, void *data)
     return 0;
 }
 
-int skt_selector_unregister(skt_selector *sel, int fd)
+int skt_selector_unregister(skt_selector *sel, skt_os_socket fd)
 {
     skt_selector_ready *entry;
 
@@ -220,7 +222,20 @@ int skt_selector_unregister(skt_selector *sel, int fd)
     return 0;
 }
 
-int skt_selector_get_key(const skt_selector *sel, int fd,
+int skt_selector_modify_socket(skt_selector *sel, const skt_socket *s,
+                               int events, void *data)
+{
+    SKT__CHECK(s != NULL, "socket is NULL");
+    return skt_selector_modify(sel, s->fd, events, data);
+}
+
+int skt_selector_unregister_socket(skt_selector *sel, const skt_socket *s)
+{
+    SKT__CHECK(s != NULL, "socket is NULL");
+    return skt_selector_unregister(sel, s->fd);
+}
+
+int skt_selector_get_key(const skt_selector *sel, skt_os_socket fd,
                          skt_selector_key *key)
 {
     const skt_selector_key *found;

@@ -379,8 +379,7 @@ void skt__server_update_listener(skt_server *srv, int64_t now)
                              srv->sel, srv->listener, SKT_EVENT_READ,
                              &srv->listener_kind) == 0;
     else
-        srv->listening = skt_selector_unregister(
-                             srv->sel, skt_fileno(srv->listener)) != 0;
+        srv->listening = skt_selector_unregister_socket(srv->sel, srv->listener) != 0;
 }
 
 int64_t skt__server_next_deadline(const skt_server *srv)
@@ -540,7 +539,7 @@ int skt_server_close(skt_server *srv)
         pthread_cond_wait(&srv->changed, &srv->lock);
     pthread_mutex_unlock(&srv->lock);
     if (srv->listening)
-        skt_selector_unregister(srv->sel, skt_fileno(srv->listener));
+        skt_selector_unregister_socket(srv->sel, srv->listener);
     srv->listening = false;
     skt__server_drain(srv);
     skt__server_event_close_all(srv);

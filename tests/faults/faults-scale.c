@@ -89,8 +89,14 @@ static pid_t start_server(const char *path, int *port)
 
 static void fill_message(struct conn *c, int i)
 {
-    snprintf(c->expect, sizeof c->expect, "conn %06d round %d ..........",
-             i, c->round);
+    char text[64];
+    size_t n;
+
+    snprintf(text, sizeof text, "conn %06d round %d ..........", i,
+             c->round);
+    n = strlen(text) < MESSAGE - 1 ? strlen(text) : MESSAGE - 1;
+    memset(c->expect, 0, sizeof c->expect);
+    memcpy(c->expect, text, n);
     c->expect[MESSAGE - 1] = '\n';
 }
 
@@ -106,7 +112,7 @@ static void send_message(struct conn *c, int i)
     if (n != MESSAGE)
         fu_fail("send on connection %d: %s", i, fu_rcname((int)n));
     c->state = WAITING;
-    fu_check(skt_selector_modify(sel, skt_fileno(c->sock), SKT_EVENT_READ,
+    fu_check(skt_selector_modify_socket(sel, c->sock, SKT_EVENT_READ,
                                  c), "selector_modify");
 }
 
@@ -280,7 +286,7 @@ int main(int argc, char **argv)
         fu_fail("the server holds %d fds for %d connections", fds1, count);
 
     for (int i = 0; i < count; i++) {
-        skt_selector_unregister(sel, skt_fileno(conns[i].sock));
+        skt_selector_unregister_socket(sel, conns[i].sock);
         skt_close(conns[i].sock);
     }
     start = fu_now();

@@ -110,6 +110,15 @@ static pid_t start_program(const struct config *c, skt_socket *s, int fd)
     return pid;
 }
 
+/* The socket's descriptor, for dup2 and the pump (-1 for none). */
+static int fd_of(const skt_socket *s)
+{
+    skt_os_socket fd = SKT_INVALID_SOCKET;
+
+    skt_fileno(s, &fd);
+    return fd;
+}
+
 /* TLS: the program gets a socket pair's end; this process pumps. */
 static int exec_over_pair(const struct config *c, skt_socket *s)
 {
@@ -120,14 +129,14 @@ static int exec_over_pair(const struct config *c, skt_socket *s)
 
     if (rc < 0)
         return fail(rc, false);
-    pid = start_program(c, s, skt_fileno(there));
+    pid = start_program(c, s, fd_of(there));
     skt_close(there);
     if (pid < 0) {
         skt_close(here);
         return EXIT_NETWORK;
     }
     signals_reap_at_exit(pid);
-    status = pump_stream(c, s, skt_fileno(here), skt_fileno(here), &n);
+    status = pump_stream(c, s, fd_of(here), fd_of(here), &n);
     skt_close(here);
     status = status != 0 ? status : wait_program(pid);
     signals_reap_at_exit(0);
@@ -141,7 +150,7 @@ int exec_connection(const struct config *c, skt_socket *s)
 
     if (skt_tls_version(s) != NULL)
         return exec_over_pair(c, s);
-    pid = start_program(c, s, skt_fileno(s));
+    pid = start_program(c, s, fd_of(s));
     if (pid < 0)
         return EXIT_NETWORK;
     signals_reap_at_exit(pid);
@@ -172,7 +181,7 @@ static void set_accepting(struct programs *p, bool on)
         skt_selector_register_socket(p->sel, p->listener, SKT_EVENT_READ,
                                      NULL);
     else
-        skt_selector_unregister(p->sel, skt_fileno(p->listener));
+        skt_selector_unregister_socket(p->sel, p->listener);
     p->accepting = on;
 }
 
@@ -207,7 +216,7 @@ static void client_process(struct programs *p, skt_socket *conn)
     if (rc < 0)
         _exit(fail(rc, p->c->wait > 0));
     if (p->tls == NULL)
-        exec_program(p->c, conn, skt_fileno(conn));
+        exec_program(p->c, conn, fd_of(conn));
     _exit(exec_over_pair(p->c, conn));
 }
 

@@ -54,7 +54,7 @@ static void set_accepting(struct hub *h, bool on)
         skt_selector_register_socket(h->sel, h->listener, SKT_EVENT_READ,
                                      tag(LISTENER_TAG));
     else
-        skt_selector_unregister(h->sel, skt_fileno(h->listener));
+        skt_selector_unregister_socket(h->sel, h->listener);
     h->accepting = on;
 }
 
@@ -66,7 +66,7 @@ static void drop(struct hub *h, long i, const char *why)
 
     if (h->c->verbose && skt_getpeername(cl->s, &a) == 0)
         note("%s %s", addr_text(&a, where, sizeof where), why);
-    skt_selector_unregister(h->sel, skt_fileno(cl->s));
+    skt_selector_unregister_socket(h->sel, cl->s);
     skt_close(cl->s);
     cl->s = NULL;
     h->count--;

@@ -76,7 +76,7 @@ static void decide(struct scan *z, int port, int code)
 
 static void end_probe(struct scan *z, struct probe *p, int code)
 {
-    skt_selector_unregister(z->sel, skt_fileno(p->s));
+    skt_selector_unregister_socket(z->sel, p->s);
     skt_close(p->s);
     p->s = NULL;
     z->active--;

@@ -21,7 +21,7 @@ static const char *timed_rc(double start, long rc)
 
 static void wait_fd(const skt_socket *s, short events)
 {
-    struct pollfd p = {.fd = skt_fileno(s), .events = events};
+    struct pollfd p = {.fd = conf_fd(s), .events = events};
     poll(&p, 1, 5000);
 }
 
@@ -51,7 +51,7 @@ static void report_accepted(const char *name, enum accept_report report,
                             const skt_addr *peer)
 {
     skt_addr mine, other;
-    int flags = fcntl(skt_fileno(conn), F_GETFL);
+    int flags = fcntl(conf_fd(conn), F_GETFL);
 
     switch (report) {
     case A_MODE:

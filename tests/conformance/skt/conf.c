@@ -145,6 +145,13 @@ double conf_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+int conf_fd(const skt_socket *s)
+{
+    skt_os_socket fd;
+
+    return skt_fileno(s, &fd) == 0 ? fd : -1;
+}
+
 int conf_fds(void)
 {
     DIR *d = opendir("/proc/self/fd");

@@ -59,6 +59,8 @@ const char *conf_bucket(double seconds);
 double conf_now(void);
 /* Open fds of this process. */
 int conf_fds(void);
+/* A socket's handle (skt_fileno), or -1 when it has none. */
+int conf_fd(const skt_socket *s);
 /* The backlog of the TCP listener on port, as ss shows it (a listener's
  * Send-Q), or "none" (static buffer). */
 const char *conf_listen_backlog(int port);

@@ -26,7 +26,7 @@ static const char *timed_rc(double start, long rc)
 
 static void wait_fd(const skt_socket *s, short events)
 {
-    struct pollfd p = {.fd = skt_fileno(s), .events = events};
+    struct pollfd p = {.fd = conf_fd(s), .events = events};
     poll(&p, 1, 5000);
 }
 

@@ -16,16 +16,23 @@
 static int detached(int family, int type, bool nonblocking)
 {
     skt_socket *s;
+    skt_os_socket fd = -1;
     int rc = skt_open(&s, family, type, 0);
 
-    if (rc == 0 && nonblocking)
+    if (rc < 0)
+        return rc;
+    if (nonblocking)
         rc = skt_setblocking(s, false);
-    return rc < 0 ? rc : skt_detach(s);
+    if (rc == 0)
+        rc = skt_detach(s, &fd);
+    if (rc < 0)
+        skt_close(s);
+    return rc < 0 ? rc : fd;
 }
 
 static const char *fd_blocking(const skt_socket *s)
 {
-    int flags = fcntl(skt_fileno(s), F_GETFL);
+    int flags = fcntl(conf_fd(s), F_GETFL);
     return conf_bool(flags >= 0 && !(flags & O_NONBLOCK));
 }
 

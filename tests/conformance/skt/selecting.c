@@ -93,10 +93,10 @@ SEL(register_key)
 
     (void)s;
     if (rc == 0)
-        rc = skt_selector_get_key(sel, skt_fileno(c), &key);
+        rc = skt_selector_get_key(sel, conf_fd(c), &key);
     if (rc < 0)
         return conf_rc(name, rc);
-    conf_emit(name, "%s %s %s", conf_bool(key.fd == skt_fileno(c)),
+    conf_emit(name, "%s %s %s", conf_bool(key.fd == conf_fd(c)),
               events_text(key.events), (const char *)key.data);
 }
 
@@ -112,21 +112,21 @@ SEL(register_twice)
 SEL(unregister_unknown)
 {
     (void)s;
-    conf_rc(name, skt_selector_unregister(sel, skt_fileno(c)));
+    conf_rc(name, skt_selector_unregister_socket(sel, c));
 }
 
 SEL(get_key_unknown)
 {
     skt_selector_key key;
     (void)s;
-    conf_rc(name, skt_selector_get_key(sel, skt_fileno(c), &key));
+    conf_rc(name, skt_selector_get_key(sel, conf_fd(c), &key));
 }
 
 SEL(modify_unknown)
 {
     (void)s;
     conf_rc(name,
-            skt_selector_modify(sel, skt_fileno(c), SKT_EVENT_READ, NULL));
+            skt_selector_modify_socket(sel, c, SKT_EVENT_READ, NULL));
 }
 
 SEL(events_zero)
@@ -196,9 +196,9 @@ SEL(modify)
 
     (void)s;
     if (rc == 0)
-        rc = skt_selector_modify(sel, skt_fileno(c), SKT_EVENT_WRITE, "b");
+        rc = skt_selector_modify_socket(sel, c, SKT_EVENT_WRITE, "b");
     if (rc == 0)
-        rc = skt_selector_get_key(sel, skt_fileno(c), &key);
+        rc = skt_selector_get_key(sel, conf_fd(c), &key);
     if (rc < 0)
         return conf_rc(name, rc);
     n = skt_selector_select(sel, 2, &ready);
@@ -219,16 +219,16 @@ SEL(count)
     skt_selector_register_socket(sel, a, SKT_EVENT_READ, NULL);
     skt_selector_register_socket(sel, b, SKT_EVENT_READ, NULL);
     n = skt_selector_count(sel);
-    skt_selector_unregister(sel, skt_fileno(a));
+    skt_selector_unregister_socket(sel, a);
     conf_emit(name, "%d %d", n, skt_selector_count(sel));
-    skt_selector_unregister(sel, skt_fileno(b));
+    skt_selector_unregister_socket(sel, b);
     conf_close(a, b, NULL);
 }
 
 SEL(unregistered_quiet)
 {
     skt_selector_register_socket(sel, c, SKT_EVENT_READ, NULL);
-    skt_selector_unregister(sel, skt_fileno(c));
+    skt_selector_unregister_socket(sel, c);
     skt_sendall(s, "x", 1, 0, NULL);
     conf_emit(name, "%s", select_text(sel, 0.05));
 }
@@ -256,7 +256,7 @@ SEL(data_kept)
 
 SEL(closed_fd)
 {
-    int fd = dup(skt_fileno(c));
+    int fd = dup(conf_fd(c));
     (void)s;
     close(fd);
     conf_rc(name, skt_selector_register(sel, fd, SKT_EVENT_READ, NULL));
@@ -293,7 +293,7 @@ SEL(listener_ready)
         rc = skt_connect(x, &a);
     skt_close(x);
     conf_emit(name, "%s", rc < 0 ? conf_err(rc) : select_text(sel, 2));
-    skt_selector_unregister(sel, skt_fileno(l));
+    skt_selector_unregister_socket(sel, l);
     skt_close(l);
 }
 
@@ -330,7 +330,7 @@ SEL(closed_while_registered)
     if (rc < 0)
         return conf_rc(name, rc);
     skt_selector_register_socket(sel, a, SKT_EVENT_READ, NULL);
-    fd = skt_fileno(a);
+    fd = conf_fd(a);
     skt_close(a);
     conf_emit(name, "%s", select_text(sel, 0.1));
     skt_selector_unregister(sel, fd);

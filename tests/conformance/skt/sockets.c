@@ -161,11 +161,18 @@ static void defaults_bad_proto(const char *n)
 static int detached(int family, int type, bool nonblocking)
 {
     skt_socket *s;
+    skt_os_socket fd = -1;
     int rc = skt_open(&s, family, type, 0);
 
-    if (rc == 0 && nonblocking)
+    if (rc < 0)
+        return rc;
+    if (nonblocking)
         rc = skt_setblocking(s, false);
-    return rc < 0 ? rc : skt_detach(s);
+    if (rc == 0)
+        rc = skt_detach(s, &fd);
+    if (rc < 0)
+        skt_close(s);
+    return rc < 0 ? rc : fd;
 }
 
 static void defaults_from_fd_detects(const char *name)
@@ -267,7 +274,7 @@ static void dup_of(const char *name, double mode, bool inheritable,
                   conf_bool(skt_get_inheritable(d) == 1));
         break;
     case DUP_NEW_FD:
-        conf_emit(name, "%s", conf_bool(skt_fileno(d) != skt_fileno(c)));
+        conf_emit(name, "%s", conf_bool(conf_fd(d) != conf_fd(c)));
         break;
     case DUP_SHARES:
         rc = skt_sendall(d, "via-dup", 7, 0, NULL);
@@ -354,10 +361,10 @@ static void detach_returns_fd(const char *name)
 
     if (rc < 0)
         return conf_rc(name, rc);
-    fd = skt_fileno(s);
-    got = skt_detach(s);
-    if (got < 0)
-        return conf_rc(name, got);
+    fd = conf_fd(s);
+    rc = skt_detach(s, &got);
+    if (rc < 0)
+        return conf_rc(name, rc);
     rc = fstat(got, &st);
     close(got);
     conf_emit(name, "%s", rc < 0 ? conf_err(-errno) : conf_bool(got == fd));
@@ -375,8 +382,9 @@ static void detach_from_fd_roundtrip(const char *name)
         conf_close(c, s, NULL);
         return conf_rc(name, rc);
     }
-    fd = skt_detach(c);
-    rc = fd < 0 ? fd : skt_from_fd(&t, fd);
+    rc = skt_detach(c, &fd);
+    if (rc == 0)
+        rc = skt_from_fd(&t, fd);
     if (rc == 0)
         rc = skt_getpeername(t, &again);
     if (rc < 0)
