@@ -4,25 +4,23 @@
 #
 #     . "$(dirname "$0")/lib.sh"
 #
-# It turns on `set -u`, makes the scratch directory $tmp, and arranges
-# that on any exit every process in $pids is killed, every network
-# namespace in $namespaces deleted (their veth ends and nft tables go with
-# them) and $tmp removed; HUP, INT, PIPE and TERM exit 1 so that this
-# cleanup runs for them too. Helpers hand back results in variables
-# ($status, $pid, $address, $certs). Every wait is bounded.
+# On top of tests/lib/base.sh (set -u, $tmp, $pids, fail, skip, start,
+# wait_exit, make_certs, the cleanup on exit), it deletes every network
+# namespace in $namespaces on exit (their veth ends and nft tables go with
+# them) and adds the namespace, nft and "listening on" helpers. Helpers
+# hand back results in variables ($status, $pid, $address, $certs). Every
+# wait is bounded.
 
 # The variables assigned here are read by the scripts that source it.
 # shellcheck disable=SC2034
-set -u
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/skt-faults.XXXXXX") || exit 1
-pids=
+scratch_name=skt-faults
+fail_bytes=3000
 namespaces=
 
+# cleanup_more: reaps the processes the base's cleanup killed and deletes
+# the namespaces (the base's EXIT trap calls it).
 # shellcheck disable=SC2317 # called by the trap
-cleanup() {
-    for p in $pids; do
-        kill "$p" 2>/dev/null
-    done
+cleanup_more() {
     for p in $pids; do
         wait "$p" 2>/dev/null
     done
@@ -30,71 +28,10 @@ cleanup() {
         ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
         ip netns del "$ns" 2>/dev/null
     done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT PIPE TERM
-
-# fail REASON: prints the reason and the first 3000 bytes of each file in
-# $tmp (the outputs captured), then exits 1.
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$tmp"/*; do
-        [ -f "$f" ] || continue
-        echo "--- ${f##*/}:" >&2
-        head -c 3000 "$f" >&2
-    done
-    exit 1
 }
 
-# skip REASON: says why the test cannot run here and exits 77.
-skip() {
-    echo "SKIP: $*" >&2
-    exit 77
-}
-
-# wait_until SECONDS COMMAND...: runs COMMAND every 0.1 s until it
-# succeeds (0) or SECONDS pass (1).
-wait_until() {
-    ticks=$(($1 * 10))
-    shift
-    until "$@"; do
-        [ "$ticks" -gt 0 ] || return 1
-        ticks=$((ticks - 1))
-        sleep 0.1
-    done
-}
-
-# forget PID: drops a reaped PID from $pids.
-forget() {
-    kept=
-    for other in $pids; do
-        [ "$other" = "$1" ] || kept="$kept $other"
-    done
-    pids=$kept
-}
-
-# start NAME COMMAND...: runs COMMAND in the background, its stdout in
-# $tmp/NAME.out and stderr in $tmp/NAME.err; sets $pid.
-start() {
-    name=$1
-    shift
-    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    pid=$!
-    pids="$pids $pid"
-}
-
-# wait_exit PID SECONDS: sets $status to PID's exit status; fails if it
-# still runs after SECONDS.
-wait_exit() {
-    wait_until "$2" eval "! kill -0 $1 2>/dev/null" || {
-        kill "$1"
-        fail "pid $1 still running after $2 s"
-    }
-    wait "$1"
-    status=$?
-    forget "$1"
-}
+# shellcheck source=../lib/base.sh
+. "$(dirname "$0")/../lib/base.sh"
 
 # wait_listening FILE PID [SECONDS]: sets $address from the "listening on
 # ADDRESS" line PID writes into FILE within SECONDS (10).
@@ -188,15 +125,4 @@ EOF
 }
 dark_off() {
     ip netns exec "$nsa" nft delete table inet dark || fail "nft delete dark"
-}
-
-# make_certs PEERS_DIR: the test certificates in $certs (in $tmp); skips
-# without the openssl command.
-make_certs() {
-    command -v openssl >/dev/null 2>&1 ||
-        skip "the openssl command is not installed"
-    certs=$tmp/certs
-    mkdir "$certs"
-    sh "$1/make-certs.sh" "$certs" 2>"$tmp/make-certs.err" ||
-        fail "make-certs.sh failed"
 }

@@ -17,7 +17,7 @@
 . "$(dirname "$0")/lib/common.sh"
 
 need_python ssl,resource
-make_certs
+make_certs "$peers"
 unset SKT_EXAMPLE_ONCE
 hz=$(getconf CLK_TCK 2>/dev/null) || hz=100
 

@@ -9,7 +9,7 @@
 # shellcheck source=lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 
-make_certs
+make_certs "$peers"
 start server openssl s_server -accept 0 -naccept 2 \
     -cert "$certs/server.pem" -key "$certs/server.key" -www
 server=$pid

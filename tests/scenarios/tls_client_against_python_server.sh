@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib/common.sh"
 
 need_python ssl
-make_certs
+make_certs "$peers"
 start server "$python" "$peers/tls_server.py" --http --timeout 15 \
     --cert "$certs/server.pem" --key "$certs/server.key"
 server=$pid

@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib/common.sh"
 
 need_python ssl
-make_certs
+make_certs "$peers"
 start server "$examples/tls-echo-server" 127.0.0.1 0 "$certs/server.pem" \
     "$certs/server.key"
 server=$pid

@@ -5,102 +5,25 @@
 #     # shellcheck source=lib/common.sh
 #     . "$(dirname "$0")/lib/common.sh"
 #
-# Sourcing it turns on `set -u`, takes $examples and $peers from the
-# scenario's arguments (EXAMPLES_DIR PEERS_DIR), makes the scratch
-# directory $tmp, and arranges that on any exit every process still in
-# $pids is killed and $tmp removed; HUP, INT, PIPE and TERM exit 1 so that
-# this cleanup runs for them too. Helpers hand back their results in
-# variables ($status, $pid, $line, $address, $python, $certs) so that they
-# can stop the scenario themselves with fail or skip. Every wait is
-# bounded and polls every 0.1 s. This file is in a subdirectory so that
-# CMake, which globs scenarios/*.sh, does not run it as a scenario; the
-# .shellcheckrc beside the scenarios lets shellcheck follow the source line.
+# Sourcing it takes $examples and $peers from the scenario's arguments
+# (EXAMPLES_DIR PEERS_DIR) and everything of tests/lib/base.sh (set -u,
+# $tmp, $pids, fail, skip, start, wait_exit, make_certs, the cleanup on
+# exit), and adds the helpers for servers, lines and limits. Helpers hand
+# back their results in variables ($status, $pid, $line, $address,
+# $python, $certs) so that they can stop the scenario themselves with fail
+# or skip. Every wait is bounded and polls every 0.1 s. This file is in a
+# subdirectory so that CMake, which globs scenarios/*.sh, does not run it
+# as a scenario; the .shellcheckrc beside the scenarios lets shellcheck
+# follow the source line.
 
 # The variables assigned here are read by the scenarios that source it.
 # shellcheck disable=SC2034
-set -u
 examples=$1
 peers=${2-}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/skt-scenario.XXXXXX") || exit 1
-pids=
+scratch_name=skt-scenario
 
-# cleanup: kills the processes still in $pids and removes $tmp (the EXIT
-# trap; a process already reaped is forgotten, see forget).
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-    for pid in $pids; do
-        kill "$pid" 2>/dev/null
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT PIPE TERM
-
-# fail REASON: prints the reason and the first 2000 bytes of every file
-# directly in $tmp (the outputs captured; data that is not worth showing
-# belongs in a subdirectory), then exits 1.
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$tmp"/*; do
-        [ -f "$f" ] || continue
-        echo "--- ${f##*/}:" >&2
-        head -c 2000 "$f" >&2
-    done
-    exit 1
-}
-
-# skip REASON: says why the scenario cannot run here and exits 77.
-skip() {
-    echo "SKIP: $*" >&2
-    exit 77
-}
-
-# wait_until SECONDS COMMAND [ARGUMENT...]: runs the command every 0.1 s
-# until it succeeds (returns 0) or SECONDS have passed (returns 1). For a
-# compound condition, make the command eval and quote the condition.
-wait_until() {
-    ticks=$(($1 * 10))
-    shift
-    until "$@"; do
-        [ "$ticks" -gt 0 ] || return 1
-        ticks=$((ticks - 1))
-        sleep 0.1
-    done
-}
-
-# forget PID: drops PID from $pids once it has been reaped, so that
-# cleanup cannot kill a process that has been given the number since.
-forget() {
-    kept=
-    for other in $pids; do
-        [ "$other" = "$1" ] || kept="$kept $other"
-    done
-    pids=$kept
-}
-
-# wait_exit PID SECONDS: sets $status to the exit status of PID; kills it
-# and fails if it is still running after SECONDS.
-wait_exit() {
-    wait_until "$2" eval "! kill -0 $1 2>/dev/null" || {
-        kill "$1"
-        fail "pid $1 still running after $2 s"
-    }
-    wait "$1"
-    status=$?
-    forget "$1"
-}
-
-# start NAME COMMAND [ARGUMENT...]: runs the command in the background
-# with its stdout in $tmp/NAME.out and its stderr in $tmp/NAME.err, sets
-# $pid to its process ID and adds that to $pids. Environment variables
-# for it go through env(1).
-start() {
-    name=$1
-    shift
-    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-    pid=$!
-    pids="$pids $pid"
-}
+# shellcheck source=../lib/base.sh
+. "$(dirname "$0")/../lib/base.sh"
 
 # run SECONDS NAME COMMAND [ARGUMENT...]: start, then wait_exit: sets
 # $status, and fails if the command runs longer than SECONDS.
@@ -173,17 +96,6 @@ need_python() {
     python=$(command -v python3) || python=/usr/bin/python3
     "$python" -c "import $1" 2>/dev/null ||
         skip "${2:-python3 with the $1 module is not installed}"
-}
-
-# make_certs: makes the test certificates (tests/peers/make-certs.sh) in
-# $certs, a directory in $tmp; skips without the openssl command.
-make_certs() {
-    command -v openssl >/dev/null 2>&1 ||
-        skip "the openssl command is not installed"
-    certs=$tmp/certs
-    mkdir "$certs"
-    sh "$peers/make-certs.sh" "$certs" 2>"$tmp/make-certs.err" ||
-        fail "make-certs.sh failed"
 }
 
 # fd_limit PID [SOFT]: sets the soft RLIMIT_NOFILE of process PID to SOFT
