@@ -1,6 +1,8 @@
 # The front door. CMake does the building; this file names the tasks.
 #   make            build the library, the examples, the tests and benchmarks
-#   make test       the whole suite under ASan + UBSan (and a short fuzz run)
+#   make test       the whole suite under ASan + UBSan (and a short fuzz run),
+#                   then test-posix
+#   make test-posix the unit suites on the posix platform (build/posix)
 #   make demo       an echo server and client on loopback, then the skt tool
 #   make bench      the benchmarks, printed as ratios
 #   make fuzz       the fuzz targets, longer runs
@@ -25,7 +27,8 @@ FUZZ_TIME  ?= 60
 NO_EXTRAS  = -DSKT_BUILD_EXAMPLES=OFF -DSKT_BUILD_TESTS=OFF \
              -DSKT_BUILD_BENCH=OFF -DSKT_BUILD_FUZZ=OFF
 
-.PHONY: all deps deps-test test demo bench fuzz fuzz-build fuzz-short \
+.PHONY: all deps deps-test test test-posix demo bench fuzz fuzz-build \
+        fuzz-short \
         faults valgrind \
         install uninstall abi-update man docs clean
 
@@ -46,7 +49,19 @@ test: deps-test
 	    -DSKT_BUILD_BENCH=OFF -DSKT_BUILD_FUZZ=OFF >/dev/null
 	cmake --build $(BUILD)/asan -j $(JOBS)
 	cd $(BUILD)/asan && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory test-posix
 	$(MAKE) --no-print-directory fuzz-short
+
+# The posix platform (-DSKT_PLATFORM=posix, docs/porting.md) built on this
+# machine: its unit suites and the check that it references no Linux-only
+# symbol (the namespace, fault, conformance and tool tests run once, above).
+test-posix: deps-test
+	cmake -S . -B $(BUILD)/posix -DCMAKE_BUILD_TYPE=Debug -DSKT_SANITIZE=ON \
+	    -DSKT_PLATFORM=posix -DSKT_BUILD_BENCH=OFF -DSKT_BUILD_FUZZ=OFF \
+	    -DSKT_BUILD_TOOLS=OFF >/dev/null
+	cmake --build $(BUILD)/posix -j $(JOBS) --target skt-unit-tests
+	cd $(BUILD)/posix && ctest --output-on-failure -j $(JOBS) \
+	    -R '^(test-|platform[.]|layers[.]no_call)' -E '^test-netns[.]'
 
 # Only the programs the demo runs are built: the echo pair and the tool.
 demo: deps

@@ -5,19 +5,39 @@
  *   raw epoll         written here: epoll_wait, then recv + send per
  *                     event, no allocation (the floor)
  *   skt events        skt_server in SKT_SERVER_EVENTS mode
- *   libuv             uv_read_start, uv_try_write (uv_write as fallback)
- *   python selectors  bench/echo-many.py, Python's selectors module
+ *   libuv             uv_read_start, uv_try_write (uv_write as fallback),
+ *                     in echo-many-libuv.c; left out, with the reason
+ *                     printed, where the build found no libuv
+ *   python selectors  bench/echo-many.py, Python's selectors module (at
+ *                     the small counts only: it would take minutes)
  *
  * One load generator, written on skt (its selector and non-blocking
- * sockets), drives all of them with 100 and then 1000 connections, each
- * keeping one request in flight. Each server runs in a child process
- * pinned to CPU 0, the generator on CPU 1 (sched_setaffinity). The runs
- * are interleaved over several rounds and the median req/s is reported
- * with its ratio to raw epoll. Target: skt >= 0.95x raw epoll.
+ * sockets), drives all of them with 100, 1,000 and 10,000 connections and
+ * then with the most that the fd limit lets one server process hold: the
+ * soft RLIMIT_NOFILE is raised to the hard one (which the servers inherit),
+ * and 50,000 connections are made where the hard limit allows them. The
+ * generator is the parent process and each server a child, so the server
+ * alone holds its connections' fds. The clients bind source addresses of
+ * their own (127.0.0.2, 127.0.0.3, ... as the ports of one run short).
+ * Each keeps one request in flight.
  *
- * On a shared machine req/s moves with whatever else runs on the two
- * CPUs, so the server's own CPU time per request (user + system, from
- * wait4) is printed too: it is what the server costs, whoever else runs.
+ * Each server runs pinned to CPU 0, the generator on CPU 1
+ * (sched_setaffinity). The runs are interleaved over several rounds and
+ * the median req/s is reported with its ratio to raw epoll. On a shared
+ * machine req/s moves with whatever else runs on the two CPUs, so the
+ * server's own CPU time per request is printed too: it is what the server
+ * costs, whoever else runs. It is read from the server process's CPU clock
+ * (user + system time, as getrusage sums them) at both ends of the
+ * measured window, so that connecting and tearing down are left out.
+ * Targets: skt >= 0.95x raw epoll's req/s, <= 1.05x its CPU per request.
+ *
+ * Then memory: the same servers hold 10,000 and then the most connections,
+ * idle after one request each, and report from inside the process (a
+ * thread that answers the generator) their resident set (RSS) and the
+ * bytes malloc has handed out (mallinfo2); the growth from before the
+ * first connection, divided by the connections, is the user-space cost of
+ * one. The kernel's own memory for a socket is in neither figure. Target:
+ * skt <= 512 bytes per connection.
  *
  *     bench-echo-many                      the whole comparison
  *     bench-echo-many server KIND          one server (raw, skt, libuv),
@@ -27,28 +47,47 @@
  *                                          the requests it completed
  */
 #include "common.h"
+#include "echo-many.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <malloc.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
-#include <uv.h>
 
 #include "skt.h"
 
-enum { MESSAGE = 64, ROUNDS = 5, KINDS = 4 };
+enum {
+    MESSAGE = 64,
+    ROUNDS = 5,
+    MEMORY_ROUNDS = 3,
+    KINDS = 4,
+    BACKLOG = 4096,
+    /* fds a server needs beside its connections (stdio, listener, epoll,
+     * the generator's control socket), with room to spare. */
+    FD_RESERVE = 500,
+    MOST = 50000,
+    /* Python is measured up to this many connections. */
+    PYTHON_MOST = 1000,
+};
 #define WARMUP 0.3
 #define DURATION 1.5
+/* How long the first request on every connection may take in all. */
+#define SYNC_SECONDS 60.0
+
+enum kind { RAW, SKT, LIBUV, PYTHON };
 
 static const char *const kind_names[KINDS] = {"raw epoll", "skt events",
                                               "libuv", "python selectors"};
@@ -88,7 +127,7 @@ static int raw_listener(void)
     if (fd < 0 ||
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
         bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-        listen(fd, 1024) != 0 ||
+        listen(fd, BACKLOG) != 0 ||
         getsockname(fd, (struct sockaddr *)&a, &len) != 0)
         die("listener");
     printf("listening on 127.0.0.1:%d\n", ntohs(a.sin_port));
@@ -124,7 +163,7 @@ static void raw_echo(int fd)
 
 static void serve_raw(void)
 {
-    struct epoll_event events[1024];
+    static struct epoll_event events[1024];
     int listener = raw_listener();
     int epfd = epoll_create1(EPOLL_CLOEXEC);
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = listener};
@@ -164,7 +203,7 @@ static int skt_echo(skt_server_conn *conn, int events, void *state)
 static void serve_skt(void)
 {
     skt_server_config cfg = {.mode = SKT_SERVER_EVENTS,
-                             .on_event = skt_echo, .backlog = 1024};
+                             .on_event = skt_echo, .backlog = BACKLOG};
     char text[SKT_ADDRSTRLEN];
     skt_server *srv;
     skt_addr a;
@@ -179,181 +218,52 @@ static void serve_skt(void)
 }
 
 /* ------------------------------------------------------------------------ */
-/* (c) libuv                                                                */
+/* The memory report, from inside a server                                  */
 /* ------------------------------------------------------------------------ */
 
-struct uv_client {
-    uv_tcp_t handle;
-    char buf[4096];
-};
-
-struct uv_pending_write {
-    uv_write_t req;
-    char data[];
-};
-
-static void uv_on_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
+/* The resident set of this process in bytes, from /proc/self/statm; read
+ * without stdio, which would allocate. */
+static long long resident_bytes(void)
 {
-    struct uv_client *c = (struct uv_client *)h;
-    (void)size;
-    *buf = uv_buf_init(c->buf, sizeof c->buf);
-}
+    char text[128];
+    long long pages = -1;
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
 
-static void uv_on_close(uv_handle_t *h)
-{
-    free(h);
-}
-
-static void uv_on_written(uv_write_t *req, int status)
-{
-    (void)status;
-    free(req);
-}
-
-/* What uv_try_write did not take is copied and queued with uv_write. */
-static void uv_send_rest(uv_stream_t *s, const char *data, size_t len)
-{
-    struct uv_pending_write *w = malloc(sizeof *w + len);
-    uv_buf_t b;
-
-    if (w == NULL)
-        return;
-    memcpy(w->data, data, len);
-    b = uv_buf_init(w->data, (unsigned)len);
-    if (uv_write(&w->req, s, &b, 1, uv_on_written) != 0)
-        free(w);
-}
-
-static void uv_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
-{
-    uv_buf_t b;
-    int sent;
-
-    if (n < 0) {
-        uv_close((uv_handle_t *)s, uv_on_close);
-        return;
+    if (fd >= 0)
+        close(fd);
+    if (n > 0) {
+        text[n] = '\0';
+        sscanf(text, "%*s %lld", &pages);
     }
-    if (n == 0)
-        return;
-    b = uv_buf_init(buf->base, (unsigned)n);
-    sent = uv_try_write(s, &b, 1);
-    if (sent < 0)
-        sent = 0;
-    if (sent < n)
-        uv_send_rest(s, buf->base + sent, (size_t)(n - sent));
+    return pages < 0 ? -1 : pages * sysconf(_SC_PAGESIZE);
 }
 
-static void uv_on_connection(uv_stream_t *server, int status)
+/* Answers each byte the generator writes on the control socket with
+ * "RSS MALLOCED\n", until the socket closes. It runs beside the server's
+ * loop, which it never touches. */
+static void *reporter(void *arg)
 {
-    struct uv_client *c = malloc(sizeof *c);
+    int ctl = (int)(intptr_t)arg;
+    char request, line[64];
 
-    if (status < 0 || c == NULL) {
-        free(c);
-        return;
+    while (read(ctl, &request, 1) == 1) {
+        struct mallinfo2 m = mallinfo2();
+        int len = snprintf(line, sizeof line, "%lld %zu\n", resident_bytes(),
+                           m.uordblks + m.hblkhd);
+        if (write(ctl, line, (size_t)len) != len)
+            break;
     }
-    uv_tcp_init(server->loop, &c->handle);
-    if (uv_accept(server, (uv_stream_t *)&c->handle) != 0) {
-        uv_close((uv_handle_t *)&c->handle, uv_on_close);
-        return;
-    }
-    uv_read_start((uv_stream_t *)&c->handle, uv_on_alloc, uv_on_read);
+    return NULL;
 }
 
-static void serve_libuv(void)
+static void start_reporter(int ctl)
 {
-    uv_loop_t *loop = uv_default_loop();
-    uv_tcp_t server;
-    uv_os_fd_t fd = raw_listener();
+    pthread_t thread;
 
-    uv_tcp_init(loop, &server);
-    if (uv_tcp_open(&server, fd) != 0 ||
-        uv_listen((uv_stream_t *)&server, 1024, uv_on_connection) != 0)
-        die("libuv listen");
-    uv_run(loop, UV_RUN_DEFAULT);
-}
-
-/* ------------------------------------------------------------------------ */
-/* The load generator, on skt                                               */
-/* ------------------------------------------------------------------------ */
-
-struct client {
-    skt_socket *sock;
-    size_t got;
-};
-
-static const char request[MESSAGE] = "0123456789abcdef";
-
-static void connect_clients(struct client *clients, int count, int port,
-                            skt_selector *sel)
-{
-    skt_addr a;
-
-    bench_check(skt_addr_from_ip(&a, "127.0.0.1", port), "address");
-    for (int i = 0; i < count; i++) {
-        bench_check(skt_open(&clients[i].sock, AF_INET, SOCK_STREAM, 0),
-                    "open");
-        bench_check(skt_connect(clients[i].sock, &a), "connect");
-        bench_check(skt_setblocking(clients[i].sock, false), "setblocking");
-        bench_check(skt_selector_register_socket(sel, clients[i].sock,
-                                                 SKT_EVENT_READ, &clients[i]),
-                    "register");
-        clients[i].got = 0;
-    }
-}
-
-/* Reads the echo; returns 1 when a whole response came (and sends the
- * next request), 0 when more is to come. */
-static int serve_client(struct client *c)
-{
-    char buf[MESSAGE];
-    ssize_t n = skt_recv(c->sock, buf, MESSAGE - c->got, 0);
-
-    if (n == -EAGAIN)
-        return 0;
-    if (n <= 0) {
-        fprintf(stderr, "bench-echo-many: %s closed a connection (%s)\n",
-                current, n == 0 ? "EOF" : skt_strerror((int)n));
-        exit(1);
-    }
-    c->got += (size_t)n;
-    if (c->got < MESSAGE)
-        return 0;
-    c->got = 0;
-    if (skt_send(c->sock, request, MESSAGE, 0) != MESSAGE)
-        die("send");
-    return 1;
-}
-
-/* Runs warmup + seconds; returns the requests completed in `seconds`. */
-static long run_load(int port, int count, double warmup, double seconds)
-{
-    struct client *clients = calloc((size_t)count, sizeof *clients);
-    double begin, end;
-    skt_selector *sel;
-    long done = 0;
-
-    if (clients == NULL)
-        die("calloc");
-    bench_check(skt_selector_new(&sel, SKT_SELECTOR_EPOLL), "selector");
-    connect_clients(clients, count, port, sel);
-    for (int i = 0; i < count; i++)
-        if (skt_send(clients[i].sock, request, MESSAGE, 0) != MESSAGE)
-            die("send");
-    begin = bench_now() + warmup;
-    end = begin + seconds;
-    for (double now = bench_now(); now < end; now = bench_now()) {
-        const skt_selector_ready *ready;
-        int n = skt_selector_select(sel, 0.1, &ready);
-        bool counting = now >= begin;
-        for (int i = 0; i < n; i++)
-            if (serve_client(ready[i].key.data) && counting)
-                done++;
-    }
-    for (int i = 0; i < count; i++)
-        skt_close(clients[i].sock);
-    skt_selector_close(sel);
-    free(clients);
-    return done;
+    if (pthread_create(&thread, NULL, reporter, (void *)(intptr_t)ctl) != 0)
+        die("pthread_create");
+    pthread_detach(thread);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -366,150 +276,604 @@ static void serve(const char *kind)
         serve_raw();
     else if (strcmp(kind, "skt") == 0)
         serve_skt();
+    else if (strcmp(kind, "libuv") == 0 && echo_libuv_missing() == NULL)
+        echo_serve_libuv(raw_listener(), BACKLOG);
     else if (strcmp(kind, "libuv") == 0)
-        serve_libuv();
-    fprintf(stderr, "bench-echo-many: unknown server \"%s\"\n", kind);
+        fprintf(stderr, "bench-echo-many: no libuv server: %s\n",
+                echo_libuv_missing());
+    else
+        fprintf(stderr, "bench-echo-many: unknown server \"%s\"\n", kind);
     exit(2);
 }
 
-/* Starts a server on CPU 0 with its stdout on a pipe; returns its port. */
-static int start_server(int kind, pid_t *pid)
-{
-    char script[1024], line[128] = "";
-    int fds[2], port = -1;
-    FILE *out;
-
-    if (pipe(fds) != 0)
-        die("pipe");
-    *pid = fork();
-    if (*pid < 0)
-        die("fork");
-    if (*pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        pin(0);
-        if (kind == 3) {
-            snprintf(script, sizeof script, "%s/bench/echo-many.py",
-                     SKT_SOURCE_DIR);
-            execlp("python3", "python3", script, (char *)NULL);
-            _exit(127);
-        }
-        serve(kind_args[kind]);
-    }
-    close(fds[1]);
-    out = fdopen(fds[0], "r");
-    if (out != NULL && fgets(line, sizeof line, out) != NULL)
-        sscanf(line, "listening on 127.0.0.1:%d", &port);
-    if (out != NULL)
-        fclose(out);
-    return port;
-}
-
-/* Stops the server; returns the CPU seconds it used, all told. */
-static double stop_server(pid_t pid)
-{
-    struct rusage usage;
-
-    kill(pid, SIGKILL);
-    if (wait4(pid, NULL, 0, &usage) != pid)
-        return 0;
-    return (double)usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
-           (double)usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
-}
-
-struct result {
-    double rate;    /* requests per second */
-    double cpu_us;  /* server CPU microseconds per request */
+struct server {
+    pid_t pid;
+    int port;
+    int ctl;         /* to the reporter thread (C servers only) */
+    clockid_t clock; /* the server process's CPU clock */
 };
 
-/* One run of server kind with count connections; rate -1 if it failed. */
-static struct result measure(int kind, int count)
+/* Runs a server in this (new) process: on CPU 0, stdout on out. */
+static void server_child(enum kind kind, int out, int ctl)
 {
-    struct result r = {-1, -1};
-    pid_t pid;
-    int port = start_server(kind, &pid);
-    long done;
-    double cpu;
+    char script[1024];
+
+    dup2(out, STDOUT_FILENO);
+    close(out);
+    pin(0);
+    if (kind == PYTHON) {
+        snprintf(script, sizeof script, "%s/bench/echo-many.py",
+                 SKT_SOURCE_DIR);
+        execlp("python3", "python3", script, (char *)NULL);
+        _exit(127);
+    }
+    start_reporter(ctl);
+    serve(kind_args[kind]);
+}
+
+/* Starts a server; srv->port is -1 when it did not start. */
+static void start_server(enum kind kind, struct server *srv)
+{
+    char line[128] = "";
+    int out[2], ctl[2];
+    FILE *from;
+
+    if (pipe2(out, O_CLOEXEC) != 0 ||
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) != 0)
+        die("pipe");
+    srv->port = -1;
+    srv->pid = fork();
+    if (srv->pid < 0)
+        die("fork");
+    if (srv->pid == 0) {
+        close(out[0]);
+        close(ctl[0]);
+        server_child(kind, out[1], ctl[1]);
+    }
+    close(out[1]);
+    close(ctl[1]);
+    srv->ctl = ctl[0];
+    from = fdopen(out[0], "r");
+    if (from != NULL && fgets(line, sizeof line, from) != NULL)
+        sscanf(line, "listening on 127.0.0.1:%d", &srv->port);
+    if (from != NULL)
+        fclose(from);
+    if (clock_getcpuclockid(srv->pid, &srv->clock) != 0)
+        srv->port = -1;
+}
+
+/* The server's CPU time so far, user + system, in seconds. */
+static double server_cpu(const struct server *srv)
+{
+    struct timespec ts;
+
+    if (clock_gettime(srv->clock, &ts) != 0)
+        die("clock_gettime of the server's CPU clock");
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The server's resident and malloc'd bytes, from its reporter thread;
+ * false when the server has none (Python) or it did not answer. */
+static bool server_memory(const struct server *srv, long long *rss,
+                          long long *malloced)
+{
+    char line[64];
+    ssize_t n;
+
+    if (write(srv->ctl, "m", 1) != 1)
+        return false;
+    n = read(srv->ctl, line, sizeof line - 1);
+    if (n <= 0)
+        return false;
+    line[n] = '\0';
+    return sscanf(line, "%lld %lld", rss, malloced) == 2 && *rss >= 0;
+}
+
+static void stop_server(struct server *srv)
+{
+    kill(srv->pid, SIGKILL);
+    waitpid(srv->pid, NULL, 0);
+    close(srv->ctl);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The load generator, on skt                                               */
+/* ------------------------------------------------------------------------ */
+
+struct client {
+    skt_socket *sock;
+    unsigned got;     /* bytes of the current response */
+    unsigned answers; /* responses received */
+};
+
+struct load {
+    struct client *clients;
+    int count;
+    skt_selector *sel;
+    long done;    /* responses received */
+    int answered; /* clients with at least one response */
+};
+
+static const char request[MESSAGE] = "0123456789abcdef";
+
+/*
+ * Where the clients connect from. Letting connect() choose an ephemeral
+ * port gets slow as the range fills (the kernel searches it for a free
+ * port: a third of a millisecond a connection at 19,000), so each client
+ * binds an address of its own: 127.0.0.2, 127.0.0.3, ... and ports from
+ * FIRST_PORT up to just below the ephemeral range, which connect() never
+ * hands out, so that the benchmark and other programs do not take each
+ * other's ports. A port something else holds is skipped.
+ */
+#define FIRST_PORT 10000
+
+struct source {
+    int address; /* 0 is 127.0.0.2 */
+    int port;
+};
+
+/* The first ephemeral port (ip_local_port_range), above which none is
+ * bound here. */
+static int ephemeral_low(void)
+{
+    static int low;
+    int high;
+    FILE *f;
+
+    if (low > 0)
+        return low;
+    low = 32768;
+    f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (f != NULL) {
+        if (fscanf(f, "%d %d", &low, &high) != 2 || low <= FIRST_PORT)
+            low = 32768;
+        fclose(f);
+    }
+    return low;
+}
+
+/* How many source addresses count connections take. */
+static int sources_for(int count)
+{
+    int per_address = ephemeral_low() - FIRST_PORT;
+
+    return (count + per_address - 1) / per_address;
+}
+
+/* Binds sock to the next free source address and port. */
+static int bind_next_source(skt_socket *sock, struct source *next)
+{
+    int low = ephemeral_low(), rc = -EADDRINUSE;
+
+    while (rc == -EADDRINUSE && next->address < 250) {
+        char text[32];
+        skt_addr a;
+        snprintf(text, sizeof text, "127.0.0.%d:%d", 2 + next->address,
+                 next->port);
+        if (++next->port >= low) {
+            next->address++;
+            next->port = FIRST_PORT;
+        }
+        rc = skt_addr_parse(&a, text);
+        if (rc == 0)
+            rc = skt_bind(sock, &a);
+    }
+    return rc;
+}
+
+/* One client connection: an abortive close (SO_LINGER 0) leaves no
+ * TIME_WAIT behind, which tens of thousands of connections a run would
+ * otherwise pile up. */
+static int open_client(skt_socket **out, const skt_addr *server,
+                       struct source *next)
+{
+    struct linger abort_close = {1, 0};
+    skt_socket *sock;
+    int rc = skt_open(&sock, AF_INET, SOCK_STREAM, 0);
+
+    if (rc < 0)
+        return rc;
+    rc = bind_next_source(sock, next);
+    if (rc == 0)
+        rc = skt_setsockopt(sock, SOL_SOCKET, SO_LINGER, &abort_close,
+                            sizeof abort_close);
+    if (rc == 0)
+        rc = skt_connect(sock, server);
+    if (rc == 0)
+        rc = skt_setblocking(sock, false);
+    if (rc < 0) {
+        skt_close(sock);
+        return rc;
+    }
+    *out = sock;
+    return 0;
+}
+
+/* Connects count clients; stops at the first failure, which it names, and
+ * returns how many connected. */
+static int connect_clients(struct load *l, int port, int count)
+{
+    struct source next = {0, FIRST_PORT};
+    skt_addr a;
+
+    bench_check(skt_addr_from_ip(&a, "127.0.0.1", port), "address");
+    for (int i = 0; i < count; i++) {
+        struct client *c = &l->clients[i];
+        int rc = open_client(&c->sock, &a, &next);
+        if (rc == 0)
+            rc = skt_selector_register_socket(l->sel, c->sock,
+                                              SKT_EVENT_READ, c);
+        if (rc < 0) {
+            fprintf(stderr, "bench-echo-many: connection %d of %d to %s: "
+                    "%s\n", i + 1, count, current, skt_error_detail());
+            return i;
+        }
+        c->got = c->answers = 0;
+        l->count = i + 1;
+    }
+    return count;
+}
+
+/* Reads the echo; when a whole response came, counts it and, if again,
+ * sends the next request. */
+static void serve_client(struct load *l, struct client *c, bool again)
+{
+    char buf[MESSAGE];
+    ssize_t n = skt_recv(c->sock, buf, MESSAGE - c->got, 0);
+
+    if (n == -EAGAIN)
+        return;
+    if (n <= 0) {
+        fprintf(stderr, "bench-echo-many: %s closed a connection (%s)\n",
+                current, n == 0 ? "EOF" : skt_strerror((int)n));
+        exit(1);
+    }
+    c->got += (unsigned)n;
+    if (c->got < MESSAGE)
+        return;
+    c->got = 0;
+    l->done++;
+    if (c->answers++ == 0)
+        l->answered++;
+    if (again && skt_send(c->sock, request, MESSAGE, 0) != MESSAGE)
+        die("send");
+}
+
+/* Serves responses until the time is up, or (until_answered) every
+ * client has had one. */
+static void drive(struct load *l, double seconds, bool again,
+                  bool until_answered)
+{
+    double end = bench_now() + seconds;
+
+    while (bench_now() < end) {
+        const skt_selector_ready *ready;
+        int n = skt_selector_select(l->sel, 0.1, &ready);
+        if (n < 0)
+            bench_check(n, "select");
+        for (int i = 0; i < n; i++)
+            serve_client(l, ready[i].key.data, again);
+        if (until_answered && l->answered == l->count)
+            return;
+    }
+}
+
+/* Connects count clients and has every one make a request; with again,
+ * each sends the next as soon as it has its response. Returns the clients
+ * that got an answer (the server holds that many). */
+static int start_load(struct load *l, int port, int count, bool again)
+{
+    *l = (struct load){calloc((size_t)count, sizeof *l->clients), 0, NULL,
+                       0, 0};
+    if (l->clients == NULL)
+        die("calloc");
+    bench_check(skt_selector_new(&l->sel, SKT_SELECTOR_EPOLL), "selector");
+    connect_clients(l, port, count);
+    for (int i = 0; i < l->count; i++)
+        if (skt_send(l->clients[i].sock, request, MESSAGE, 0) != MESSAGE)
+            die("send");
+    drive(l, SYNC_SECONDS, again, true);
+    if (l->answered < l->count)
+        fprintf(stderr, "bench-echo-many: %s answered %d of %d connections "
+                "in %.0f s\n", current, l->answered, l->count, SYNC_SECONDS);
+    return l->answered;
+}
+
+static void end_load(struct load *l)
+{
+    for (int i = 0; i < l->count; i++)
+        skt_close(l->clients[i].sock);
+    skt_selector_close(l->sel);
+    free(l->clients);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Throughput                                                               */
+/* ------------------------------------------------------------------------ */
+
+struct result {
+    double rate;   /* requests per second */
+    double cpu_us; /* server CPU microseconds per request */
+    int reached;   /* connections the server held */
+};
+
+/* One run of a server kind with count connections; rate -1 if it failed.
+ * After every connection has had its first answer, a warm-up, then the
+ * measured window, with the server's CPU clock read at both ends. */
+static struct result measure(enum kind kind, int count)
+{
+    struct result r = {-1, -1, 0};
+    struct server srv;
+    struct load l;
+    double begin, elapsed, cpu;
+    long before;
 
     current = kind_names[kind];
-    if (port <= 0) {
-        stop_server(pid);
+    start_server(kind, &srv);
+    if (srv.port <= 0) {
+        stop_server(&srv);
         return r;
     }
-    /* The warm-up is not timed; its requests cost CPU too. */
-    done = run_load(port, count, WARMUP, DURATION);
-    cpu = stop_server(pid);
-    r.rate = (double)done / DURATION;
-    r.cpu_us = done > 0 ? cpu * 1e6 / ((double)done * (1 + WARMUP /
-                                                          DURATION))
-                        : -1;
+    r.reached = start_load(&l, srv.port, count, true);
+    drive(&l, WARMUP, true, false);
+    before = l.done;
+    cpu = server_cpu(&srv);
+    begin = bench_now();
+    drive(&l, DURATION, true, false);
+    elapsed = bench_now() - begin;
+    cpu = server_cpu(&srv) - cpu;
+    stop_server(&srv);
+    end_load(&l);
+    if (l.done > before) {
+        r.rate = (double)(l.done - before) / elapsed;
+        r.cpu_us = cpu * 1e6 / (double)(l.done - before);
+    }
     return r;
 }
 
-static void raise_fd_limit(void)
+static bool kind_runs(enum kind kind, int count)
 {
-    struct rlimit limit;
-
-    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 4096) {
-        limit.rlim_cur = limit.rlim_max < 4096 ? limit.rlim_max : 4096;
-        setrlimit(RLIMIT_NOFILE, &limit);
-    }
+    if (kind == LIBUV)
+        return echo_libuv_missing() == NULL;
+    if (kind == PYTHON)
+        return count <= PYTHON_MOST;
+    return true;
 }
 
-static void compare(int count)
+/* The figures of one kind over the rounds: each round's, and each
+ * round's against another kind's in the same round. */
+struct rounds {
+    double rate[ROUNDS];
+    double cpu_us[ROUNDS];
+};
+
+/* The median of one figure over the rounds, leaving them in round order
+ * (bench_median sorts what it is given). */
+static double median_of(const double values[ROUNDS])
 {
-    double rates[KINDS][ROUNDS], cpu[KINDS][ROUNDS];
-    double rate[KINDS], cost[KINDS];
+    double copy[ROUNDS];
+
+    memcpy(copy, values, sizeof copy);
+    return bench_median(copy, ROUNDS);
+}
+
+/* The median over the rounds of a's figures against b's: runs of the same
+ * round share the machine's load of the moment, which drifts on a shared
+ * host, so these ratios move less than those of the medians. */
+static struct result paired(const struct rounds *a, const struct rounds *b)
+{
+    double rate[ROUNDS], cpu[ROUNDS];
+
+    for (int r = 0; r < ROUNDS; r++) {
+        rate[r] = a->rate[r] / b->rate[r];
+        cpu[r] = a->cpu_us[r] / b->cpu_us[r];
+    }
+    return (struct result){bench_median(rate, ROUNDS),
+                           bench_median(cpu, ROUNDS), 0};
+}
+
+static void print_row(int count, enum kind k, struct rounds *all)
+{
+    struct result ratio = paired(&all[k], &all[RAW]);
+    double rate = median_of(all[k].rate);
+    double cpu = median_of(all[k].cpu_us);
+
+    printf("  %6d  %-17s %8.0f req/s %6.3fx   %5.2f us CPU/req %6.3fx%s\n",
+           count, kind_names[k], rate, ratio.rate, cpu, ratio.cpu_us,
+           k == SKT ? "  (targets >= 0.95x, <= 1.05x)" : "");
+}
+
+/* The medians of every kind at count connections; returns the smallest
+ * number of connections any server held. */
+static int compare(int count)
+{
+    struct rounds all[KINDS];
+    int reached = count;
 
     for (int r = 0; r < ROUNDS; r++)
         for (int k = 0; k < KINDS; k++) {
-            struct result one = measure(k, count);
-            rates[k][r] = one.rate;
-            cpu[k][r] = one.cpu_us;
+            struct result one = {-1, -1, count};
+            if (kind_runs((enum kind)k, count))
+                one = measure((enum kind)k, count);
+            all[k].rate[r] = one.rate;
+            all[k].cpu_us[r] = one.cpu_us;
+            if (kind_runs((enum kind)k, count) && one.reached < reached)
+                reached = one.reached;
         }
     for (int k = 0; k < KINDS; k++) {
-        rate[k] = bench_median(rates[k], ROUNDS);
-        cost[k] = bench_median(cpu[k], ROUNDS);
-    }
-    for (int k = 0; k < KINDS; k++) {
-        if (rate[k] < 0) {
-            printf("  %5d  %-17s  not measured (did not start)\n", count,
-                   kind_names[k]);
+        if (!kind_runs((enum kind)k, count))
             continue;
-        }
-        printf("  %5d  %-17s %8.0f req/s %6.3fx   %5.2f us CPU/req %6.3fx"
-               "%s\n", count, kind_names[k], rate[k], rate[k] / rate[0],
-               cost[k], cost[k] / cost[0],
-               k == 1 ? "  (target >= 0.95x req/s)" : "");
+        if (median_of(all[k].rate) < 0)
+            printf("  %6d  %-17s not measured (did not start)\n", count,
+                   kind_names[k]);
+        else
+            print_row(count, (enum kind)k, all);
     }
-    printf("  %5d  skt vs libuv %.2fx, skt vs python %.2fx (req/s)\n",
-           count, rate[1] / rate[2], rate[1] / rate[3]);
+    if (kind_runs(LIBUV, count)) {
+        struct result ratio = paired(&all[SKT], &all[LIBUV]);
+        printf("  %6d  skt vs libuv: %.3fx req/s, %.3fx CPU/req\n", count,
+               ratio.rate, ratio.cpu_us);
+    }
+    if (reached < count)
+        printf("  %6d  (a server held only %d connections)\n", count,
+               reached);
+    return reached;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Memory                                                                   */
+/* ------------------------------------------------------------------------ */
+
+struct memory {
+    double rss;      /* resident bytes per connection */
+    double malloced; /* malloc'd bytes per connection */
+};
+
+/* The growth of a server from no connection to count idle ones (each
+ * answered once), per connection; rss -1 if it failed. */
+static struct memory measure_memory(enum kind kind, int count)
+{
+    struct memory m = {-1, -1};
+    long long rss0, malloc0, rss1, malloc1;
+    struct server srv;
+    struct load l;
+    int held;
+
+    current = kind_names[kind];
+    start_server(kind, &srv);
+    if (srv.port <= 0 || !server_memory(&srv, &rss0, &malloc0)) {
+        stop_server(&srv);
+        return m;
+    }
+    held = start_load(&l, srv.port, count, false);
+    if (held > 0 && server_memory(&srv, &rss1, &malloc1)) {
+        m.rss = (double)(rss1 - rss0) / held;
+        m.malloced = (double)(malloc1 - malloc0) / held;
+    }
+    stop_server(&srv);
+    end_load(&l);
+    return m;
+}
+
+static void compare_memory(int count)
+{
+    double rss[KINDS][MEMORY_ROUNDS], malloced[KINDS][MEMORY_ROUNDS];
+
+    for (int r = 0; r < MEMORY_ROUNDS; r++)
+        for (int k = RAW; k <= LIBUV; k++) {
+            struct memory one = {-1, -1};
+            if (kind_runs((enum kind)k, count))
+                one = measure_memory((enum kind)k, count);
+            rss[k][r] = one.rss;
+            malloced[k][r] = one.malloced;
+        }
+    for (int k = RAW; k <= LIBUV; k++) {
+        if (!kind_runs((enum kind)k, count))
+            continue;
+        printf("  %6d  %-17s %8.0f B RSS/conn   %8.0f B malloc'd/conn%s\n",
+               count, kind_names[k], bench_median(rss[k], MEMORY_ROUNDS),
+               bench_median(malloced[k], MEMORY_ROUNDS),
+               k == SKT ? "  (target <= 512)" : "");
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The counts                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* Raises the soft fd limit to the hard one (children inherit it) and
+ * returns the most connections one server process can then hold, in
+ * thousands, at most MOST. */
+static int raise_fd_limit(rlim_t *hard)
+{
+    struct rlimit limit;
+    rlim_t most;
+
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        die("getrlimit");
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
+            die("setrlimit");
+    }
+    *hard = limit.rlim_max;
+    if (limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= MOST + FD_RESERVE)
+        return MOST;
+    most = limit.rlim_max > FD_RESERVE ? limit.rlim_max - FD_RESERVE : 0;
+    return (int)(most / 1000 * 1000);
+}
+
+/* The connection counts to measure: 100, 1,000, 10,000 and the most; none
+ * above the most. Returns how many. */
+static int counts_up_to(int most, int counts[4])
+{
+    static const int fixed[] = {100, 1000, 10000};
+    int n = 0;
+
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        if (fixed[i] <= most)
+            counts[n++] = fixed[i];
+    if (n == 0 || counts[n - 1] < most)
+        counts[n++] = most;
+    return n;
+}
+
+static void print_limits(rlim_t hard, int most)
+{
+    printf("  fd limit: soft raised to the hard limit, %llu; the most "
+           "connections one server holds here: %d", (unsigned long long)hard,
+           most);
+    if (most < MOST)
+        printf(" (%d would need a hard limit of %d)", MOST,
+               MOST + FD_RESERVE);
+    printf("; source addresses at the most: %d\n", sources_for(most));
+    if (echo_libuv_missing() != NULL)
+        printf("  libuv: not measured: %s\n", echo_libuv_missing());
+    printf("  python selectors: measured up to %d connections only\n",
+           PYTHON_MOST);
 }
 
 int main(int argc, char **argv)
 {
+    int counts[4], ncounts, most, reached = 0;
+    rlim_t hard;
+
     signal(SIGPIPE, SIG_IGN);
-    raise_fd_limit();
+    most = raise_fd_limit(&hard);
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc == 3 && strcmp(argv[1], "server") == 0) {
         serve(argv[2]);
         return 0;
     }
     if (argc == 5 && strcmp(argv[1], "load") == 0) {
+        struct load l;
         pin(1);
-        printf("%ld\n", run_load(atoi(argv[2]), atoi(argv[3]), 0,
-                                 atof(argv[4])));
+        start_load(&l, atoi(argv[2]), atoi(argv[3]), true);
+        l.done = 0;
+        drive(&l, atof(argv[4]), true, false);
+        printf("%ld\n", l.done);
+        end_load(&l);
         return 0;
     }
     pin(1);
+    ncounts = counts_up_to(most, counts);
     printf("echo-many: %d-byte request/response, one request in flight per "
-           "connection; %.1f s per run after %.1f s warm-up, median of %d "
+           "connection; %.1f s measured after %.1f s warm-up, median of %d "
            "interleaved rounds; servers on CPU 0, the skt load generator "
            "on CPU 1\n", MESSAGE, DURATION, WARMUP, ROUNDS);
-    printf("  conns  server               req/s  vs raw   server CPU/req  "
+    print_limits(hard, most);
+    printf("  req/s and CPU/req are medians; \"vs raw\" is the median of each "
+           "round's ratio\n");
+    printf("   conns  server               req/s  vs raw   server CPU/req  "
            "vs raw\n");
-    compare(100);
-    compare(1000);
+    for (int i = 0; i < ncounts; i++)
+        reached = compare(counts[i]);
+    printf("  largest count reached: %d connections\n", reached);
+    printf("memory: idle connections (one request each), growth of the "
+           "server process per connection, median of %d runs; the kernel's "
+           "own socket memory is in neither figure\n", MEMORY_ROUNDS);
+    for (int i = 0; i < ncounts; i++)
+        if (counts[i] >= 10000 || i == ncounts - 1)
+            compare_memory(counts[i]);
     return 0;
 }

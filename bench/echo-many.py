@@ -14,7 +14,7 @@ def main():
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
-    listener.listen(1024)
+    listener.listen(4096)
     listener.setblocking(False)
     sel.register(listener, selectors.EVENT_READ, None)
     host, port = listener.getsockname()

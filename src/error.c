@@ -27,6 +27,18 @@
     X(ENXIO) X(E2BIG) X(ESRCH) X(ECHILD) X(ENOTTY) X(EROFS) X(ELOOP)          \
     X(EOVERFLOW) X(EPROTO) X(ENOTSUP) X(ECANCELED) X(ENOKEY) X(EKEYREJECTED)
 
+/*
+ * EAI_NODATA and EAI_ADDRFAMILY are not POSIX's: glibc and musl show them
+ * only under _GNU_SOURCE, so where the headers hide them they take those
+ * libraries' values (the BSDs' EAI_* codes are positive: no clash).
+ */
+#ifndef EAI_NODATA
+#define EAI_NODATA (-5)
+#endif
+#ifndef EAI_ADDRFAMILY
+#define EAI_ADDRFAMILY (-9)
+#endif
+
 /* Resolver codes: ours, the EAI_* value they come from, and a message. */
 #define SKT__EAI_TABLE(X)                                                     \
     X(SKT_EAI_AGAIN, EAI_AGAIN, "EAI_AGAIN",                                  \
@@ -121,9 +133,9 @@ const char *skt_strerror(int code)
     e = find(code);
     if (e != NULL && e->message != NULL)
         return e->message;
-    /* strerrordesc_np returns the C library's static text, thread-safe. */
+    /* The platform's text is static or thread-local: thread-safe. */
     if (code < 0 && code > SKT_EAI_BASE) {
-        const char *text = strerrordesc_np(-code);
+        const char *text = skt__errno_text(-code);
         if (text != NULL)
             return text;
     }
@@ -140,7 +152,7 @@ const char *skt_errname(int code)
     if (e != NULL)
         return e->name;
     if (code < 0 && code > SKT_EAI_BASE) {
-        const char *name = strerrorname_np(-code);
+        const char *name = skt__errno_name(-code);
         if (name != NULL)
             return name;
     }

@@ -213,7 +213,8 @@ static int frame_parts(const struct framing *f, const void *msg, size_t len,
         parts[0] = (struct part){header, (size_t)f->header_size};
         return 2;
     case SKT_FRAME_DELIMITER: {
-        const char *hit = memmem(msg, len, f->delimiter, f->delimiter_len);
+        const char *hit = skt__memmem(msg, len, f->delimiter,
+                                      f->delimiter_len);
         if (hit != NULL)
             return skt__fail(-EINVAL, "frame send: the message holds the "
                              "delimiter at byte %zu",
@@ -332,8 +333,8 @@ static bool drop_skipped(skt_frame_decoder *d)
     }
     if (!d->skip_to_delimiter)
         return false;
-    hit = memmem(b->data + b->start, len, d->f.delimiter,
-                 d->f.delimiter_len);
+    hit = skt__memmem(b->data + b->start, len, d->f.delimiter,
+                      d->f.delimiter_len);
     if (hit != NULL) {
         skt__buf_consume(b, (size_t)(hit - (b->data + b->start)) +
                                 d->f.delimiter_len);
@@ -412,7 +413,8 @@ static int pop_delimited(skt_frame_decoder *d, const void **msg,
     window = have - dlen < d->f.max ? have : (size_t)d->f.max + dlen;
     from = d->searched >= dlen ? d->searched - (dlen - 1) : 0;
     if (window > from)
-        hit = memmem(start + from, window - from, d->f.delimiter, dlen);
+        hit = skt__memmem(start + from, window - from, d->f.delimiter,
+                          dlen);
     if (hit != NULL)
         return give(d, 0, (size_t)(hit - start), dlen, msg, len);
     d->searched = window;

@@ -11,8 +11,11 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <sys/select.h>
+#include <time.h>
 
 #define SKT__HIDDEN __attribute__((visibility("hidden")))
 #define SKT__UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -57,6 +60,12 @@ SKT__HIDDEN int skt__check_reserved(void *const *reserved, size_t count,
 /* As skt__fail, but the detail is exactly the formatted text. */
 SKT__HIDDEN int skt__fail_raw(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* The C library's description and name of the errno value e, from the
+ * platform's errno_<platform>.c; NULL where it has none. The text stays
+ * valid at least until the thread's next call. */
+SKT__HIDDEN const char *skt__errno_text(int e);
+SKT__HIDDEN const char *skt__errno_name(int e);
 
 /* Maps a getaddrinfo/getnameinfo EAI_* value to SKT_EAI_*; EAI_SYSTEM
  * becomes -errno when errno is set. */
@@ -111,14 +120,23 @@ SKT__HIDDEN void skt__buf_free(struct skt__buf *b);
  */
 SKT__HIDDEN int skt__grow(void **array, int *cap, int want, size_t size);
 
+/* memmem: the first occurrence of needle in haystack[0, len), or NULL
+ * (haystack itself for an empty needle). */
+SKT__HIDDEN const void *skt__memmem(const void *haystack, size_t len,
+                                    const void *needle, size_t needle_len);
+/* asprintf: the formatted text in memory to free(), or NULL. */
+SKT__HIDDEN char *skt__aprintf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
 /* ------------------------------------------------------------------------ */
 /* System calls (sys.c, sys_<platform>.c): the only files with socket calls */
 /* ------------------------------------------------------------------------ */
 
 /*
  * Each returns the syscall's result, or -errno. EINTR is returned, not
- * retried: the callers decide (a connect must not be restarted). Sends add
- * MSG_NOSIGNAL; fd-creating calls add CLOEXEC.
+ * retried: the callers decide (a connect must not be restarted). Sends
+ * never raise SIGPIPE (MSG_NOSIGNAL, or the platform's guard); fd-creating
+ * calls add CLOEXEC (atomically where the platform can: sys_<platform>.c).
  */
 SKT__HIDDEN int skt__sys_socket(int family, int type, int proto);
 SKT__HIDDEN int skt__sys_socketpair(int family, int type, int proto,
@@ -180,11 +198,10 @@ SKT__HIDDEN ssize_t skt__sys_sendfile(int out_fd, int in_fd, off_t *offset,
 SKT__HIDDEN ssize_t skt__sys_read(int fd, void *buf, size_t len);
 
 /*
- * Readiness and wake-up, for the selectors and servers. The waits
- * (epoll_wait, select) share the poll fault point, SKT__OP_POLL. eventfd
- * and pidfd are created close-on-exec; skt__sys_eventfd_signal is
- * async-signal-safe. skt__sys_fd_valid returns 0 for an open fd, else
- * -EBADF.
+ * Readiness, for the selectors and servers. The waits (epoll_wait,
+ * select) share the poll fault point, SKT__OP_POLL. skt__sys_fd_valid
+ * returns 0 for an open fd, else -EBADF. The wake-up channel and the
+ * watched fork are the platform's (sys_int.h).
  */
 struct epoll_event;
 SKT__HIDDEN int skt__sys_epoll_create(void);
@@ -195,11 +212,23 @@ SKT__HIDDEN int skt__sys_epoll_wait(int epfd, struct epoll_event *events,
 SKT__HIDDEN int skt__sys_select(int nfds, fd_set *readable,
                                 fd_set *writable,
                                 const struct timespec *timeout);
-SKT__HIDDEN int skt__sys_eventfd(void);
-SKT__HIDDEN int skt__sys_eventfd_signal(int fd);
-SKT__HIDDEN int skt__sys_eventfd_drain(int fd);
 SKT__HIDDEN int skt__sys_fd_valid(int fd);
-SKT__HIDDEN int skt__sys_pidfd_open(pid_t pid);
+
+/*
+ * SIGPIPE held back in the calling thread around a call that cannot take
+ * MSG_NOSIGNAL (sendfile; every send where the platform lacks the flag):
+ * hold blocks the signal in this thread and notes whether one was already
+ * pending; release, given the call's result, takes back the SIGPIPE the
+ * call raised (-EPIPE, none pending before) and restores the mask. The
+ * signal's disposition is never touched.
+ */
+struct skt__sigpipe_hold {
+    sigset_t old;
+    bool was_pending;
+};
+SKT__HIDDEN void skt__sys_sigpipe_hold(struct skt__sigpipe_hold *h);
+SKT__HIDDEN void skt__sys_sigpipe_release(const struct skt__sigpipe_hold *h,
+                                          ssize_t result);
 
 /*
  * Fault injection for tests. When armed, the next calls of the named
@@ -228,13 +257,26 @@ SKT__HIDDEN int skt__sys_take_fault(enum skt__sys_op op, size_t *short_len)
     __attribute__((noinline, cold));
 
 /*
+ * The platform's inline part of this layer: SKT__SEND_FLAGS (MSG_NOSIGNAL
+ * where there is one) and the guard every send keeps around the call
+ * (nothing on Linux; SIGPIPE held where a send has no other way to keep
+ * it from the process).
+ */
+#ifdef SKT_PLATFORM_POSIX
+#include "posix/platform.h"
+#else
+#include "linux/platform.h"
+#endif
+
+/*
  * send and recv, the hot path, are inline so that no call level sits
- * between two system calls; they follow sys.c's rules (MSG_NOSIGNAL,
+ * between two system calls; they follow sys.c's rules (no SIGPIPE,
  * -errno, the fault point) and are its only calls made outside it.
  */
 static inline ssize_t skt__sys_send(int fd, const void *buf, size_t len,
                                     int flags)
 {
+    struct skt__send_guard guard;
     ssize_t n;
 
     if (SKT__UNLIKELY(__atomic_load_n(&skt__faults_armed, __ATOMIC_ACQUIRE))) {
@@ -245,8 +287,11 @@ static inline ssize_t skt__sys_send(int fd, const void *buf, size_t len,
         if (fault == 1 && short_len < len)
             len = short_len;
     }
-    n = send(fd, buf, len, flags | MSG_NOSIGNAL);
-    return n < 0 ? -errno : n;
+    skt__send_guard_enter(&guard);
+    n = send(fd, buf, len, flags | SKT__SEND_FLAGS);
+    n = n < 0 ? -errno : n;
+    skt__send_guard_leave(&guard, n);
+    return n;
 }
 
 static inline ssize_t skt__sys_recv(int fd, void *buf, size_t len,
@@ -513,8 +558,9 @@ struct addrinfo;
  * getaddrinfo bounded by an absolute deadline (SKT__NEVER for none). A
  * numeric host and port are answered inline; names go to the system
  * resolver on a worker thread, abandoned at the deadline. Returns 0 with
- * *found (free with freeaddrinfo), -ETIMEDOUT, SKT_EAI_*, or -errno. Sets
- * no detail: the caller names the operation.
+ * *found (free with freeaddrinfo), -ETIMEDOUT, SKT_EAI_*, SKT_EPORTRANGE
+ * (a numeric port over 65535, which glibc would cut to 16 bits), or
+ * -errno. Sets no detail: the caller names the operation.
  */
 SKT__HIDDEN int skt__getaddrinfo_deadline(const char *host, const char *port,
                                           const struct addrinfo *hints,
@@ -541,5 +587,17 @@ SKT__HIDDEN int skt__getnameinfo_deadline(const skt_addr *a, int flags,
  * skt_selector_close closes the wake-up fd and frees this copy.
  */
 SKT__HIDDEN void skt__selector_keep_only_wakeup(skt_selector *sel);
+
+/*
+ * skt_selector_register_socket for a socket that selectors of other
+ * threads or processes watch too (a listener shared by a server's
+ * workers): where the backend can (epoll's EPOLLEXCLUSIVE), the kernel
+ * wakes one of the waiting selectors per event, not all of them; other
+ * backends register it plainly. The key cannot be modified afterwards,
+ * only unregistered.
+ */
+SKT__HIDDEN int skt__selector_register_exclusive(skt_selector *sel,
+                                                 skt_socket *s, int events,
+                                                 void *data);
 
 #endif /* SKT_INTERNAL_H */

@@ -286,56 +286,103 @@ int skt_recv_exact(skt_socket *s, void *buf, size_t len, int flags,
     return 0;
 }
 
-ssize_t skt_sendto(skt_socket *s, const void *buf, size_t len, int flags,
-                   const skt_addr *to)
+/*
+ * sendto and recvfrom go around the transport: over TLS they would send
+ * plaintext into the stream or read records as data, so they are refused
+ * there, as Python refuses them. As for send and recv, the first attempt
+ * is made inline and the retry rule runs out of line, only after it
+ * failed: a datagram that moves at once costs little more than the
+ * system call.
+ */
+static inline ssize_t try_sendto(const skt_socket *s, const void *buf,
+                                 size_t len, int flags, const skt_addr *to)
+{
+    if (to == NULL)
+        return skt__sys_sendto(s->fd, buf, len, flags, NULL, 0);
+    return skt__sys_sendto(s->fd, buf, len, flags, &to->u.sa, to->len);
+}
+
+/* The address lands in from itself; without one the kernel writes none. */
+static inline ssize_t try_recvfrom(const skt_socket *s, void *buf,
+                                   size_t len, int flags, skt_addr *from)
+{
+    ssize_t n;
+
+    if (from == NULL)
+        return skt__sys_recvfrom(s->fd, buf, len, flags, NULL, NULL);
+    from->len = sizeof from->u;
+    n = skt__sys_recvfrom(s->fd, buf, len, flags, &from->u.sa, &from->len);
+    if (n >= 0)
+        skt__addr_from_kernel(from, from->len);
+    else
+        from->len = 0;
+    return n;
+}
+
+/* The rest of skt_sendto, out of line: the refusal over another transport,
+ * and the retry rule after a first attempt failed with n. */
+static __attribute__((noinline)) ssize_t
+sendto_slow(skt_socket *s, const void *buf, size_t len, int flags,
+            const skt_addr *to, ssize_t n)
 {
     int64_t deadline = 0;
-    const struct sockaddr *sa = to != NULL ? skt_addr_sockaddr(to) : NULL;
-    socklen_t salen = to != NULL ? to->len : 0;
-    int rc;
 
-    SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
-    /* sendto goes around the transport: over TLS it would send plaintext
-     * into the stream, so it is refused, as Python refuses it. */
-    if ((rc = skt__plain_only(s, "sendto")) < 0)
-        return rc;
-    for (;;) {
-        ssize_t n = skt__sys_sendto(s->fd, buf, len, flags, sa, salen);
-        if (n >= 0)
-            return n;
-        rc = skt__io_retry_flags(s, (int)n, POLLOUT, flags, &deadline);
+    if (s->transport != &skt__plain_transport)
+        return skt__plain_only(s, "sendto");
+    while (n < 0) {
+        int rc = skt__io_retry_flags(s, (int)n, POLLOUT, flags, &deadline);
         if (rc < 0)
             return to != NULL ? skt__fail_addr(rc, "sendto", to)
                               : skt__fail(rc, "sendto the connected peer");
+        n = try_sendto(s, buf, len, flags, to);
     }
+    return n;
+}
+
+/* The rest of skt_recvfrom, as sendto_slow is of skt_sendto. */
+static __attribute__((noinline)) ssize_t
+recvfrom_slow(skt_socket *s, void *buf, size_t len, int flags,
+              skt_addr *from, ssize_t n)
+{
+    int64_t deadline = 0;
+
+    if (s->transport != &skt__plain_transport)
+        return skt__plain_only(s, "recvfrom");
+    while (n < 0) {
+        int rc = skt__io_retry_flags(s, (int)n, POLLIN, flags, &deadline);
+        if (rc < 0)
+            return skt__fail(rc, "recvfrom of up to %zu bytes", len);
+        n = try_recvfrom(s, buf, len, flags, from);
+    }
+    return n;
+}
+
+ssize_t skt_sendto(skt_socket *s, const void *buf, size_t len, int flags,
+                   const skt_addr *to)
+{
+    ssize_t n = -EOPNOTSUPP;
+
+    SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
+    if (__builtin_expect(s->transport == &skt__plain_transport, 1)) {
+        n = try_sendto(s, buf, len, flags, to);
+        if (__builtin_expect(n >= 0, 1))
+            return n;
+    }
+    return sendto_slow(s, buf, len, flags, to, n);
 }
 
 ssize_t skt_recvfrom(skt_socket *s, void *buf, size_t len, int flags,
                      skt_addr *from)
 {
-    int64_t deadline = 0;
-    skt_addr scratch;
-    skt_addr *into = from != NULL ? from : &scratch;
-    int rc;
+    ssize_t n = -EOPNOTSUPP;
 
     SKT__CHECK(s != NULL && (buf != NULL || len == 0), "NULL argument");
-    /* recvfrom would read TLS records as data (see sendto). */
-    if ((rc = skt__plain_only(s, "recvfrom")) < 0)
-        return rc;
-    for (;;) {
-        ssize_t n;
-        into->len = sizeof into->u;
-        n = skt__sys_recvfrom(s->fd, buf, len, flags, &into->u.sa,
-                              &into->len);
-        if (n >= 0) {
-            skt__addr_from_kernel(into, into->len);
+    if (__builtin_expect(s->transport == &skt__plain_transport, 1)) {
+        n = try_recvfrom(s, buf, len, flags, from);
+        if (__builtin_expect(n >= 0, 1))
             return n;
-        }
-        into->len = 0;
-        rc = skt__io_retry_flags(s, (int)n, POLLIN, flags, &deadline);
-        if (rc < 0)
-            return skt__fail(rc, "recvfrom of up to %zu bytes", len);
     }
+    return recvfrom_slow(s, buf, len, flags, from, n);
 }
 
 /* ------------------------------------------------------------------------ */

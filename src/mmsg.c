@@ -17,11 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Headers for batches this small live on the stack; larger are
- * allocated. */
-#define STACK_BATCH 64
-/* The kernel's UIO_MAXIOV, the most messages one call takes. */
-#define BATCH_MAX 1024
+/* The kernel's batches are the platform's (msg_<platform>.c). */
+#define BATCH_MAX SKT__BATCH_MAX
 
 static int fallback_forced;
 static int kernel_lacks_mmsg;
@@ -40,29 +37,6 @@ static bool use_fallback(void)
 /* ------------------------------------------------------------------------ */
 /* Batches                                                                  */
 /* ------------------------------------------------------------------------ */
-
-struct batch {
-    struct mmsghdr stack[STACK_BATCH];
-    struct mmsghdr *h;
-    unsigned count;
-};
-
-static int batch_init(struct batch *b, size_t count, const char *op)
-{
-    b->count = count > BATCH_MAX ? BATCH_MAX : (unsigned)count;
-    b->h = b->count <= STACK_BATCH ? b->stack
-                                   : calloc(b->count, sizeof *b->h);
-    if (b->h == NULL)
-        return skt__fail(-ENOMEM, "%s: headers for %u messages", op,
-                         b->count);
-    return 0;
-}
-
-static void batch_free(struct batch *b)
-{
-    if (b->h != b->stack)
-        free(b->h);
-}
 
 /* Checks every message first, so that a bad one sends nothing. The
  * detail of a bad one names its index. */
@@ -112,30 +86,6 @@ static int fail_batch(int rc, const char *op, const skt_msg *first)
 /* Sending                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* One sendmmsg under the retry rule. */
-static int send_batch(skt_socket *s, skt_msg *msgs, struct batch *b,
-                      int flags)
-{
-    int64_t deadline = 0;
-
-    for (unsigned i = 0; i < b->count; i++)
-        skt__msg_send_header(&b->h[i].msg_hdr, &msgs[i]);
-    for (;;) {
-        int n = skt__sys_sendmmsg(s->fd, b->h, b->count, flags);
-        int rc;
-        if (n >= 0) {
-            for (int i = 0; i < n; i++)
-                msgs[i].len = b->h[i].msg_len;
-            return n;
-        }
-        if (n == -ENOSYS)
-            return n;
-        rc = skt__io_retry_flags(s, n, POLLOUT, flags, &deadline);
-        if (rc < 0)
-            return rc;
-    }
-}
-
 /* The same with one sendmsg per message: after progress, a message that
  * would block or fails ends the batch, as in sendmmsg. */
 static int send_loop(skt_socket *s, skt_msg *msgs, size_t count, int flags)
@@ -164,17 +114,14 @@ static int send_loop(skt_socket *s, skt_msg *msgs, size_t count, int flags)
 
 int skt_sendmmsg(skt_socket *s, skt_msg *msgs, size_t count, int flags)
 {
-    struct batch b;
     int n = check_call(s, msgs, count, "sendmmsg");
 
     if (n < 0)
         return n;
     n = -ENOSYS;
     if (!use_fallback()) {
-        if ((n = batch_init(&b, count, "sendmmsg")) < 0)
+        if ((n = skt__mmsg_send_batch(s, msgs, count, flags)) == -ENOMEM)
             return n;
-        n = send_batch(s, msgs, &b, flags);
-        batch_free(&b);
         note_enosys(n);
     }
     if (n == -ENOSYS)
@@ -185,34 +132,6 @@ int skt_sendmmsg(skt_socket *s, skt_msg *msgs, size_t count, int flags)
 /* ------------------------------------------------------------------------ */
 /* Receiving                                                                */
 /* ------------------------------------------------------------------------ */
-
-/* One recvmmsg under the retry rule, waiting for the first message only. */
-static int recv_batch(skt_socket *s, skt_msg *msgs, struct batch *b,
-                      int flags)
-{
-    int64_t deadline = 0;
-
-    for (;;) {
-        int n, rc;
-        /* Filled afresh for every attempt: a call that fails may still
-         * have changed lengths in them. */
-        for (unsigned i = 0; i < b->count; i++)
-            skt__msg_recv_header(&b->h[i].msg_hdr, &msgs[i]);
-        n = skt__sys_recvmmsg(s->fd, b->h, b->count,
-                              skt__msg_recv_flags(s, flags) | MSG_WAITFORONE);
-        if (n >= 0) {
-            for (int i = 0; i < n; i++)
-                skt__msg_received(&msgs[i], &b->h[i].msg_hdr,
-                                  b->h[i].msg_len);
-            return n;
-        }
-        if (n == -ENOSYS)
-            return n;
-        rc = skt__io_retry_flags(s, n, POLLIN, flags, &deadline);
-        if (rc < 0)
-            return rc;
-    }
-}
 
 /* One recvmsg into m; with after_first, only what is already queued. */
 static ssize_t recv_one(skt_socket *s, skt_msg *m, int flags,
@@ -254,17 +173,14 @@ static int recv_loop(skt_socket *s, skt_msg *msgs, size_t count, int flags)
 
 int skt_recvmmsg(skt_socket *s, skt_msg *msgs, size_t count, int flags)
 {
-    struct batch b;
     int n = check_call(s, msgs, count, "recvmmsg");
 
     if (n < 0)
         return n;
     n = -ENOSYS;
     if (!use_fallback()) {
-        if ((n = batch_init(&b, count, "recvmmsg")) < 0)
+        if ((n = skt__mmsg_recv_batch(s, msgs, count, flags)) == -ENOMEM)
             return n;
-        n = recv_batch(s, msgs, &b, flags);
-        batch_free(&b);
         note_enosys(n);
     }
     if (n == -ENOSYS)

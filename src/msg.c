@@ -1,6 +1,7 @@
 /*
- * msg.c - Python's sendmsg, recvmsg, send_fds and recv_fds, peer
- * credentials, and the ancillary-data builder and parser behind them.
+ * msg.c - Python's sendmsg, recvmsg, send_fds and recv_fds, and the
+ * ancillary-data builder and parser behind them (credentials, whose form
+ * is the platform's, are in msg_<platform>.c).
  *
  * The builder and the parser copy every control-message header in and
  * out, so the caller's buffer needs no alignment and the caller never
@@ -103,22 +104,6 @@ int skt_ancbuf_add_fds(skt_ancbuf *b, const int *fds, size_t count)
                           count * sizeof *fds);
 }
 
-int skt_ancbuf_add_creds(skt_ancbuf *b, const skt_cred *cred)
-{
-    struct ucred own;
-
-    if (cred != NULL) {
-        own.pid = cred->pid;
-        own.uid = cred->uid;
-        own.gid = cred->gid;
-    } else {
-        own.pid = getpid();
-        own.uid = getuid();
-        own.gid = getgid();
-    }
-    return skt_ancbuf_add(b, SOL_SOCKET, SCM_CREDENTIALS, &own, sizeof own);
-}
-
 /* ------------------------------------------------------------------------ */
 /* The parser                                                               */
 /* ------------------------------------------------------------------------ */
@@ -185,24 +170,6 @@ ssize_t skt_cmsg_fds(const skt_cmsg *c, int *fds, size_t max)
     if (max > 0)
         memcpy(fds, c->data, (count < max ? count : max) * sizeof(int));
     return (ssize_t)count;
-}
-
-int skt_cmsg_creds(const skt_cmsg *c, skt_cred *out)
-{
-    struct ucred cred;
-
-    SKT__CHECK(c != NULL && out != NULL && (c->data != NULL || c->len == 0),
-               "NULL argument");
-    if (c->level != SOL_SOCKET || c->type != SCM_CREDENTIALS ||
-        c->len < sizeof cred)
-        return skt__fail(-EINVAL, "cmsg_creds: level %d, type %d, %zu "
-                         "bytes is not SCM_CREDENTIALS", c->level, c->type,
-                         c->len);
-    memcpy(&cred, c->data, sizeof cred);
-    out->pid = cred.pid;
-    out->uid = cred.uid;
-    out->gid = cred.gid;
-    return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -470,7 +437,7 @@ static int deliver_fds(skt_ancbuf *anc, int *fds, size_t *nfds,
  * its own (SO_PASSCRED, SO_PASSPIDFD), so that they never truncate them.
  */
 #define RECV_FDS_EXTRA                                                        \
-    (CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int)))
+    (CMSG_SPACE(sizeof(skt_cred)) + CMSG_SPACE(sizeof(int)))
 
 ssize_t skt_recv_fds(skt_socket *s, void *buf, size_t len, int *fds,
                      size_t *nfds, int flags, int *msg_flags, skt_addr *from)
@@ -505,24 +472,5 @@ ssize_t skt_recv_fds(skt_socket *s, void *buf, size_t len, int *fds,
     return n;
 }
 
-/* ------------------------------------------------------------------------ */
-/* Credentials                                                              */
-/* ------------------------------------------------------------------------ */
-
-int skt_getpeercred(skt_socket *s, skt_cred *out)
-{
-    struct ucred cred;
-    socklen_t len = sizeof cred;
-    int rc;
-
-    SKT__CHECK(s != NULL && out != NULL, "NULL argument");
-    if ((rc = skt__plain_only(s, "getpeercred")) < 0)
-        return rc;
-    rc = skt__sys_getsockopt(s->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len);
-    if (rc < 0)
-        return skt__fail(rc, "getpeercred on fd %d", s->fd);
-    out->pid = cred.pid;
-    out->uid = cred.uid;
-    out->gid = cred.gid;
-    return 0;
-}
+/* Credentials (skt_ancbuf_add_creds, skt_cmsg_creds, skt_getpeercred)
+ * take the platform's form: src/<platform>/msg_<platform>.c. */

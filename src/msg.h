@@ -38,6 +38,22 @@ SKT__HIDDEN void skt__msg_received(skt_msg *m, const struct msghdr *h,
  */
 SKT__HIDDEN int skt__msg_recv_flags(const skt_socket *s, int flags);
 
+/* The kernel's UIO_MAXIOV, the most messages one batched call takes. */
+#define SKT__BATCH_MAX 1024
+
+/*
+ * The platform's batches (msg_<platform>.c): one sendmmsg or recvmmsg of
+ * the first min(count, SKT__BATCH_MAX) messages under the retry rule (a
+ * receive waits for the first message only), with the kernel's partial
+ * semantics. Return how many messages went or came, -ENOSYS where the
+ * platform or the kernel has no such call (the caller then loops over
+ * sendmsg or recvmsg), or a negative code (-ENOMEM with a detail).
+ */
+SKT__HIDDEN int skt__mmsg_send_batch(skt_socket *s, skt_msg *msgs,
+                                     size_t count, int flags);
+SKT__HIDDEN int skt__mmsg_recv_batch(skt_socket *s, skt_msg *msgs,
+                                     size_t count, int flags);
+
 /* Makes skt_sendmmsg and skt_recvmmsg use their sendmsg/recvmsg loop, as
  * on a kernel without the calls (for tests and benchmarks); false goes
  * back to the kernel's calls where it has them. */

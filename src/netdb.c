@@ -56,28 +56,6 @@ static char *grow_scratch(char *buf, size_t *len)
 /* getaddrinfo and getnameinfo                                              */
 /* ------------------------------------------------------------------------ */
 
-/*
- * glibc takes any text that strtoul reads whole as a port number and keeps
- * its low 16 bits, so "70000" would quietly become port 4464. A numeric
- * port outside 0..65535 is refused instead; names are left to the
- * resolver.
- */
-static int check_port_text(const char *port)
-{
-    unsigned long value;
-    char *end;
-
-    if (port == NULL)
-        return 0;
-    errno = 0;
-    value = strtoul(port, &end, 10);
-    if (end == port || *end != '\0')
-        return 0;
-    if (value > SKT__PORT_MAX || errno == ERANGE)
-        return skt__fail(SKT_EPORTRANGE, "getaddrinfo port \"%s\"", port);
-    return 0;
-}
-
 static int getaddrinfo_failed(int code, const char *host, const char *port)
 {
     if (host == NULL)
@@ -145,14 +123,12 @@ int skt_getaddrinfo(const char *host, const char *port,
     if (res == NULL)
         return skt__null_argument("getaddrinfo", "res");
     *res = NULL;
+    /* The system's answer, and Python's: nothing to look up is no name. */
     if (host == NULL && port == NULL)
-        return skt__fail_raw(-EINVAL, "getaddrinfo: host and port are "
-                             "both NULL");
+        return skt__fail(SKT_EAI_NONAME, "getaddrinfo: host and port are "
+                         "both NULL");
     if (skt__check_timeout(timeout, "getaddrinfo") < 0)
         return -EINVAL;
-    rc = check_port_text(port);
-    if (rc < 0)
-        return rc;
     if (hints != NULL) {
         want.ai_family = hints->family;
         want.ai_socktype = hints->type;

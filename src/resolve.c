@@ -182,6 +182,27 @@ static int lookup_code(const struct lookup *l)
 }
 
 /*
+ * glibc takes any text that strtoul reads whole as a port number and keeps
+ * its low 16 bits, so "70000" would quietly become port 4464. A numeric
+ * port outside 0..65535 is refused instead (SKT_EPORTRANGE), for every
+ * caller: getaddrinfo, create_connection and create_server alike. Names
+ * are left to the resolver.
+ */
+static int check_port_text(const char *port)
+{
+    unsigned long value;
+    char *end;
+
+    if (port == NULL)
+        return 0;
+    errno = 0;
+    value = strtoul(port, &end, 10);
+    if (end == port || *end != '\0')
+        return 0;
+    return value > SKT__PORT_MAX || errno == ERANGE ? SKT_EPORTRANGE : 0;
+}
+
+/*
  * A numeric host and port need no resolver: they are answered inline, and
  * that answer is final. Only EAI_NONAME (a name, not a number) sends the
  * lookup on to the resolver.
@@ -210,7 +231,9 @@ int skt__getaddrinfo_deadline(const char *host, const char *port,
     int rc;
 
     *found = NULL;
-    rc = try_numeric(host, port, hints, found);
+    rc = check_port_text(port);
+    if (rc == 0)
+        rc = try_numeric(host, port, hints, found);
     if (rc <= 0)
         return rc;
     l = lookup_new(host, port);

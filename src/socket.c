@@ -9,6 +9,7 @@
  * it would block.
  */
 #include "internal.h"
+#include "sys_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -137,21 +138,13 @@ int skt_open(skt_socket **out, int family, int type, int proto)
     return rc;
 }
 
-static int read_int_option(int fd, int name, int *value)
-{
-    socklen_t len = sizeof *value;
-    return skt__sys_getsockopt(fd, SOL_SOCKET, name, value, &len);
-}
-
 int skt_from_fd(skt_socket **out, skt_os_socket fd)
 {
     int family, type, proto, rc, nonblocking;
 
     SKT__CHECK(out != NULL, "out is NULL");
     *out = NULL;
-    if ((rc = read_int_option(fd, SO_DOMAIN, &family)) < 0 ||
-        (rc = read_int_option(fd, SO_TYPE, &type)) < 0 ||
-        (rc = read_int_option(fd, SO_PROTOCOL, &proto)) < 0)
+    if ((rc = skt__sys_socket_kind(fd, &family, &type, &proto)) < 0)
         return skt__fail(rc, "from_fd(%d): reading the socket's kind", fd);
     nonblocking = skt__sys_get_nonblocking(fd);
     if (nonblocking < 0)

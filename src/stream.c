@@ -238,7 +238,7 @@ static const char *search(const char *data, size_t len, const char *delim,
 {
     if (delim_len == 1)
         return memchr(data, delim[0], len);
-    return memmem(data, len, delim, delim_len);
+    return skt__memmem(data, len, delim, delim_len);
 }
 
 /*

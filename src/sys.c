@@ -1,9 +1,12 @@
 /*
  * sys.c - the POSIX system calls; with the platform's sys_<platform>.c, the
  * only files that make socket system calls. It adds what every
- * call needs once: close-on-exec on every new fd, MSG_NOSIGNAL on every
- * send, and -errno returns with errno captured at once. EINTR is returned
- * to the caller, who knows whether to retry (a connect must not be).
+ * call needs once: close-on-exec on every new fd, no SIGPIPE from any
+ * send (the platform's SKT__SEND_FLAGS and send guard, platform.h), and
+ * -errno returns with errno captured at once. EINTR is returned
+ * to the caller, who knows whether to retry (a connect must not be). The
+ * calls that create sockets and the waits with a timespec are the
+ * platform's, since POSIX.1-2008 has neither SOCK_CLOEXEC nor ppoll.
  *
  * Tests can make calls fail on purpose (skt__sys_inject): EINTR, EAGAIN,
  * ECONNRESET, or a short send/recv. Disarmed, that costs one branch.
@@ -13,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/select.h>
 #include <unistd.h>
 
@@ -77,16 +81,6 @@ int skt__sys_take_fault(enum skt__sys_op op, size_t *short_len)
 /* The calls                                                                */
 /* ------------------------------------------------------------------------ */
 
-int skt__sys_socket(int family, int type, int proto)
-{
-    return result(socket(family, type | SOCK_CLOEXEC, proto));
-}
-
-int skt__sys_socketpair(int family, int type, int proto, int fds[2])
-{
-    return result(socketpair(family, type | SOCK_CLOEXEC, proto, fds));
-}
-
 int skt__sys_connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
     int fault = FAULT_POINT(SKT__OP_CONNECT, NULL);
@@ -128,7 +122,13 @@ ssize_t skt__sys_sendto(int fd, const void *buf, size_t len, int flags,
     int fault = FAULT_POINT(SKT__OP_SEND, NULL);
     if (fault < 0)
         return fault;
-    return result_size(sendto(fd, buf, len, flags | MSG_NOSIGNAL, sa, salen));
+    struct skt__send_guard guard;
+    ssize_t n;
+
+    skt__send_guard_enter(&guard);
+    n = result_size(sendto(fd, buf, len, flags | SKT__SEND_FLAGS, sa, salen));
+    skt__send_guard_leave(&guard, n);
+    return n;
 }
 
 ssize_t skt__sys_recvfrom(int fd, void *buf, size_t len, int flags,
@@ -155,14 +155,6 @@ int skt__sys_close(int fd)
 int skt__sys_dup(int fd)
 {
     return result(fcntl(fd, F_DUPFD_CLOEXEC, 0));
-}
-
-int skt__sys_poll(struct pollfd *fds, nfds_t n, const struct timespec *timeout)
-{
-    int fault = FAULT_POINT(SKT__OP_POLL, NULL);
-    if (fault < 0)
-        return fault;
-    return result(ppoll(fds, n, timeout, NULL));
 }
 
 int skt__sys_getsockopt(int fd, int level, int name, void *val,
@@ -236,10 +228,16 @@ int skt__sys_get_nonblocking(int fd)
 
 ssize_t skt__sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
+    struct skt__send_guard guard;
+    ssize_t n;
     int fault = FAULT_POINT(SKT__OP_SEND, NULL);
+
     if (fault < 0)
         return fault;
-    return result_size(sendmsg(fd, msg, flags | MSG_NOSIGNAL));
+    skt__send_guard_enter(&guard);
+    n = result_size(sendmsg(fd, msg, flags | SKT__SEND_FLAGS));
+    skt__send_guard_leave(&guard, n);
+    return n;
 }
 
 ssize_t skt__sys_recvmsg(int fd, struct msghdr *msg, int flags)
@@ -278,3 +276,38 @@ int skt__sys_fd_valid(int fd)
     return fcntl(fd, F_GETFD) < 0 ? -errno : 0;
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* SIGPIPE held back (sendfile; sends where the platform has no flag)       */
+/* ------------------------------------------------------------------------ */
+
+static void sigpipe_only(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGPIPE);
+}
+
+void skt__sys_sigpipe_hold(struct skt__sigpipe_hold *h)
+{
+    sigset_t pipe_only, pending;
+
+    sigpipe_only(&pipe_only);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &h->old);
+    sigpending(&pending);
+    h->was_pending = sigismember(&pending, SIGPIPE) == 1;
+}
+
+/* A SIGPIPE that was pending before the call is not ours to take: it
+ * stays pending, and arrives when the mask is restored. */
+void skt__sys_sigpipe_release(const struct skt__sigpipe_hold *h,
+                              ssize_t result)
+{
+    static const struct timespec no_wait = {0, 0};
+    sigset_t pipe_only;
+
+    if (result == -EPIPE && !h->was_pending) {
+        sigpipe_only(&pipe_only);
+        sigtimedwait(&pipe_only, NULL, &no_wait);
+    }
+    pthread_sigmask(SIG_SETMASK, &h->old, NULL);
+}

@@ -45,6 +45,19 @@ skt_os_socket skt_test_fd(const skt_socket *s);
 void skt_test_skip_reason(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
+/*
+ * Skips the current case where the library is built for the posix
+ * platform (-DSKT_PLATFORM=posix), which lacks what the case exercises;
+ * what names it ("abstract Unix names"). Does nothing on Linux.
+ */
+#ifdef SKT_PLATFORM_POSIX
+#define SKT_LINUX_ONLY(what)                                                  \
+    SKT_SKIP("%s: Linux only, and this library is built for the posix "       \
+             "platform", what)
+#else
+#define SKT_LINUX_ONLY(what) ((void)0)
+#endif
+
 /* Asserts rc == 0 and prints skt_error_detail() if it is not. */
 #define SKT_OK(expr)                                                          \
     do {                                                                      \

@@ -184,6 +184,7 @@ static void test_parse_unix_path_length_counts_its_nul(void **state)
 
 static void test_parse_abstract_round_trips(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names");
     static const char *const table[] = {
         "unix:@name",
         "unix:@",
@@ -201,6 +202,7 @@ static void test_parse_abstract_round_trips(void **state)
 
 static void test_parse_abstract_keeps_exact_length(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names");
     skt_addr a;
     (void)state;
     SKT_OK(skt_addr_parse(&a, "unix:@a\\x00b"));
@@ -243,6 +245,7 @@ static void test_parse_accepts_path_of_107_bytes(void **state)
 
 static void test_parse_accepts_abstract_of_107_escaped_bytes(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names");
     /* The longest text a Unix name can take: every byte escaped. */
     char *text = unix_text('@', 107, "\\x00");
     skt_addr a;
@@ -256,6 +259,7 @@ static void test_parse_accepts_abstract_of_107_escaped_bytes(void **state)
 
 static void test_parse_accepts_non_canonical_forms(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names among its cases");
     static const struct {
         const char *text;
         const char *canonical;
@@ -321,6 +325,7 @@ static void test_parse_rejects_malformed_text(void **state)
 
 static void test_parse_rejects_bad_unix_escapes(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names among its cases");
     static const struct rejection table[] = {
         {"unix:/a\\q", SKT_EADDRSYNTAX},
         {"unix:/a\\x4", SKT_EADDRSYNTAX},
@@ -455,6 +460,7 @@ static void test_parse_rejects_path_of_109_bytes(void **state)
 
 static void test_parse_rejects_abstract_of_108_bytes(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names");
     char *text = unix_text('@', 108, "\\x01");
     char *plain = unix_text('@', 108, "n");
     (void)state;
@@ -604,6 +610,7 @@ static void test_equal_ignores_ipv4_padding(void **state)
 
 static void test_equal_compares_port_address_and_scope(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names among its cases");
     static const char *const pairs[][2] = {
         {"1.2.3.4:80", "1.2.3.4:81"},
         {"1.2.3.4:80", "1.2.3.5:80"},
@@ -693,6 +700,7 @@ static void test_set_port_rejects_out_of_range(void **state)
 
 static void test_set_port_rejects_unix_and_null(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names among its cases");
     skt_addr a;
     (void)state;
     SKT_OK(skt_addr_parse(&a, "unix:@x"));
@@ -766,6 +774,7 @@ static void test_from_ip_rejects_bad_input(void **state)
 
 static void test_from_unix_builds_every_kind(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names");
     skt_addr a, b;
     (void)state;
     SKT_OK(skt_addr_from_unix(&a, "/tmp/s", 6, false));
@@ -784,6 +793,7 @@ static void test_from_unix_builds_every_kind(void **state)
 
 static void test_from_unix_rejects_bad_names(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names");
     char name[109];
     skt_addr a;
     (void)state;
@@ -913,6 +923,7 @@ static void bind_and_read_back(const char *text, skt_addr *bound,
 
 static void test_bind_abstract_then_getsockname_is_equal(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names");
     char text[128], buf[SKT_ADDRSTRLEN];
     skt_addr bound, local;
     (void)state;
@@ -941,6 +952,7 @@ static void test_bind_path_then_getsockname_is_equal(void **state)
 
 static void test_bind_unnamed_autobinds_abstract(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names");
     char buf[SKT_ADDRSTRLEN];
     skt_addr bound, local, again;
     (void)state;

@@ -223,6 +223,38 @@ static void test_create_connection_rejects_bad_options(void **state)
                      -EINVAL);
 }
 
+/*
+ * A port over 65535 is refused as skt_getaddrinfo refuses it: glibc alone
+ * would keep its low 16 bits and connect to the listener below.
+ */
+static void test_create_connection_port_over_65535_is_eportrange(void **st)
+{
+    char port[8], wrapped[16];
+    skt_socket *listener = listen_on("127.0.0.1", port, sizeof port);
+    skt_connect_attempt tried[1];
+    skt_connect_report report = {.attempts = tried, .capacity = 1,
+                                 .count = 7};
+    skt_connect_opts opts = {.timeout = 5, .report = &report};
+    skt_socket *s = NULL, *conn = NULL;
+    (void)st;
+    snprintf(wrapped, sizeof wrapped, "%d", 65536 + atoi(port));
+    assert_int_equal(skt_create_connection(&s, "127.0.0.1", wrapped, &opts),
+                     SKT_EPORTRANGE);
+    assert_null(s);
+    assert_int_equal(report.count, 0);
+    assert_non_null(strstr(skt_error_detail(), "create_connection"));
+    assert_non_null(strstr(skt_error_detail(), wrapped));
+    assert_non_null(strstr(skt_error_detail(),
+                           skt_strerror(SKT_EPORTRANGE)));
+    /* Nothing reached the listener. */
+    SKT_OK(skt_setblocking(listener, false));
+    assert_int_equal(skt_accept(listener, &conn, NULL), -EAGAIN);
+    assert_int_equal(skt_create_connection(&s, "127.0.0.1", "99999999999",
+                                           NULL),
+                     SKT_EPORTRANGE);
+    skt_close(listener);
+}
+
 static void test_create_connection_source_family_mismatch(void **state)
 {
     skt_connect_opts opts = {.family = AF_INET6};
@@ -884,6 +916,18 @@ static void test_create_server_unknown_host_is_eai(void **state)
     assert_true(rc <= SKT_EAI_BASE - 1 && rc >= SKT_EAI_BASE - 12);
 }
 
+static void test_create_server_port_over_65535_is_eportrange(void **state)
+{
+    skt_socket *s = NULL;
+    (void)state;
+    /* Python's create_server refuses it in bind(); glibc would bind 4464. */
+    assert_int_equal(skt_create_server(&s, "127.0.0.1", "70000", NULL),
+                     SKT_EPORTRANGE);
+    assert_null(s);
+    assert_non_null(strstr(skt_error_detail(), "create_server"));
+    assert_non_null(strstr(skt_error_detail(), "70000"));
+}
+
 /* ------------------------------------------------------------------------ */
 /* Python as the peer                                                       */
 /* ------------------------------------------------------------------------ */
@@ -959,6 +1003,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_create_connection_unknown_service_is_eai),
     cmocka_unit_test(test_create_connection_rejects_bad_options),
     cmocka_unit_test(test_create_connection_source_family_mismatch),
+    cmocka_unit_test(test_create_connection_port_over_65535_is_eportrange),
     cmocka_unit_test(test_create_connection_to_parses_targets),
     cmocka_unit_test(test_create_connection_to_rejects_bad_targets),
     cmocka_unit_test(test_create_connection_sequential_mode),
@@ -990,6 +1035,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_create_server_dualstack_requires_ipv6),
     cmocka_unit_test(test_create_server_backlog_option),
     cmocka_unit_test(test_create_server_unknown_host_is_eai),
+    cmocka_unit_test(test_create_server_port_over_65535_is_eportrange),
     cmocka_unit_test(test_skt_create_connection_to_python_create_server),
     cmocka_unit_test(test_python_create_connection_to_skt_create_server),
 };

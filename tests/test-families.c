@@ -109,6 +109,7 @@ static void raw_text(const void *sa, size_t len, char *text, size_t size)
 
 static void test_linux_forms_round_trip(void **state)
 {
+    SKT_LINUX_ONLY("the Linux address families");
     static const struct {
         const char *text;
         int family;
@@ -146,6 +147,7 @@ static void test_linux_forms_round_trip(void **state)
 
 static void test_linux_forms_accept_non_canonical_input(void **state)
 {
+    SKT_LINUX_ONLY("the Linux address families");
     char by_index[32];
     (void)state;
     check_canonical("netlink:0x10:0X1", "netlink:16:1");
@@ -164,6 +166,7 @@ static void test_linux_forms_accept_non_canonical_input(void **state)
 
 static void test_linux_forms_reject_malformed_text(void **state)
 {
+    SKT_LINUX_ONLY("the Linux address families");
     static const struct {
         const char *text;
         int code;
@@ -218,6 +221,7 @@ static void test_linux_forms_reject_malformed_text(void **state)
 
 static void test_alg_name_lengths(void **state)
 {
+    SKT_LINUX_ONLY("the Linux address families");
     char text[160];
     skt_addr a;
     (void)state;
@@ -238,6 +242,7 @@ static void test_alg_name_lengths(void **state)
 
 static void test_parsed_structs_hold_the_fields(void **state)
 {
+    SKT_LINUX_ONLY("the Linux address families");
     struct sockaddr_nl nl;
     struct sockaddr_ll ll;
     struct sockaddr_vm vm;
@@ -300,6 +305,7 @@ static void test_bytes_a_form_cannot_carry_use_the_raw_form(void **state)
 
 static void test_raw_form_refused_where_the_own_form_fits(void **state)
 {
+    SKT_LINUX_ONLY("the Linux address families");
     char text[SKT_ADDRSTRLEN];
     struct sockaddr_nl nl = {.nl_family = AF_NETLINK, .nl_pid = 5};
     (void)state;
@@ -313,6 +319,7 @@ static void test_raw_form_refused_where_the_own_form_fits(void **state)
 
 static void test_short_kernel_lengths_are_padded(void **state)
 {
+    SKT_LINUX_ONLY("the Linux address families");
     struct sockaddr_ll ll = {.sll_family = AF_PACKET};
     struct sockaddr_can can = {.can_family = AF_CAN};
     skt_addr a, b;
@@ -343,6 +350,7 @@ static void test_short_kernel_lengths_are_padded(void **state)
 
 static void test_linux_forms_report_truncation(void **state)
 {
+    SKT_LINUX_ONLY("the Linux address families");
     char buf[SKT_ADDRSTRLEN];
     skt_addr a;
     (void)state;
@@ -374,6 +382,7 @@ static skt_socket *netlink_route(void)
 
 static void test_netlink_bind_reads_back_its_port_id(void **state)
 {
+    SKT_LINUX_ONLY("netlink sockets");
     skt_socket *s = netlink_route();
     char text[SKT_ADDRSTRLEN];
     struct sockaddr_nl nl;
@@ -444,6 +453,7 @@ static size_t dump_link_names(skt_socket *s, char names[][IF_NAMESIZE])
 
 static void test_netlink_link_dump_matches_if_nameindex(void **state)
 {
+    SKT_LINUX_ONLY("netlink sockets");
     skt_socket *s = netlink_route();
     char names[64][IF_NAMESIZE];
     skt_ifentry *list;
@@ -490,6 +500,7 @@ static skt_socket *packet_socket(int type, const char *ifname)
 
 static void test_packet_getsockname_reads_back_the_interface(void **state)
 {
+    SKT_LINUX_ONLY("packet sockets");
     skt_socket *s = packet_socket(SOCK_RAW, "lo");
     char text[SKT_ADDRSTRLEN];
     skt_addr local, again;
@@ -586,6 +597,7 @@ static void bound_hwaddr(skt_socket *s, char *text, size_t size)
 
 static void test_packet_frame_crosses_a_veth_pair(void **state)
 {
+    SKT_LINUX_ONLY("packet sockets");
     char mac[32], dest_text[96], expected[128], text[SKT_ADDRSTRLEN];
     unsigned char frame[128];
     struct iovec in = {frame, sizeof frame};
@@ -627,6 +639,7 @@ static void test_packet_frame_crosses_a_veth_pair(void **state)
 
 static void test_vsock_bind_reads_back_its_port(void **state)
 {
+    SKT_LINUX_ONLY("vsock sockets");
     char text[SKT_ADDRSTRLEN];
     skt_addr any, local, again;
     skt_socket *s;

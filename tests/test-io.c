@@ -522,6 +522,62 @@ static void test_udp6_round_trip(void **state)
     skt_close(a);
 }
 
+/* Sends one byte from a to b and checks that recvfrom leaves in an
+ * skt_addr full of leftovers exactly what parsing a's address gives: the
+ * same length and bytes, the tail past the address cleared. */
+static void check_recvfrom_address(skt_socket *a, skt_socket *b)
+{
+    skt_addr addr_a, addr_b, from, expected;
+    char text[SKT_ADDRSTRLEN], buf[8];
+
+    SKT_OK(skt_getsockname(a, &addr_a));
+    SKT_OK(skt_getsockname(b, &addr_b));
+    assert_true(skt_addr_format(&addr_a, text, sizeof text) > 0);
+    SKT_OK(skt_addr_parse(&expected, text));
+    memset(&from, 0xa5, sizeof from);
+    assert_int_equal(skt_sendto(a, "x", 1, 0, &addr_b), 1);
+    assert_int_equal(skt_recvfrom(b, buf, sizeof buf, 0, &from), 1);
+    assert_int_equal(from.len, expected.len);
+    assert_memory_equal(&from.u, &expected.u, sizeof from.u);
+    /* Without an skt_addr, the datagram alone. */
+    assert_int_equal(skt_sendto(a, "y", 1, 0, &addr_b), 1);
+    assert_int_equal(skt_recvfrom(b, buf, sizeof buf, 0, NULL), 1);
+    assert_int_equal(buf[0], 'y');
+}
+
+static void test_recvfrom_address_is_the_parsed_form(void **state)
+{
+    skt_socket *a, *b;
+    skt_addr any;
+    (void)state;
+    SKT_OK(skt_addr_parse(&any, "127.0.0.1:0"));
+    SKT_OK(skt_open(&a, AF_INET, SOCK_DGRAM, 0));
+    SKT_OK(skt_open(&b, AF_INET, SOCK_DGRAM, 0));
+    SKT_OK(skt_bind(a, &any));
+    SKT_OK(skt_bind(b, &any));
+    SKT_OK(skt_settimeout(b, 2.0));
+    check_recvfrom_address(a, b);
+    skt_close(a);
+    skt_close(b);
+}
+
+static void test_recvfrom_ipv6_address_is_the_parsed_form(void **state)
+{
+    skt_socket *a;
+    skt_addr any;
+    (void)state;
+    if (skt_open(&a, AF_INET6, SOCK_DGRAM, 0) < 0)
+        SKT_SKIP("no IPv6 on this machine");
+    SKT_OK(skt_addr_parse(&any, "[::1]:0"));
+    if (skt_bind(a, &any) < 0) {
+        skt_close(a);
+        SKT_SKIP("no IPv6 loopback address");
+    }
+    SKT_OK(skt_settimeout(a, 2.0));
+    check_recvfrom_address(a, a);
+    skt_close(a);
+}
+
 static void test_recvfrom_timeout_accuracy(void **state)
 {
     skt_socket *a;
@@ -730,6 +786,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_send_to_closed_peer_is_epipe_not_sigpipe),
     cmocka_unit_test(test_udp_sendto_recvfrom_round_trip),
     cmocka_unit_test(test_udp6_round_trip),
+    cmocka_unit_test(test_recvfrom_address_is_the_parsed_form),
+    cmocka_unit_test(test_recvfrom_ipv6_address_is_the_parsed_form),
     cmocka_unit_test(test_recvfrom_timeout_accuracy),
     cmocka_unit_test(test_udp_truncation_reported_with_msg_trunc),
     cmocka_unit_test(test_sendto_unreachable_names_address),

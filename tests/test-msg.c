@@ -160,6 +160,7 @@ static void test_cmsg_len_and_space_match_python(void **state)
 
 static void test_builder_and_parser_round_trip_unaligned(void **state)
 {
+    SKT_LINUX_ONLY("SCM_CREDENTIALS among its control messages");
     /* One byte in, so that nothing about the buffer is aligned. */
     unsigned char storage[256 + 1];
     skt_ancbuf b = {storage + 1, 256, 0};
@@ -328,6 +329,7 @@ static void test_sendmsg_recvmsg_tcp_round_trip(void **state)
 
 static void test_sendmsg_recvmsg_unix_dgram_names_sender(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names for its sockets");
     char a_text[64], b_text[64], text[SKT_ADDRSTRLEN];
     skt_addr a_addr, b_addr, from;
     skt_socket *a, *b;
@@ -582,6 +584,7 @@ static void test_recvmsg_short_ancbuf_closes_fds_and_marks_them(void **state)
 
 static void test_several_cmsgs_in_one_message(void **state)
 {
+    SKT_LINUX_ONLY("SCM_CREDENTIALS among its control messages");
     skt_socket *a, *b;
     int files[3], got[8], count = 0;
     unsigned char out_room[256], in_room[256];
@@ -635,6 +638,7 @@ static void test_several_cmsgs_in_one_message(void **state)
 
 static void test_recv_fds_honours_peek_dontwait_and_address(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names for its sockets");
     char a_text[64], b_text[64];
     skt_addr a_addr, b_addr, from;
     skt_socket *a, *b;
@@ -682,6 +686,7 @@ static void test_recv_fds_honours_peek_dontwait_and_address(void **state)
 
 static void test_getpeercred_names_this_process(void **state)
 {
+    SKT_LINUX_ONLY("SO_PEERCRED and SCM_CREDENTIALS");
     skt_socket *a, *b;
     skt_cred cred;
     (void)state;
@@ -713,6 +718,7 @@ static void test_getpeercred_of_tcp_is_an_error(void **state)
 
 static void test_scm_credentials_sent_and_received(void **state)
 {
+    SKT_LINUX_ONLY("SO_PEERCRED and SCM_CREDENTIALS");
     skt_socket *a, *b;
     unsigned char out_room[64], in_room[64];
     skt_ancbuf out = {out_room, sizeof out_room, 0};
@@ -879,6 +885,7 @@ static void test_python_sendmsg_to_skt_recvmsg(void **state)
 
 static void test_skt_sendmsg_to_python_recvmsg(void **state)
 {
+    SKT_LINUX_ONLY("abstract Unix names for its sockets");
     skt_socket *mine;
     unsigned char room[128];
     skt_ancbuf anc = {room, sizeof room, 0};

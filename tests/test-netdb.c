@@ -227,10 +227,26 @@ static void test_getaddrinfo_rejects_null_arguments(void **state)
                                      NULL),
                      -EINVAL);
     assert_true(detail_has("res"));
+}
+
+/* Python's getaddrinfo(None, None) is gaierror EAI_NONAME, the system's
+ * answer; skt gives the same code, without asking the resolver. */
+static void test_getaddrinfo_host_and_port_both_null_is_eai_noname(
+    void **state)
+{
+    char line[64];
+    skt_addrinfo *res = (skt_addrinfo *)&res;
+    (void)state;
     assert_int_equal(skt_getaddrinfo(NULL, NULL, NULL, SKT_BLOCKING, &res),
-                     -EINVAL);
+                     SKT_EAI_NONAME);
     assert_null(res);
     assert_true(detail_has("both NULL"));
+    assert_true(detail_has(skt_strerror(SKT_EAI_NONAME)));
+    assert_string_equal(skt_errname(SKT_EAI_NONAME), "EAI_NONAME");
+    python_line("try: s.getaddrinfo(None, None)\n"
+                "except s.gaierror as e: print(e.errno == s.EAI_NONAME)",
+                line, sizeof line);
+    assert_string_equal(line, "True");
 }
 
 static void test_getaddrinfo_rejects_bad_timeouts(void **state)
@@ -469,6 +485,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_getaddrinfo_bad_flags_give_eai_badflags),
     cmocka_unit_test(test_getaddrinfo_numeric_port_over_65535_is_eportrange),
     cmocka_unit_test(test_getaddrinfo_rejects_null_arguments),
+    cmocka_unit_test(test_getaddrinfo_host_and_port_both_null_is_eai_noname),
     cmocka_unit_test(test_getaddrinfo_rejects_bad_timeouts),
     cmocka_unit_test(test_getaddrinfo_accepts_every_timeout_mode),
     cmocka_unit_test(test_freeaddrinfo_null_is_noop),

@@ -83,7 +83,7 @@ static void test_server_config_reserved_field_is_refused(void **state)
     SKT_OK(skt_server_new(&srv, &where, &cfg));
     SKT_OK(skt_server_close(srv));
     srv = NULL;
-    cfg.reserved[2] = &marker;
+    cfg.reserved[0] = &marker;
     assert_refused(skt_server_new(&srv, &where, &cfg));
     assert_null(srv);
 }

@@ -108,9 +108,19 @@ static int setup(void **state, skt_selector_backend backend)
     return 0;
 }
 
+/* The posix platform has no epoll: its epoll cases skip, on a poll
+ * fixture that their teardown frees. */
+#ifdef SKT_PLATFORM_POSIX
+#define EPOLL_FIXTURE SKT_SELECTOR_POLL
+#define DEFAULT_BACKEND_NAME "poll"
+#else
+#define EPOLL_FIXTURE SKT_SELECTOR_EPOLL
+#define DEFAULT_BACKEND_NAME "epoll"
+#endif
+
 static int setup_epoll(void **state)
 {
-    return setup(state, SKT_SELECTOR_EPOLL);
+    return setup(state, EPOLL_FIXTURE);
 }
 
 static int setup_poll(void **state)
@@ -605,7 +615,7 @@ static void test_unknown_backend_is_refused(void **state)
     assert_null(sel);
     assert_int_equal(skt_selector_new(NULL, SKT_SELECTOR_DEFAULT), -EINVAL);
     SKT_OK(skt_selector_new(&sel, SKT_SELECTOR_DEFAULT));
-    assert_string_equal(skt_selector_backend_name(sel), "epoll");
+    assert_string_equal(skt_selector_backend_name(sel), DEFAULT_BACKEND_NAME);
     assert_int_equal(skt_selector_wakeup(NULL), -EINVAL);
     skt_selector_close(sel);
     skt_selector_close(NULL);
@@ -620,6 +630,7 @@ static void test_unknown_backend_is_refused(void **state)
 #define PER_BACKEND(name)                                                     \
     static void test_epoll_##name(void **state)                               \
     {                                                                         \
+        SKT_LINUX_ONLY("the epoll backend");                                  \
         name(*state);                                                         \
     }                                                                         \
     static void test_poll_##name(void **state)                                \

@@ -4,7 +4,7 @@
  * by skt against its own server and `openssl s_server`, and by Python's
  * ssl against skt's server; CRL checking of the chain, partial chains,
  * the common-name fallback, CA certificates as DER, what the store holds,
- * and the security level.
+ * the security level, and create_default_context's choice of store.
  */
 #include "tls-common.h"
 
@@ -300,6 +300,58 @@ static void test_security_level_bounds_the_keys(void **state)
     skt_tls_ctx_free(sctx);
 }
 
+/* The client's wrap code with cctx against a server of certname. */
+static int verdict(skt_tls_ctx *cctx, const char *certname)
+{
+    struct server srv = {0};
+    skt_tls_ctx *sctx = server_ctx(certname);
+    int rc = client_against(&srv, sctx, serve_greeting, cctx, "localhost",
+                            NULL);
+
+    server_join(&srv);
+    skt_tls_ctx_free(sctx);
+    return rc;
+}
+
+/* Python's create_default_context(cafile=...): the given CAs replace the
+ * system store. SSL_CERT_FILE makes the other CA the "system" store here
+ * (each case runs in its own process). */
+static void test_create_default_context_trusts_only_the_given_cas(void **state)
+{
+    skt_tls_ctx *system_only, *given, *both, *bad = NULL;
+    (void)state;
+    assert_int_equal(setenv("SSL_CERT_FILE", cert("other-ca.pem"), 1), 0);
+    SKT_OK(skt_tls_create_default_context(&system_only, SKT_TLS_CLIENT, NULL,
+                                          NULL, NULL));
+    SKT_OK(skt_tls_create_default_context(&given, SKT_TLS_CLIENT,
+                                          cert("ca.pem"), NULL, NULL));
+    SKT_OK(skt_tls_ctx_new(&both, SKT_TLS_CLIENT));
+    SKT_OK(skt_tls_ctx_load_verify_locations(both, cert("ca.pem"), NULL,
+                                             NULL));
+    /* No CA given: the system store, as skt_tls_ctx_new. */
+    SKT_OK(verdict(system_only, "unknown-ca.pem"));
+    assert_code(verdict(system_only, "server.pem"), SKT_ETLS_UNKNOWN_CA);
+    /* A CA given: that CA alone. */
+    SKT_OK(verdict(given, "server.pem"));
+    assert_code(verdict(given, "unknown-ca.pem"), SKT_ETLS_UNKNOWN_CA);
+    /* skt_tls_ctx_new then load_verify_locations: both, as in Python. */
+    SKT_OK(verdict(both, "server.pem"));
+    SKT_OK(verdict(both, "unknown-ca.pem"));
+    skt_tls_ctx_free(system_only);
+    skt_tls_ctx_free(given);
+    skt_tls_ctx_free(both);
+    /* Errors leave nothing behind. */
+    assert_true(skt_tls_create_default_context(&bad, SKT_TLS_CLIENT,
+                                               "/nonexistent/ca.pem", NULL,
+                                               NULL) < 0);
+    assert_null(bad);
+    assert_contains(skt_error_detail(), "/nonexistent/ca.pem");
+    assert_int_equal(skt_tls_create_default_context(&bad, 7, NULL, NULL,
+                                                    NULL),
+                     -EINVAL);
+    assert_null(bad);
+}
+
 static const struct CMUnitTest tests[] = {
     SKT_CASE(test_revoked_certificate_is_refused_with_a_crl, contexts),
     SKT_CASE(test_crl_check_of_the_chain, contexts),
@@ -312,6 +364,7 @@ static const struct CMUnitTest tests[] = {
     SKT_CASE(test_ca_certificate_loads_from_der_in_memory, contexts),
     SKT_CASE(test_ca_certs_and_store_stats_show_what_was_loaded, contexts),
     SKT_CASE(test_security_level_bounds_the_keys, contexts),
+    cmocka_unit_test(test_create_default_context_trusts_only_the_given_cas),
 };
 
 SKT_TEST_MAIN(tests)

@@ -679,3 +679,10 @@ void skt__addr_ext_normalize(skt_addr *a)
         memset((char *)&a->u + a->len, 0, form->size - a->len);
     a->len = form->size;
 }
+
+/* Linux has abstract Unix names. */
+int skt__addr_ext_abstract(const char *text)
+{
+    (void)text;
+    return 0;
+}

@@ -82,6 +82,17 @@ static int epoll_add(skt_selector *sel, int fd, int events)
     return control(sel, EPOLL_CTL_ADD, fd, events);
 }
 
+/* One waiter woken per event among the epoll sets watching fd. Such an
+ * fd cannot be modified later (EINVAL); the server never does. */
+static int epoll_add_exclusive(skt_selector *sel, int fd, int events)
+{
+    struct epoll_state *st = sel->state;
+    struct epoll_event ev = {.events = to_epoll(events) | EPOLLEXCLUSIVE};
+
+    ev.data.u64 = (uint64_t)fd;
+    return skt__sys_epoll_ctl(st->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
 static int epoll_modify(skt_selector *sel, int fd, int events)
 {
     return control(sel, EPOLL_CTL_MOD, fd, events);
@@ -118,6 +129,7 @@ static const struct skt__selector_backend epoll_backend = {
     .open = epoll_open,
     .close = epoll_close,
     .add = epoll_add,
+    .add_exclusive = epoll_add_exclusive,
     .modify = epoll_modify,
     .remove = epoll_remove,
     .wait = epoll_wait_ready,

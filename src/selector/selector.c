@@ -2,12 +2,14 @@
  * selector.c - Python's selectors: the generic half of skt_selector. It
  * keeps the keys (a table indexed by fd, so every lookup is O(1)), the
  * ready array handed to the caller, the one deadline of a select with its
- * EINTR retries, and the eventfd behind skt_selector_wakeup. The backends
- * (src/linux/epoll.c, poll.c, select.c) only talk to the kernel; see
+ * EINTR retries, and the platform's wake-up channel behind
+ * skt_selector_wakeup (an eventfd on Linux, a self-pipe on POSIX). The
+ * backends (src/linux/epoll.c, poll.c, select.c) only talk to the kernel; see
  * selector_int.h for their interface. The default backend is the
  * platform's: skt__selector_default.
  */
 #include "selector/selector_int.h"
+#include "sys_int.h"
 
 #include <limits.h>
 #include <math.h>
@@ -37,6 +39,22 @@ static const struct skt__selector_backend *pick_backend(int backend)
     }
 }
 
+static int open_wakeup(skt_selector *sel)
+{
+    int fds[2];
+    int rc = skt__sys_wakeup_open(fds);
+
+    sel->wake_fd = fds[0];
+    sel->wake_signal_fd = fds[1];
+    return rc;
+}
+
+static void close_wakeup(skt_selector *sel)
+{
+    int fds[2] = {sel->wake_fd, sel->wake_signal_fd};
+    skt__sys_wakeup_close(fds);
+}
+
 int skt_selector_new(skt_selector **out, skt_selector_backend backend)
 {
     const struct skt__selector_backend *chosen = pick_backend((int)backend);
@@ -49,20 +67,19 @@ int skt_selector_new(skt_selector **out, skt_selector_backend backend)
                "unknown selector backend");
     if (chosen == NULL)
         return skt__fail(-ENOTSUP, "selector_new: backend %d is not on this "
-                         "platform", (int)backend);
+                         "platform (%s)", (int)backend, SKT__PLATFORM_NAME);
     sel = calloc(1, sizeof *sel);
     if (sel == NULL)
         return skt__fail(-ENOMEM, "selector_new");
     sel->backend = chosen;
-    sel->wake_fd = skt__sys_eventfd();
-    if (sel->wake_fd < 0) {
-        rc = sel->wake_fd;
+    rc = open_wakeup(sel);
+    if (rc < 0) {
         free(sel);
-        return skt__fail(rc, "selector_new: eventfd for wake-ups");
+        return skt__fail(rc, "selector_new: the wake-up channel");
     }
     rc = chosen->open(sel);
     if (rc < 0) {
-        skt__sys_close(sel->wake_fd);
+        close_wakeup(sel);
         free(sel);
         return skt__fail(rc, "selector_new: %s backend", chosen->name);
     }
@@ -75,7 +92,7 @@ int skt_selector_close(skt_selector *sel)
     if (sel == NULL)
         return 0;
     sel->backend->close(sel);
-    skt__sys_close(sel->wake_fd);
+    close_wakeup(sel);
     free(sel->slots);
     free(sel->ready);
     free(sel);
@@ -127,7 +144,7 @@ static skt_selector_ready *ready_entry(skt_selector *sel, int fd)
 }
 
 static int register_key(skt_selector *sel, int fd, int events, void *data,
-                        skt_socket *sock)
+                        skt_socket *sock, bool exclusive)
 {
     int rc;
 
@@ -135,12 +152,15 @@ static int register_key(skt_selector *sel, int fd, int events, void *data,
     if (events == 0 || (events & ~VALID_EVENTS) != 0)
         return skt__fail(-EINVAL, "selector register fd %d: invalid events "
                          "%#x", fd, (unsigned)events);
-    if (skt__selector_key(sel, fd) != NULL || fd == sel->wake_fd)
+    if (skt__selector_key(sel, fd) != NULL || fd == sel->wake_fd ||
+        fd == sel->wake_signal_fd)
         return skt__fail(-EEXIST, "selector register fd %d", fd);
     /* The ready array is not grown here: the caller may be walking it.
      * select makes room for every registered fd before it waits. */
     rc = reach_slot(sel, fd);
-    if (rc == 0)
+    if (rc == 0 && exclusive && sel->backend->add_exclusive != NULL)
+        rc = sel->backend->add_exclusive(sel, fd, events);
+    else if (rc == 0)
         rc = sel->backend->add(sel, fd, events);
     if (rc == -ERANGE)
         return skt__fail(rc, "selector register fd %d: the %s backend "
@@ -161,14 +181,21 @@ static int register_key(skt_selector *sel, int fd, int events, void *data,
 int skt_selector_register(skt_selector *sel, skt_os_socket fd, int events,
                           void *data)
 {
-    return register_key(sel, fd, events, data, NULL);
+    return register_key(sel, fd, events, data, NULL, false);
 }
 
 int skt_selector_register_socket(skt_selector *sel, skt_socket *s,
                                  int events, void *data)
 {
     SKT__CHECK(s != NULL, "socket is NULL");
-    return register_key(sel, s->fd, events, data, s);
+    return register_key(sel, s->fd, events, data, s, false);
+}
+
+int skt__selector_register_exclusive(skt_selector *sel, skt_socket *s,
+                                     int events, void *data)
+{
+    SKT__CHECK(s != NULL, "socket is NULL");
+    return register_key(sel, s->fd, events, data, s, true);
 }
 
 int skt_selector_modify(skt_selector *sel, skt_os_socket fd, int events,
@@ -263,7 +290,7 @@ void skt__selector_report(skt_selector *sel, int fd, int events)
     struct skt__selector_slot *slot;
 
     if (fd == sel->wake_fd) {
-        skt__sys_eventfd_drain(fd);
+        skt__sys_wakeup_drain(fd);
         return;
     }
     if (fd < 0 || fd >= sel->slots_len || sel->ready_len >= sel->ready_cap)
@@ -369,7 +396,7 @@ int skt_selector_wakeup(skt_selector *sel)
     /* No detail is set here: this must stay async-signal-safe. */
     if (sel == NULL)
         return -EINVAL;
-    return skt__sys_eventfd_signal(sel->wake_fd);
+    return skt__sys_wakeup_signal(sel->wake_signal_fd);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -416,4 +443,10 @@ void skt__selector_keep_only_wakeup(skt_selector *sel)
     sel->backend->close(sel);
     sel->state = NULL;
     sel->backend = &wake_only;
+    /* The child only signals: a pipe's watched end goes (one eventfd is
+     * both ends, and stays). */
+    if (sel->wake_fd != sel->wake_signal_fd) {
+        skt__sys_close(sel->wake_fd);
+        sel->wake_fd = -1;
+    }
 }

@@ -21,6 +21,10 @@ struct skt__selector_backend {
     void (*close)(skt_selector *sel);
     /* Starts watching fd; events are SKT_EVENT_* bits. */
     int (*add)(skt_selector *sel, int fd, int events);
+    /* Optional: add, for an fd that selectors of other threads or
+     * processes watch too, so that the kernel wakes one of them per event
+     * rather than all (epoll's EPOLLEXCLUSIVE). NULL: add. */
+    int (*add_exclusive)(skt_selector *sel, int fd, int events);
     /* Changes the events of a watched fd. */
     int (*modify)(skt_selector *sel, int fd, int events);
     /* Stops watching fd, which may have been closed already: the backend
@@ -42,8 +46,8 @@ SKT__HIDDEN extern const struct skt__selector_backend skt__selector_select;
  * The platform's backends: skt__selector_default is SKT_SELECTOR_DEFAULT's,
  * the platform's best, and skt__selector_native is the kernel-specific one
  * (SKT_SELECTOR_EPOLL on Linux), NULL where the platform has none. The
- * platform's files define both (src/linux/epoll.c: epoll for each); a
- * platform without epoll points the default at skt__selector_poll.
+ * platform's files define both (src/linux/epoll.c: epoll for each;
+ * src/posix/selector_posix.c: poll, and none).
  */
 SKT__HIDDEN extern const struct skt__selector_backend
     *const skt__selector_default;
@@ -64,7 +68,9 @@ struct skt_selector {
     int slots_len;
     int count;   /* registered fds */
     int sockets; /* of which registered with register_socket */
-    int wake_fd;
+    int wake_fd;        /* the wake-up channel's end that is watched */
+    int wake_signal_fd; /* and the end that is signalled (the same fd on
+                         * Linux, a pipe's other end on POSIX) */
     skt_selector_ready *ready;
     int ready_len;
     int ready_cap;

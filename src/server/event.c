@@ -1,34 +1,35 @@
 /*
  * event.c - the event-driven mode of skt_server, the multiconn server of
- * the Python HOWTO grown up: one thread, the selector, and non-blocking
- * connections, each with its handler's state, an output buffer (a struct
- * skt__buf, which allocates only when a send is left over) and an idle
- * clock.
+ * the Python HOWTO grown up: a loop per worker, each with its selector and
+ * its non-blocking connections, each connection with its handler's state,
+ * an output buffer (a struct skt__buf, which allocates only when a send is
+ * left over) and an idle clock.
  *
  * The path of a request is kept to what the kernel needs: one epoll_wait
  * for many connections, then per connection the handler's recv and one
  * send. Interest is changed in the selector (epoll_ctl) only when it
  * really changes: output left over, reading paused, a close pending. The
- * connections form a list ordered by last activity, so finding the idle
- * ones costs nothing per event and O(1) per expiry.
+ * connections of a loop form a list ordered by last activity, so finding
+ * the idle ones costs nothing per event and O(1) per expiry. A loop
+ * touches no other loop's memory: a connection is its loop's alone.
  */
 #include "server/server_int.h"
 
 #include <stdlib.h>
 
-/* Above this much unsent output, a connection is not read from. */
-#define HIGH_WATER (256 * 1024)
-#define BATCH 64
-
+/* Packed to 16 bytes before the first pointer: thousands of these are
+ * what an idle server holds. */
 struct skt_server_conn {
     int kind; /* SKT__KIND_CONN: the key data's tag */
-    int want; /* events the handler asked for */
-    int interest; /* events registered in the selector; 0: none */
+    short want; /* events the handler asked for */
+    short interest; /* events registered in the selector; 0: none */
     bool closing;
     bool opened;      /* on_open accepted it, so on_close is owed */
     bool handshaking; /* TLS: on_open waits for the handshake */
+    bool busy;        /* skt_server_conn_busy: a request in progress */
+    bool peer_ended;  /* skt_server_conn_recv read the end of stream */
     skt_socket *sock;
-    skt_server *srv;
+    struct skt__loop *loop; /* its worker's; loop->srv is the server */
     void *state;
     struct skt__buf out; /* the output the socket did not take yet */
     int64_t last_active;
@@ -105,10 +106,10 @@ static int tls_events(int rc)
 
 static int update_interest(skt_server_conn *conn)
 {
-    skt_selector *sel = conn->srv->sel;
+    skt_selector *sel = conn->loop->sel;
     int want = conn->want, fd = conn->sock->fd, rc;
 
-    if (pending(conn) > HIGH_WATER)
+    if (pending(conn) > conn->loop->srv->high_water)
         want &= ~SKT_EVENT_READ;
     if (pending(conn) > 0)
         want |= SKT_EVENT_WRITE;
@@ -128,17 +129,34 @@ static int update_interest(skt_server_conn *conn)
     return rc;
 }
 
+/* A connection ended: when the server was full and paused accepting, the
+ * other workers, which wait without their listener, are told. */
+static void count_close(skt_server *srv, struct skt__loop *loop)
+{
+    int before = __atomic_fetch_sub(&srv->active, 1, __ATOMIC_RELEASE);
+
+    __atomic_add_fetch(&srv->ended, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&loop->counters->open, loop->counters->open - 1,
+                     __ATOMIC_RELAXED);
+    if (srv->limit > 0 && before == srv->limit && srv->loop_count > 1 &&
+        srv->cfg.full_reply == NULL)
+        for (int i = 0; i < srv->loop_count; i++)
+            if (&srv->loops[i] != loop)
+                skt_selector_wakeup(srv->loops[i].sel);
+}
+
 static void close_conn(skt_server_conn *conn, int reason)
 {
-    skt_server *srv = conn->srv;
+    skt_server *srv = conn->loop->srv;
 
     if (reason < 0)
         skt__server_error(srv, &conn->client, reason);
+    if (reason == SKT_SERVER_CLOSED_BY_PROGRAM && conn->peer_ended)
+        reason = SKT_SERVER_CLOSED_BY_PEER;
     if (conn->interest != 0)
-        skt_selector_unregister(srv->sel, conn->sock->fd);
-    unlink_conn(srv->events, conn);
-    __atomic_sub_fetch(&srv->active, 1, __ATOMIC_RELEASE);
-    __atomic_add_fetch(&srv->ended, 1, __ATOMIC_RELEASE);
+        skt_selector_unregister(conn->loop->sel, conn->sock->fd);
+    unlink_conn(conn->loop->events, conn);
+    count_close(srv, conn->loop);
     if (conn->opened && srv->cfg.on_close != NULL) {
         skt__server_current = srv;
         srv->cfg.on_close(conn, reason, conn->state);
@@ -169,18 +187,78 @@ static int flush(skt_server_conn *conn)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Draining                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Whether the client has sent something the handler has not read yet (or
+ * ended the stream, or the connection failed: the handler is to see that
+ * too). Only a drain asks, once per event. */
+static bool input_waiting(const skt_server_conn *conn)
+{
+    const skt_socket *s = conn->sock;
+    char byte;
+
+    if (s->transport->pending != NULL && s->transport->pending(s) > 0)
+        return true;
+    return skt__sys_recvfrom(s->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT, NULL,
+                             NULL) != -EAGAIN;
+}
+
+/* During a drain, a connection that has finished is closed: its output
+ * sent, nothing waiting to be read, no request in progress. */
+static void drain_conn(skt_server_conn *conn)
+{
+    if (conn->closing || conn->busy || conn->handshaking ||
+        pending(conn) > 0 || input_waiting(conn))
+        return;
+    close_conn(conn, SKT_SERVER_CLOSED_DRAINED);
+}
+
+/* The loop's part of a drain: the listener leaves the selector (the
+ * first loop shuts the listeners down again, for a request that came
+ * from a forked child), and the connections that are idle now close. */
+static void begin_drain(struct skt__loop *loop)
+{
+    skt_server_conn *conn = loop->events->head;
+
+    loop->drained = true;
+    if (loop->index == 0)
+        skt__server_shut_listeners(loop->srv);
+    skt__server_update_listener(loop, 0);
+    while (conn != NULL) {
+        skt_server_conn *next = conn->next;
+        drain_conn(conn);
+        conn = next;
+    }
+}
+
+static void force_all(struct skt__loop *loop)
+{
+    char text[SKT_ADDRSTRLEN];
+
+    while (loop->events->head != NULL) {
+        skt_server_conn *conn = loop->events->head;
+        skt__fail(-ETIMEDOUT, "connection from %s still open at the "
+                  "drain's deadline",
+                  skt__addr_text(&conn->client, text, sizeof text));
+        close_conn(conn, SKT_SERVER_CLOSED_FORCED);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
 /* Events                                                                   */
 /* ------------------------------------------------------------------------ */
 
 static int call_handler(skt_server_conn *conn, int events)
 {
-    skt_server *srv = conn->srv;
+    skt_server *srv = conn->loop->srv;
     int mine = events & conn->want, rc;
 
-    if (pending(conn) > HIGH_WATER)
+    if (pending(conn) > srv->high_water)
         mine &= ~SKT_EVENT_READ;
     if (mine == 0)
         return 0;
+    skt__count(&conn->loop->counters->requests);
     skt__server_current = srv;
     rc = srv->cfg.on_event(conn, mine, conn->state);
     skt__server_current = NULL;
@@ -211,13 +289,13 @@ static void continue_handshake(skt_server_conn *conn)
     }
     conn->handshaking = false;
     conn->want = SKT_EVENT_READ;
-    touch(conn->srv->events, conn);
+    touch(conn->loop->events, conn);
     start_conn(conn);
 }
 
 static void conn_ready(skt_server_conn *conn, int events)
 {
-    struct skt__event_state *ev = conn->srv->events;
+    struct skt__event_state *ev = conn->loop->events;
     int rc = 0;
 
     /* A handshake is not activity: idle_timeout bounds it from accept,
@@ -234,15 +312,17 @@ static void conn_ready(skt_server_conn *conn, int events)
         rc = call_handler(conn, events);
     ev->current = NULL;
     if (rc == 0 && conn->closing && pending(conn) == 0)
-        close_conn(conn, 0);
+        close_conn(conn, SKT_SERVER_CLOSED_BY_PROGRAM);
     else if (rc < 0 || (rc = update_interest(conn)) < 0)
         close_conn(conn, rc);
+    else if (conn->loop->drained)
+        drain_conn(conn);
 }
 
-static void open_conn(skt_server *srv, skt_socket *sock,
+static void open_conn(struct skt__loop *loop, skt_socket *sock,
                       const skt_addr *client)
 {
-    struct skt__event_state *ev = srv->events;
+    skt_server *srv = loop->srv;
     skt_server_conn *conn = calloc(1, sizeof *conn);
     int rc;
 
@@ -254,10 +334,13 @@ static void open_conn(skt_server *srv, skt_socket *sock,
         return;
     }
     *conn = (skt_server_conn){.kind = SKT__KIND_CONN, .want = SKT_EVENT_READ,
-                              .sock = sock, .srv = srv, .client = *client,
-                              .last_active = ev->now};
-    link_conn(ev, conn);
+                              .sock = sock, .loop = loop,
+                              .client = *client,
+                              .last_active = loop->events->now};
+    link_conn(loop->events, conn);
     __atomic_add_fetch(&srv->active, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&loop->counters->open, loop->counters->open + 1,
+                     __ATOMIC_RELAXED);
     if (srv->cfg.tls != NULL) {
         /* The handshake runs step by step on readiness, as any other
          * I/O here; on_open comes when it completes. */
@@ -278,8 +361,8 @@ static void open_conn(skt_server *srv, skt_socket *sock,
 /* Hands a connection (its handshake done, if any) to on_open. */
 static void start_conn(skt_server_conn *conn)
 {
-    skt_server *srv = conn->srv;
-    struct skt__event_state *ev = srv->events;
+    skt_server *srv = conn->loop->srv;
+    struct skt__event_state *ev = conn->loop->events;
     int rc;
 
     ev->current = conn;
@@ -293,26 +376,30 @@ static void start_conn(skt_server_conn *conn)
         rc = update_interest(conn);
     if (rc < 0)
         close_conn(conn, rc);
+    else if (conn->loop->drained)
+        drain_conn(conn);
 }
 
-static int accept_conns(skt_server *srv)
+static int accept_conns(struct skt__loop *loop)
 {
-    for (int i = 0; i < BATCH && !skt__server_stopping(srv); i++) {
+    skt_server *srv = loop->srv;
+
+    for (int i = 0; i < srv->batch && !skt__server_stopping(srv) &&
+                    !skt__server_drain_on(srv);
+         i++) {
         skt_socket *sock;
         skt_addr client;
-        int rc = skt__server_accept(srv, &sock, &client);
+        int rc = skt__server_accept(loop, &sock, &client);
 
         if (rc == -EAGAIN)
             return 0;
         if (rc < 0)
             return rc;
-        srv->last_request = srv->events->now;
-        if (!skt__server_verify(srv, sock, &client)) {
-            skt__server_refuse(sock);
+        skt__server_note_request(srv, loop->events->now);
+        if (!skt__server_admit(loop, sock, &client))
             continue;
-        }
-        open_conn(srv, sock, &client);
-        if (skt__server_full(srv))
+        open_conn(loop, sock, &client);
+        if (skt__server_full(srv) && srv->cfg.full_reply == NULL)
             return 0;
     }
     return 0;
@@ -322,32 +409,35 @@ static int accept_conns(skt_server *srv)
 /* The loop                                                                 */
 /* ------------------------------------------------------------------------ */
 
-static void expire_idle(skt_server *srv, int64_t now)
+static void expire_idle(struct skt__loop *loop, int64_t now)
 {
-    struct skt__event_state *ev = srv->events;
+    struct skt__event_state *ev = loop->events;
     char text[SKT_ADDRSTRLEN];
 
     while (ev->head != NULL && ev->head->last_active + ev->idle_ns <= now) {
         skt_server_conn *conn = ev->head;
         skt__fail(-ETIMEDOUT, "connection from %s idle for %g s",
                   skt__addr_text(&conn->client, text, sizeof text),
-                  srv->cfg.idle_timeout);
+                  loop->srv->cfg.idle_timeout);
         close_conn(conn, -ETIMEDOUT);
     }
 }
 
 /* The clock is read only when a timer is set, so that a plain echo
  * server pays nothing for timers it does not use. */
-static bool timers_on(const skt_server *srv)
+static bool timers_on(const struct skt__loop *loop)
 {
-    return srv->events->idle_ns > 0 || srv->backoff_until > 0 ||
+    const skt_server *srv = loop->srv;
+
+    return loop->events->idle_ns > 0 || loop->backoff_until > 0 ||
+           (loop->drained && srv->shared->drain_deadline != SKT__NEVER) ||
            (srv->cfg.handle_timeout != NULL && srv->cfg.timeout > 0);
 }
 
-static int64_t next_deadline(const skt_server *srv)
+static int64_t next_deadline(const struct skt__loop *loop)
 {
-    const struct skt__event_state *ev = srv->events;
-    int64_t deadline = skt__server_next_deadline(srv);
+    const struct skt__event_state *ev = loop->events;
+    int64_t deadline = skt__server_next_deadline(loop);
 
     if (ev->idle_ns > 0 && ev->head != NULL &&
         ev->head->last_active + ev->idle_ns < deadline)
@@ -355,8 +445,8 @@ static int64_t next_deadline(const skt_server *srv)
     return deadline;
 }
 
-static int handle_ready(skt_server *srv, const skt_selector_ready *ready,
-                        int n)
+static int handle_ready(struct skt__loop *loop,
+                        const skt_selector_ready *ready, int n)
 {
     for (int i = 0; i < n; i++) {
         int kind;
@@ -372,7 +462,7 @@ static int handle_ready(skt_server *srv, const skt_selector_ready *ready,
         if (kind == SKT__KIND_CONN) {
             conn_ready(ready[i].key.data, ready[i].events);
         } else if (kind == SKT__KIND_LISTENER) {
-            int rc = accept_conns(srv);
+            int rc = accept_conns(loop);
             if (rc < 0)
                 return rc;
         }
@@ -380,54 +470,76 @@ static int handle_ready(skt_server *srv, const skt_selector_ready *ready,
     return 0;
 }
 
-static int start_events(skt_server *srv)
+static int start_events(struct skt__loop *loop)
 {
-    if (srv->events != NULL)
+    if (loop->events != NULL)
         return 0;
-    srv->events = calloc(1, sizeof *srv->events);
-    if (srv->events == NULL)
+    loop->events = calloc(1, sizeof *loop->events);
+    if (loop->events == NULL)
         return skt__fail(-ENOMEM, "serve_forever");
-    srv->events->idle_ns = skt__ns_from_seconds(srv->cfg.idle_timeout);
+    loop->events->idle_ns = skt__ns_from_seconds(loop->srv->cfg.idle_timeout);
     return 0;
 }
 
-int skt__server_event_loop(skt_server *srv)
+/* After the wait: the timers that the clock makes due. */
+static void run_timers(struct skt__loop *loop, int64_t now)
 {
-    int rc = start_events(srv);
+    if (loop->events->idle_ns > 0)
+        expire_idle(loop, now);
+    if (loop->drained && now >= loop->srv->shared->drain_deadline)
+        force_all(loop);
+    skt__server_check_timeout(loop, now);
+}
+
+/* One wake-up of the loop. */
+static int turn(struct skt__loop *loop)
+{
+    struct skt__event_state *ev = loop->events;
+    const skt_selector_ready *ready;
+    bool timed = timers_on(loop);
+    int n, rc;
+
+    ev->now = timed ? skt__now() : 0;
+    skt__server_update_listener(loop, ev->now);
+    n = skt_selector_select(loop->sel,
+                            skt__server_wait_for(next_deadline(loop),
+                                                 ev->now),
+                            &ready);
+    if (n < 0)
+        return n;
+    skt__count(&loop->counters->wakeups);
+    if (timed)
+        ev->now = skt__now();
+    rc = handle_ready(loop, ready, n);
+    if (timed)
+        run_timers(loop, ev->now);
+    return rc;
+}
+
+int skt__server_event_loop(struct skt__loop *loop)
+{
+    skt_server *srv = loop->srv;
+    int rc = start_events(loop);
 
     while (rc == 0 && !skt__server_stopping(srv)) {
-        struct skt__event_state *ev = srv->events;
-        const skt_selector_ready *ready;
-        bool timed = timers_on(srv);
-        int n;
-
-        ev->now = timed ? skt__now() : 0;
-        skt__server_update_listener(srv, ev->now);
-        n = skt_selector_select(srv->sel,
-                                skt__server_wait_for(next_deadline(srv),
-                                                     ev->now),
-                                &ready);
-        if (n < 0)
-            return n;
-        if (timed)
-            ev->now = skt__now();
-        rc = handle_ready(srv, ready, n);
-        if (timed && ev->idle_ns > 0)
-            expire_idle(srv, ev->now);
-        if (timed)
-            skt__server_check_timeout(srv, ev->now);
+        if (skt__server_drain_on(srv) && !loop->drained)
+            begin_drain(loop);
+        /* A drain is over for this loop when its last connection is. */
+        if (loop->drained && loop->events->head == NULL)
+            break;
+        rc = turn(loop);
     }
     return rc;
 }
 
-void skt__server_event_close_all(skt_server *srv)
+void skt__server_event_close_all(struct skt__loop *loop)
 {
-    if (srv->events == NULL)
+    if (loop->events == NULL)
         return;
-    while (srv->events->head != NULL)
-        close_conn(srv->events->head, 0);
-    free(srv->events);
-    srv->events = NULL;
+    while (loop->events->head != NULL)
+        close_conn(loop->events->head, SKT_SERVER_CLOSED_BY_PROGRAM);
+    free(loop->events);
+    loop->events = NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -446,7 +558,12 @@ const skt_addr *skt_server_conn_client(const skt_server_conn *conn)
 
 skt_server *skt_server_conn_server(skt_server_conn *conn)
 {
-    return conn != NULL ? conn->srv : NULL;
+    return conn != NULL ? conn->loop->srv : NULL;
+}
+
+int skt_server_conn_worker(const skt_server_conn *conn)
+{
+    return conn != NULL ? conn->loop->index : -EINVAL;
 }
 
 void *skt_server_conn_state(const skt_server_conn *conn)
@@ -465,11 +582,29 @@ size_t skt_server_conn_pending(const skt_server_conn *conn)
     return conn != NULL ? pending(conn) : 0;
 }
 
+ssize_t skt_server_conn_recv(skt_server_conn *conn, void *buf, size_t len)
+{
+    ssize_t n;
+
+    SKT__CHECK(conn != NULL, "conn is NULL");
+    n = skt_recv(conn->sock, buf, len, 0);
+    if (n == 0 && len > 0)
+        conn->peer_ended = true;
+    return n;
+}
+
+int skt_server_conn_busy(skt_server_conn *conn, bool busy)
+{
+    SKT__CHECK(conn != NULL, "conn is NULL");
+    conn->busy = busy;
+    return 0;
+}
+
 /* The connection whose callback runs has its interest updated when the
  * callback returns; any other one now. */
 static int settle(skt_server_conn *conn)
 {
-    return conn->srv->events->current == conn ? 0 : update_interest(conn);
+    return conn->loop->events->current == conn ? 0 : update_interest(conn);
 }
 
 int skt_server_conn_send(skt_server_conn *conn, const void *buf, size_t len)

@@ -8,6 +8,7 @@
  * handler (the library never touches signal dispositions) and no polling.
  */
 #include "server/server_int.h"
+#include "sys_int.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -87,7 +88,7 @@ static struct skt__job *new_job(skt_server *srv, skt_socket *conn,
 /* Python's shutdown_request: SHUT_WR first, so the client sees the end
  * even if a forked child still holds a copy of the fd. A TLS connection
  * sends its close_notify before that, or the client sees a truncation. */
-static void finish_conn(skt_socket *conn)
+void skt__server_finish_conn(skt_socket *conn)
 {
     if (conn == NULL)
         return;
@@ -121,8 +122,8 @@ static int tls_handshake(skt_server *srv, skt_socket *conn)
                                      skt__deadline(limit > 0 ? limit : -1));
 }
 
-static void run_job(skt_server *srv, skt_socket *conn, const skt_addr *client,
-                    const void *data, size_t len)
+void skt__server_run_job(skt_server *srv, skt_socket *conn,
+                         const skt_addr *client, const void *data, size_t len)
 {
     const skt_server_config *cfg = &srv->cfg;
     int rc;
@@ -151,7 +152,7 @@ static void drop(skt_server *srv, struct skt__job *job, skt_socket *conn,
 {
     skt__fail(code, "%s", what);
     skt__server_error(srv, client, code);
-    finish_conn(conn);
+    skt__server_finish_conn(conn);
     if (job != NULL)
         free_job(job);
 }
@@ -166,7 +167,7 @@ static void *thread_main(void *arg)
     skt_server *srv = job->srv;
     skt_socket *conn = job->conn;
 
-    run_job(srv, conn, &job->client, job->data, job->len);
+    skt__server_run_job(srv, conn, &job->client, job->data, job->len);
     /* Out of running first, under the lock: close's shutdown of running
      * connections must never meet an fd closed and reused meanwhile. */
     pthread_mutex_lock(&srv->lock);
@@ -175,7 +176,7 @@ static void *thread_main(void *arg)
     job->conn = NULL;
     count_end(srv);
     pthread_mutex_unlock(&srv->lock);
-    finish_conn(conn);
+    skt__server_finish_conn(conn);
     skt_selector_wakeup(srv->sel);
     return NULL;
 }
@@ -217,12 +218,12 @@ static void *worker_main(void *arg)
         unlink_job(&srv->queue, job);
         link_job(&srv->running, job);
         pthread_mutex_unlock(&srv->lock);
-        run_job(srv, job->conn, &job->client, job->data, job->len);
+        skt__server_run_job(srv, job->conn, &job->client, job->data, job->len);
         pthread_mutex_lock(&srv->lock);
         unlink_job(&srv->running, job);
         count_end(srv);
         pthread_mutex_unlock(&srv->lock);
-        finish_conn(job->conn);
+        skt__server_finish_conn(job->conn);
         free_job(job);
         skt_selector_wakeup(srv->sel);
         pthread_mutex_lock(&srv->lock);
@@ -299,15 +300,19 @@ static void leave_parent(skt_server *srv)
         if (job->pidfd >= 0)
             skt__sys_close(job->pidfd);
     skt__selector_keep_only_wakeup(srv->sel);
-    if (srv->type == SOCK_STREAM)
+    /* The number may be reused in the child: a drain requested here must
+     * not shut down whatever has it then (the parent shuts its own). */
+    if (srv->type == SOCK_STREAM) {
         skt__sys_close(srv->listener->fd);
+        srv->listener->fd = -1;
+    }
 }
 
 static void child_main(skt_server *srv, struct skt__job *job)
 {
     leave_parent(srv);
-    run_job(srv, job->conn, &job->client, job->data, job->len);
-    finish_conn(job->conn);
+    skt__server_run_job(srv, job->conn, &job->client, job->data, job->len);
+    skt__server_finish_conn(job->conn);
     /* What it kept: it leaves holding no fd of the server. */
     if (srv->type != SOCK_STREAM)
         skt__sys_close(srv->listener->fd);
@@ -317,12 +322,14 @@ static void child_main(skt_server *srv, struct skt__job *job)
     _exit(0);
 }
 
-/* Watches the child through a pidfd; without one (an old kernel, no fd
- * left) the loop looks for it with waitpid every 50 ms. */
-static void watch_child(skt_server *srv, struct skt__job *job)
+/* Watches the child through the fd that reads as its exit (a pidfd, or a
+ * pipe where the platform has none: skt__sys_fork_watched); without one
+ * (an old kernel, no fd left) the loop looks for it with waitpid every
+ * 50 ms. */
+static void watch_child(skt_server *srv, struct skt__job *job, int exit_fd)
 {
     job->kind = SKT__KIND_CHILD;
-    job->pidfd = skt__sys_pidfd_open(job->pid);
+    job->pidfd = exit_fd;
     if (job->pidfd >= 0 &&
         skt_selector_register(srv->sel, job->pidfd, SKT_EVENT_READ, job) < 0) {
         skt__sys_close(job->pidfd);
@@ -334,10 +341,11 @@ static void watch_child(skt_server *srv, struct skt__job *job)
 
 static void fork_child(skt_server *srv, struct skt__job *job)
 {
-    pid_t pid = fork();
+    int exit_fd;
+    pid_t pid = skt__sys_fork_watched(&exit_fd);
 
     if (pid < 0) {
-        drop(srv, job, job->conn, &job->client, -errno, "fork for a request");
+        drop(srv, job, job->conn, &job->client, pid, "fork for a request");
         return;
     }
     if (pid == 0)
@@ -350,7 +358,7 @@ static void fork_child(skt_server *srv, struct skt__job *job)
     link_job(&srv->running, job);
     __atomic_add_fetch(&srv->active, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&srv->lock);
-    watch_child(srv, job);
+    watch_child(srv, job, exit_fd);
 }
 
 /* Reaps job's child if it has exited (or was reaped by someone else). */
@@ -378,9 +386,17 @@ static bool reap_child(skt_server *srv, struct skt__job *job, int options)
     return true;
 }
 
+/* A pipe reads as the child's exit a moment before the child can be
+ * reaped, or long before when the child calls exec: a child not yet
+ * reaped is then looked for with waitpid, as one without an exit fd. */
 void skt__server_child_ready(skt_server *srv, struct skt__job *job)
 {
-    reap_child(srv, job, WNOHANG);
+    if (reap_child(srv, job, WNOHANG) || job->pidfd < 0)
+        return;
+    skt_selector_unregister(srv->sel, job->pidfd);
+    skt__sys_close(job->pidfd);
+    job->pidfd = -1;
+    srv->unwatched_children++;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -394,8 +410,8 @@ int skt__server_dispatch(skt_server *srv, skt_socket *conn,
     skt_server_mode mode = srv->cfg.mode;
 
     if (mode == SKT_SERVER_SEQUENTIAL || mode == SKT_SERVER_EVENTS) {
-        run_job(srv, conn, client, data, len);
-        finish_conn(conn);
+        skt__server_run_job(srv, conn, client, data, len);
+        skt__server_finish_conn(conn);
         return 0;
     }
     job = new_job(srv, conn, client, data, len);
@@ -449,15 +465,6 @@ void skt__server_reap(skt_server *srv)
 /* Draining at close                                                        */
 /* ------------------------------------------------------------------------ */
 
-static int64_t close_deadline(const skt_server *srv)
-{
-    double seconds = srv->cfg.close_timeout;
-
-    if (seconds < 0)
-        return SKT__NEVER;
-    return skt__deadline(seconds > 0 ? seconds : 5.0);
-}
-
 /* Past the deadline: running connections are shut down, so that their
  * handlers' recv and send fail at once; queued ones are closed unserved.
  * Called under srv->lock. */
@@ -471,15 +478,13 @@ static void cut_jobs(skt_server *srv)
     while ((job = srv->queue.head) != NULL) {
         unlink_job(&srv->queue, job);
         count_end(srv);
-        finish_conn(job->conn);
+        skt__server_finish_conn(job->conn);
         free_job(job);
     }
 }
 
-static void drain_threads(skt_server *srv)
+static void drain_threads(skt_server *srv, int64_t deadline)
 {
-    int64_t deadline = close_deadline(srv);
-
     pthread_mutex_lock(&srv->lock);
     srv->pool_stopping = true;
     pthread_cond_broadcast(&srv->work);
@@ -502,10 +507,8 @@ static void drain_threads(skt_server *srv)
     skt__server_reap(srv);
 }
 
-static void drain_children(skt_server *srv)
+static void drain_children(skt_server *srv, int64_t deadline)
 {
-    int64_t deadline = close_deadline(srv);
-
     while (srv->running.len > 0 && skt__now() < deadline) {
         const skt_selector_ready *ready;
         int n = skt_selector_select(srv->sel, 0.05, &ready);
@@ -521,11 +524,11 @@ static void drain_children(skt_server *srv)
     }
 }
 
-void skt__server_drain(skt_server *srv)
+void skt__server_drain(skt_server *srv, int64_t deadline)
 {
     if (srv->cfg.mode == SKT_SERVER_FORK)
-        drain_children(srv);
+        drain_children(srv, deadline);
     else if (srv->cfg.mode == SKT_SERVER_THREADS ||
              srv->cfg.mode == SKT_SERVER_POOL)
-        drain_threads(srv);
+        drain_threads(srv, deadline);
 }

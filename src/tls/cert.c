@@ -139,7 +139,7 @@ static char *serial_text(const X509 *cert)
  * values with an embedded NUL (which no honest certificate has). */
 static char *alt_name_text(const GENERAL_NAME *name)
 {
-    char ip[INET6_ADDRSTRLEN], *text = NULL;
+    char ip[INET6_ADDRSTRLEN];
     const ASN1_STRING *value = NULL;
     const char *kind;
     int len;
@@ -160,14 +160,12 @@ static char *alt_name_text(const GENERAL_NAME *name)
         if (family == 0 || inet_ntop(family, ASN1_STRING_get0_data(value),
                                      ip, sizeof ip) == NULL)
             return NULL;
-        return asprintf(&text, "IP:%s", ip) < 0 ? NULL : text;
+        return skt__aprintf("IP:%s", ip);
     }
     if (memchr(ASN1_STRING_get0_data(value), '\0', (size_t)len) != NULL)
         return NULL;
-    if (asprintf(&text, "%s:%.*s", kind, len,
-                 (const char *)ASN1_STRING_get0_data(value)) < 0)
-        return NULL;
-    return text;
+    return skt__aprintf("%s:%.*s", kind, len,
+                        (const char *)ASN1_STRING_get0_data(value));
 }
 
 /* The NULL-terminated list of alternative names; NULL on no memory. */

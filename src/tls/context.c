@@ -70,8 +70,9 @@ static int select_alpn(SSL *ssl, const unsigned char **out,
     return SSL_TLSEXT_ERR_OK;
 }
 
-/* The secure defaults that skt_tls_ctx_new promises. */
-static int apply_defaults(skt_tls_ctx *ctx)
+/* The secure defaults that skt_tls_ctx_new promises; a client loads the
+ * system trust store unless system_store is false. */
+static int apply_defaults(skt_tls_ctx *ctx, bool system_store)
 {
     SSL_CTX *c = ctx->ssl_ctx;
 
@@ -96,7 +97,7 @@ static int apply_defaults(skt_tls_ctx *ctx)
     } else {
         ctx->verify_mode = SKT_TLS_CERT_REQUIRED;
         ctx->check_hostname = true;
-        if (SSL_CTX_set_default_verify_paths(c) != 1)
+        if (system_store && SSL_CTX_set_default_verify_paths(c) != 1)
             return skt__tls_config_fail("tls_ctx_new: loading the system "
                                         "trust store");
     }
@@ -104,7 +105,7 @@ static int apply_defaults(skt_tls_ctx *ctx)
     return skt__tls_session_defaults(ctx);
 }
 
-int skt_tls_ctx_new(skt_tls_ctx **out, int side)
+static int new_context(skt_tls_ctx **out, int side, bool system_store)
 {
     skt_tls_ctx *ctx;
     int rc;
@@ -127,13 +128,35 @@ int skt_tls_ctx_new(skt_tls_ctx **out, int side)
     }
     /* OpenSSL's callbacks that get only the SSL find the context here. */
     SSL_CTX_set_app_data(ctx->ssl_ctx, ctx);
-    rc = apply_defaults(ctx);
+    rc = apply_defaults(ctx, system_store);
     if (rc < 0) {
         skt__tls_ctx_unref(ctx);
         return rc;
     }
     *out = ctx;
     return 0;
+}
+
+int skt_tls_ctx_new(skt_tls_ctx **out, int side)
+{
+    return new_context(out, side, true);
+}
+
+int skt_tls_create_default_context(skt_tls_ctx **out, int side,
+                                   const char *cafile, const char *capath,
+                                   const char *cadata)
+{
+    bool given = cafile != NULL || capath != NULL || cadata != NULL;
+    int rc = new_context(out, side, !given);
+
+    if (rc == 0 && given) {
+        rc = skt_tls_ctx_load_verify_locations(*out, cafile, capath, cadata);
+        if (rc < 0) {
+            skt_tls_ctx_free(*out);
+            *out = NULL;
+        }
+    }
+    return rc;
 }
 
 void skt_tls_ctx_free(skt_tls_ctx *ctx)

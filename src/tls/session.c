@@ -225,12 +225,8 @@ void skt_tls_session_cache_free(skt_tls_session_cache *cache)
 /* "[host]:port", to free(); NULL on no memory. */
 static char *cache_key(const char *host, const char *port)
 {
-    char *key;
-
-    if (asprintf(&key, "[%s]:%s", host != NULL ? host : "",
-                 port != NULL ? port : "") < 0)
-        return NULL;
-    return key;
+    return skt__aprintf("[%s]:%s", host != NULL ? host : "",
+                        port != NULL ? port : "");
 }
 
 /* The entry for key, or NULL; under the lock. */

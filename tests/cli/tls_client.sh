@@ -4,7 +4,7 @@
 # shows the version, cipher, ALPN, certificate and verification result;
 # an expired, wrong-name, self-signed or unknown-CA certificate is refused
 # with exit status 3 and a line naming the reason; --insecure connects
-# anyway with a warning on stderr. stdin's end is a TLS half-close
+# anyway with a warning on stderr; --cafile replaces the system store. stdin's end is a TLS half-close
 # (close_notify), so s_server -rev answers and closes cleanly. Run by
 # CTest as: sh THIS SKT PEERS_DIR.
 # shellcheck source=lib/cli.sh
@@ -59,6 +59,28 @@ refused expired.pem 3 "certificate has expired"
 refused wrong-name.pem 3 "hostname mismatch"
 refused self-signed.pem 3 "self-signed certificate"
 refused unknown-ca.pem 3 "unable to get local issuer certificate"
+
+# --cafile replaces the system store (as curl's --cacert): with the test
+# CA made the system store by SSL_CERT_FILE, a server it signed is refused
+# when --cafile names the other CA, and accepted without --cafile.
+# with_store COMMAND...: COMMAND with the test CA as the system store.
+with_store() {
+    SSL_CERT_FILE=$certs/ca.pem "$@"
+}
+s_server store server.pem -naccept 1 -rev
+store=$pid
+run 10 refused with_store skt_with "$tmp/input" --tls \
+    --cafile "$certs/other-ca.pem" localhost "$port"
+expect_status 3 "--cafile other-ca.pem against the system store's CA"
+expect_one_line "$tmp/refused.err" 'verify failed: unable to get local issuer' \
+    "--cafile replaces the system store: the reason"
+wait_exit "$store" 5
+s_server store server.pem -naccept 1 -rev
+store=$pid
+run 10 client with_store skt_with "$tmp/input" --tls localhost "$port"
+expect_status 0 "the system store (SSL_CERT_FILE) without --cafile"
+expect_file "$tmp/client.out" "slt olleh" "the system store: the answer"
+wait_exit "$store" 5
 
 # --insecure: connects to the self-signed server, and says so.
 s_server insecure self-signed.pem -naccept 1 -rev

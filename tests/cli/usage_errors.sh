@@ -107,7 +107,40 @@ bad "option --frame: 'fixed:0': the size of fixed:N must be" \
     --frame fixed:0 h 1
 bad "--frame-max needs --frame" --frame-max 10 h 1
 bad "--frame fixed:N is over --frame-max" --frame fixed:20 --frame-max 10 h 1
-bad "--frame frames one stream connection's" --frame line -u h 1
+bad "--frame frames stdin and the messages received: not with -z or -C" \
+    --frame line -z h 1
+bad "--frame frames stdin and the messages received: not with -z or -C" \
+    --frame line -C h 1
+bad "-U --tls: give --sni NAME, the name the server's certificate must" \
+    -U --tls /tmp/x
+
+# --proxy.
+bad "option --proxy: '1\\.2\\.3\\.4' is not HOST:PORT" --proxy 1.2.3.4 h 80
+bad "option --proxy: ':80' is not HOST:PORT" --proxy :80 h 80
+bad "option --proxy: 'h:' is not HOST:PORT" --proxy h: h 80
+bad "option --proxy: '::1:80': an IPv6 proxy is written \\[ADDRESS\\]:PORT" \
+    --proxy ::1:80 h 80
+bad "option --proxy: port 99999 is out of range \\(1 to 65535\\)" \
+    --proxy h:99999 h 80
+bad "option --proxy: 'a b' is not a host name or address" --proxy 'a b:80' h 80
+bad "option --proxy: 'h' is a name, where a numeric address is needed" \
+    -n --proxy h:1 127.0.0.1 80
+bad "option --proxy-type: 'socks4' is not socks5 or http" \
+    --proxy h:1 --proxy-type socks4 h 80
+bad "option --proxy-auth: not USER:PASS" --proxy h:1 --proxy-auth ab h 80
+bad "option --proxy-auth: not USER:PASS" --proxy h:1 --proxy-auth :b h 80
+bad "option --proxy-auth: not USER:PASS" --proxy h:1 --proxy-auth a: h 80
+bad "option --proxy-auth: the user name and the password may have 255" \
+    --proxy h:1 --proxy-auth "$(printf '%0300d' 0):b" h 80
+bad "--proxy-type and --proxy-auth need --proxy" --proxy-type http h 80
+bad "--proxy-type and --proxy-auth need --proxy" --proxy-auth a:b h 80
+bad "--proxy is for TCP connections: not with -l, -u, -U or -z" \
+    --proxy h:1 -l 80
+bad "--proxy is for TCP connections" --proxy h:1 -u h 80
+bad "--proxy is for TCP connections" --proxy h:1 -U /tmp/x
+bad "--proxy is for TCP connections" --proxy h:1 -z h 80
+bad "--proxy is for TCP connections" recv -l --proxy h:1 9000
+bad "option --proxy does not apply to skt resolve" resolve --proxy h:1 name
 
 # skt send and skt recv.
 bad "skt send takes HOST PORT FILE" send localhost 9000

@@ -8,7 +8,9 @@ and reports each mismatch as
 
 A difference is accepted only when the group's INTENDED table states skt's
 line and the header's own reason ("Differs from Python: ..." at the
-function named), checked against include/skt.h and include/skt_app.h; or
+function named: the note's beginning, or the beginning of one of its
+clauses after "; " or ". "), checked against include/skt.h and
+include/skt_app.h; or
 when its KNOWN_DEVIATIONS table lists it, which is printed loudly and
 counted apart. Any other difference, a scenario missing on one side, or an
 intended difference the header does not mark, makes the exit status 1.
@@ -61,9 +63,24 @@ def squash(text):
     return " ".join(text.split())
 
 
+def clauses(note):
+    """The places a reason may start in a note: its beginning and each
+    clause after "; " or ". " (a leading "and " skipped), since one note
+    may give several differences of one function, each a clause of the
+    sentence the docs page shows."""
+    text = squash(note)
+    yield text
+    for sep in ("; ", ". "):
+        start = text.find(sep)
+        while start >= 0:
+            clause = text[start + len(sep):]
+            yield clause[4:] if clause.startswith("and ") else clause
+            start = text.find(sep, start + 1)
+
+
 def marked(notes, function, why):
-    return any(squash(note).startswith(squash(why))
-               for note in notes.get(function, []))
+    return any(clause.startswith(squash(why))
+               for note in notes.get(function, []) for clause in clauses(note))
 
 
 def parse(text, side, problems):

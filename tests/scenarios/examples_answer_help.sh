@@ -29,6 +29,8 @@ bad_command_lines() {
         printf '%s\n' "" "127.0.0.1" "127.0.0.1 9" ;;
     multiconn-client)
         printf '%s\n' "127.0.0.1 9" "127.0.0.1 9 1 extra" ;;
+    activated-server)
+        printf '%s\n' "" "127.0.0.1" "127.0.0.1 0 extra" "-w" "-d" ;;
     fd-pass)
         printf '%s\n' "" "file extra" ;;
     netlink-ifaces)

@@ -273,6 +273,43 @@ int parse_frame(const char *text, skt_frame_opts *opts, char *err,
                  "crlf or fixed:N", text);
 }
 
+int parse_proxy(const char *text, bool numeric, char *host, size_t len,
+                const char **port, char *err, size_t errlen)
+{
+    const char *colon = strrchr(text, ':');
+    size_t host_len = colon ? (size_t)(colon - text) : 0;
+    char why[160];
+
+    if (colon == NULL || host_len == 0 || colon[1] == '\0')
+        return wrong(err, errlen, "'%s' is not HOST:PORT", text);
+    if (memchr(text, ':', host_len) != NULL && text[0] != '[')
+        return wrong(err, errlen, "'%s': an IPv6 proxy is written "
+                     "[ADDRESS]:PORT", text);
+    if (host_len >= len)
+        return wrong(err, errlen, "'%.40s...': the host is too long", text);
+    memcpy(host, text, host_len);
+    host[host_len] = '\0';
+    *port = colon + 1;
+    if (parse_host(host, numeric, why, sizeof why) < 0 ||
+        parse_port(*port, false, why, sizeof why) < 0)
+        return wrong(err, errlen, "%s", why);
+    return 0;
+}
+
+int parse_proxy_auth(const char *text, char *err, size_t errlen)
+{
+    const char *colon = strchr(text, ':');
+    size_t user = colon ? (size_t)(colon - text) : 0;
+
+    if (colon == NULL || user == 0 || colon[1] == '\0')
+        return wrong(err, errlen, "not USER:PASS (a user name, a colon "
+                     "and a password, neither empty)");
+    if (user > 255 || strlen(colon + 1) > 255)
+        return wrong(err, errlen, "the user name and the password may "
+                     "have 255 bytes each");
+    return 0;
+}
+
 int parse_unix_path(const char *text, skt_addr *out, char *err,
                     size_t errlen)
 {
@@ -287,4 +324,125 @@ int parse_unix_path(const char *text, skt_addr *out, char *err,
         return wrong(err, errlen, "Unix socket path '%.40s...' is too long "
                      "(at most %d bytes)", text, abstract ? 107 : 108);
     return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* skt relay's addresses                                                    */
+/* ------------------------------------------------------------------------ */
+
+static const struct {
+    const char *name;
+    enum relay_kind kind;
+} relay_kinds[] = {
+    {"tcp", RELAY_TCP},         {"tcp-listen", RELAY_TCP_LISTEN},
+    {"tls", RELAY_TLS},         {"tls-listen", RELAY_TLS_LISTEN},
+    {"udp", RELAY_UDP},         {"udp-listen", RELAY_UDP_LISTEN},
+    {"unix", RELAY_UNIX},       {"unix-listen", RELAY_UNIX_LISTEN},
+    {"exec", RELAY_EXEC},
+};
+
+#define RELAY_KIND_LIST                                                       \
+    "tcp, tcp-listen, tls, tls-listen, udp, udp-listen, unix, unix-listen, " \
+    "exec, stdio"
+
+/* Where rest's HOST ends: after the ']' of a bracketed address, else at
+ * the last colon (NULL when there is none); *bad when a bracket is not
+ * closed or a colon is outside brackets. */
+static const char *host_end(const char *rest, bool *bad)
+{
+    const char *close = rest[0] == '[' ? strchr(rest, ']') : NULL;
+    const char *colon = strrchr(rest, ':');
+
+    *bad = false;
+    if (rest[0] == '[') {
+        *bad = close == NULL || (close[1] != ':' && close[1] != '\0');
+        return close != NULL ? close + 1 : NULL;
+    }
+    *bad = colon != NULL && memchr(rest, ':', (size_t)(colon - rest));
+    return colon;
+}
+
+/* HOST:PORT, or for a listener [HOST:]PORT, of address text (rest is
+ * what follows its kind), into out. */
+static int relay_host_port(const char *text, const char *rest,
+                           bool listening, bool numeric,
+                           struct relay_addr *out, char *err, size_t errlen)
+{
+    bool bad;
+    const char *end = host_end(rest, &bad);
+    size_t host_len = end ? (size_t)(end - rest) : 0;
+    const char *port = end ? end + (*end == ':') : rest;
+    char why[160];
+
+    if (bad)
+        return wrong(err, errlen, "relay address '%s': an IPv6 address is "
+                     "written in brackets, [ADDRESS]:PORT", text);
+    if (end == NULL && !listening)
+        return wrong(err, errlen, "relay address '%s' is not KIND:HOST:PORT",
+                     text);
+    if (end != NULL && host_len == 0)
+        return wrong(err, errlen, "relay address '%s': the host is empty",
+                     text);
+    if (port[0] == '\0')
+        return wrong(err, errlen, "relay address '%s': the port is missing",
+                     text);
+    if (host_len >= sizeof out->host || strlen(port) >= sizeof out->port)
+        return wrong(err, errlen, "relay address '%.40s...' is too long",
+                     text);
+    memcpy(out->host, rest, host_len);
+    out->host[host_len] = '\0';
+    strcpy(out->port, port);
+    if ((host_len > 0 && parse_host(out->host, numeric, why, sizeof why) < 0) ||
+        parse_port(out->port, listening, why, sizeof why) < 0)
+        return wrong(err, errlen, "relay address '%s': %s", text, why);
+    return 0;
+}
+
+/* What follows unix:, unix-listen: or exec:. */
+static int relay_path(const char *text, const char *rest,
+                      struct relay_addr *out, char *err, size_t errlen)
+{
+    char why[160];
+    skt_addr a;
+
+    out->path = rest;
+    if (out->kind == RELAY_EXEC) {
+        if (strspn(rest, " \t") == strlen(rest))
+            return wrong(err, errlen, "relay address '%s': the command is "
+                         "empty", text);
+        return 0;
+    }
+    if (parse_unix_path(rest, &a, why, sizeof why) < 0)
+        return wrong(err, errlen, "relay address '%s': %s", text, why);
+    return 0;
+}
+
+int parse_relay_address(const char *text, bool numeric,
+                        struct relay_addr *out, char *err, size_t errlen)
+{
+    const char *colon = strchr(text, ':');
+    size_t kind_len = colon ? (size_t)(colon - text) : 0;
+    size_t i = 0, count = sizeof relay_kinds / sizeof relay_kinds[0];
+
+    memset(out, 0, sizeof *out);
+    out->text = text;
+    out->kind = RELAY_STDIO;
+    if (strcmp(text, "stdio") == 0 || strcmp(text, "-") == 0)
+        return 0;
+    if (colon == NULL)
+        return wrong(err, errlen, "relay address '%s' is not KIND:VALUE or "
+                     "stdio (KIND: %s)", text, RELAY_KIND_LIST);
+    while (i < count && (strlen(relay_kinds[i].name) != kind_len ||
+                         strncmp(relay_kinds[i].name, text, kind_len) != 0))
+        i++;
+    if (i == count)
+        return wrong(err, errlen, "relay address '%s': unknown kind '%.*s' "
+                     "(%s)", text, (int)kind_len, text, RELAY_KIND_LIST);
+    out->kind = relay_kinds[i].kind;
+    if (out->kind == RELAY_UNIX || out->kind == RELAY_UNIX_LISTEN ||
+        out->kind == RELAY_EXEC)
+        return relay_path(text, colon + 1, out, err, errlen);
+    return relay_host_port(text, colon + 1,
+                           strstr(relay_kinds[i].name, "-listen") != NULL,
+                           numeric, out, err, errlen);
 }

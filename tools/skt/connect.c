@@ -1,9 +1,10 @@
 /*
  * connect.c - connect mode: one connection (TCP with Happy Eyeballs under
  * one -w deadline over lookup, attempts and TLS handshake; or -U's Unix
- * stream socket), what -v says about it (each address tried, with its
- * result and time, from the library's connection report), and serving it
- * with stdin and stdout or with -e/-c's program.
+ * stream socket; or --proxy's tunnel, under the same deadline), what -v
+ * says about it (each address tried, with its result and time, from the
+ * library's connection report), and serving it with stdin and stdout or
+ * with -e/-c's program.
  */
 #include "tool.h"
 
@@ -27,13 +28,12 @@ static const char *outcome(int code)
     return skt_strerror(code);
 }
 
-static void print_report(const struct config *c,
-                         const skt_connect_report *r)
+static void print_report(const char *host, const skt_connect_report *r)
 {
     char where[SKT_ADDRSTRLEN], took[32];
     size_t shown = r->count < r->capacity ? r->count : r->capacity;
 
-    note("resolved %s in %s", c->host,
+    note("resolved %s in %s", host,
          ms_text(r->resolve_seconds, took, sizeof took));
     for (size_t i = 0; i < shown; i++)
         note("%s: %s (%s)", addr_text(&r->attempts[i].addr, where,
@@ -78,8 +78,47 @@ static int source_address(const struct config *c, skt_addr *out)
     return rc < 0 ? fail(rc, false) : 0;
 }
 
-static int open_unix(const struct config *c, skt_socket **out)
+/* -v: the session of a client's handshake, and its time. */
+static void describe_handshake(skt_socket *s, double seconds)
 {
+    char took[32];
+
+    note("TLS handshake done in %s", ms_text(seconds, took, sizeof took));
+    tls_describe(s);
+}
+
+/* The client's TLS handshake on a connected socket (-U, --proxy), with
+ * name as SNI and the name the certificate must have (NULL with
+ * --insecure over -U), in what is left of deadline (0: none). */
+static int tls_handshake(const struct config *c, skt_tls_ctx *tls,
+                         skt_socket *s, const char *name, double deadline)
+{
+    double start = now_seconds();
+    int rc = 0;
+
+    if (deadline > 0 && deadline <= start)
+        return skt_set_error_detail(-ETIMEDOUT, "tls handshake with %s: "
+                                    "no time left of -w %g s",
+                                    name ? name : c->path, c->wait);
+    if (deadline > 0)
+        rc = skt_settimeout(s, deadline - start);
+    if (rc == 0)
+        rc = skt_tls_wrap(s, tls, name, false);
+    if (rc == 0 && c->verbose)
+        describe_handshake(s, now_seconds() - start);
+    return rc;
+}
+
+/* The -w deadline on now_seconds()'s clock, from now; 0 without -w. */
+static double deadline_from_now(const struct config *c)
+{
+    return c->wait > 0 ? now_seconds() + c->wait : 0;
+}
+
+static int open_unix(const struct config *c, skt_tls_ctx *tls,
+                     skt_socket **out)
+{
+    double deadline = deadline_from_now(c);
     char why[160];
     skt_addr a;
     int rc;
@@ -90,6 +129,10 @@ static int open_unix(const struct config *c, skt_socket **out)
         rc = skt_settimeout(*out, c->wait);
     if (rc == 0)
         rc = skt_connect(*out, &a);
+    if (rc == 0 && c->verbose)
+        describe_peer("connected to", *out);
+    if (rc == 0 && tls != NULL)
+        rc = tls_handshake(c, tls, *out, c->sni, deadline);
     if (rc == 0)
         rc = skt_settimeout(*out, SKT_BLOCKING);
     if (rc < 0) {
@@ -98,9 +141,63 @@ static int open_unix(const struct config *c, skt_socket **out)
         *out = NULL;
         return status;
     }
-    if (c->verbose)
-        describe_peer("connected to", *out);
     return 0;
+}
+
+/* --proxy: the connection to the proxy (with -v's report) and its tunnel
+ * to HOST PORT, under deadline. Returns 0 or a negative code. */
+static int tunnel(const struct config *c, skt_socket **out, double deadline)
+{
+    skt_connect_attempt tried[REPORT_MAX];
+    skt_connect_report report = {.attempts = tried, .capacity = REPORT_MAX};
+    skt_connect_opts opts = {
+        .timeout = c->wait > 0 ? c->wait : SKT_BLOCKING,
+        .family = c->family, .report = &report,
+    };
+    char buf[256], took[32];
+    double start;
+    int rc = source_address(c, &opts.source);
+
+    if (rc != 0)
+        return rc;
+    rc = skt_create_connection(out, host_unbracketed(c->proxy_host, buf,
+                                                     sizeof buf),
+                               c->proxy_port, &opts);
+    if (c->verbose)
+        print_report(c->proxy_host, &report);
+    start = now_seconds();
+    if (rc == 0)
+        rc = proxy_tunnel(c, *out, deadline);
+    if (rc == 0 && c->verbose)
+        note("proxy %s: tunnel to %s port %s open in %s", c->proxy,
+             c->host, c->port, ms_text(now_seconds() - start, took,
+                                       sizeof took));
+    return rc;
+}
+
+/* --proxy: the tunnel, and TLS through it with HOST (or --sni) as the
+ * name, all under one -w deadline. */
+static int open_proxied(const struct config *c, skt_tls_ctx *tls,
+                        skt_socket **out)
+{
+    double deadline = deadline_from_now(c);
+    char buf[256];
+    const char *name = c->sni ? c->sni
+                              : host_unbracketed(c->host, buf, sizeof buf);
+    int rc = tunnel(c, out, deadline), status;
+
+    if (rc > 0)
+        return rc;
+    if (rc == 0 && tls != NULL)
+        rc = tls_handshake(c, tls, *out, name, deadline);
+    if (rc == 0)
+        rc = skt_settimeout(*out, SKT_BLOCKING);
+    if (rc == 0)
+        return 0;
+    status = fail(rc, c->wait > 0);
+    skt_close(*out);
+    *out = NULL;
+    return status;
 }
 
 /* HOST PORT over TCP, with TLS when asked, under one -w deadline. */
@@ -114,7 +211,7 @@ static int open_tcp(const struct config *c, skt_tls_ctx *tls,
         .family = c->family, .tls = tls, .tls_hostname = c->sni,
         .report = &report,
     };
-    char buf[256], took[32];
+    char buf[256];
     int rc, status = source_address(c, &opts.source);
 
     if (status != 0)
@@ -123,14 +220,11 @@ static int open_tcp(const struct config *c, skt_tls_ctx *tls,
                                                      sizeof buf),
                                c->port, &opts);
     if (c->verbose)
-        print_report(c, &report);
+        print_report(c->host, &report);
     if (rc < 0)
         return fail(rc, c->wait > 0);
-    if (c->verbose && tls != NULL) {
-        note("TLS handshake done in %s",
-             ms_text(report.handshake_seconds, took, sizeof took));
-        tls_describe(*out);
-    }
+    if (c->verbose && tls != NULL)
+        describe_handshake(*out, report.handshake_seconds);
     rc = skt_settimeout(*out, SKT_BLOCKING);
     return rc < 0 ? fail(rc, false) : 0;
 }
@@ -141,11 +235,14 @@ int open_connection(const struct config *c, skt_socket **out)
     int status;
 
     *out = NULL;
-    if (c->unix_socket)
-        return open_unix(c, out);
     if (c->tls && (status = tls_context(c, false, &tls)) != 0)
         return status;
-    status = open_tcp(c, tls, out);
+    if (c->unix_socket)
+        status = open_unix(c, tls, out);
+    else if (c->proxy)
+        status = open_proxied(c, tls, out);
+    else
+        status = open_tcp(c, tls, out);
     skt_tls_ctx_free(tls);
     return status;
 }

@@ -2,8 +2,9 @@
  * exec.c - -e CMD and -c CMD: a program with the connection as its stdin
  * and stdout, and the addresses in its environment (SKT_REMOTE_ADDR,
  * SKT_REMOTE_PORT, SKT_LOCAL_ADDR, SKT_LOCAL_PORT). A plain socket is
- * handed over as it is; a TLS connection stays here, and the program gets
- * one end of a socket pair that this process pumps. With -l -k, one
+ * handed over as it is; a TLS connection (or one with --frame, whose
+ * messages are the program's lines) stays here, and the program gets one
+ * end of a socket pair that this process pumps. With -l -k, one
  * process per client, at most -m at once: the listener is left alone
  * while that many run, and SIGCHLD wakes the loop to reap them.
  */
@@ -35,16 +36,13 @@ static void export_address(const char *addr_name, const char *port_name,
     setenv(port_name, port, 1);
 }
 
-static void export_addresses(skt_socket *s)
+/* The addresses of a connection, for its program's environment. */
+static void addresses_of(skt_socket *s, skt_addr *remote, skt_addr *local)
 {
-    skt_addr a;
-
-    if (skt_getpeername(s, &a) < 0)
-        a.len = 0;
-    export_address("SKT_REMOTE_ADDR", "SKT_REMOTE_PORT", &a);
-    if (skt_getsockname(s, &a) < 0)
-        a.len = 0;
-    export_address("SKT_LOCAL_ADDR", "SKT_LOCAL_PORT", &a);
+    if (skt_getpeername(s, remote) < 0)
+        remote->len = 0;
+    if (skt_getsockname(s, local) < 0)
+        local->len = 0;
 }
 
 /* -e's command split at spaces and tabs, into words (in place). */
@@ -60,16 +58,18 @@ static void split_words(char *cmd, char **words)
 }
 
 /*
- * In a child: makes fd its stdin and stdout, exports the addresses of s
- * and runs the program. Never returns.
+ * In a child: makes fd its stdin and stdout, exports the addresses and
+ * runs the program. Never returns.
  */
-static void exec_program(const struct config *c, skt_socket *s, int fd)
+static void exec_program(const struct config *c, int fd,
+                         const skt_addr *remote, const skt_addr *local)
 {
     char *words[WORDS_MAX + 1], *cmd = strdup(c->exec_cmd);
     int copy = fcntl(fd, F_DUPFD, 3);
 
     signals_reset_for_child();
-    export_addresses(s);
+    export_address("SKT_REMOTE_ADDR", "SKT_REMOTE_PORT", remote);
+    export_address("SKT_LOCAL_ADDR", "SKT_LOCAL_PORT", local);
     if (copy < 0 || dup2(copy, 0) < 0 || dup2(copy, 1) < 0 || cmd == NULL) {
         note("-e: cannot give the connection to the program: %s",
              strerror(errno));
@@ -86,8 +86,7 @@ static void exec_program(const struct config *c, skt_socket *s, int fd)
     _exit(127);
 }
 
-/* Waits for pid; 0 when it exited 0, else 1. */
-static int wait_program(pid_t pid)
+int wait_program(pid_t pid)
 {
     int status;
 
@@ -98,16 +97,25 @@ static int wait_program(pid_t pid)
                                                           : EXIT_NETWORK;
 }
 
-static pid_t start_program(const struct config *c, skt_socket *s, int fd)
+pid_t start_program_with(const struct config *c, int fd,
+                         const skt_addr *remote, const skt_addr *local)
 {
     pid_t pid = fork();
 
     if (pid == 0)
-        exec_program(c, s, fd);
+        exec_program(c, fd, remote, local);
     if (pid < 0)
         fail(skt_set_error_detail(-errno, "fork: %s", strerror(errno)),
              false);
     return pid;
+}
+
+static pid_t start_program(const struct config *c, skt_socket *s, int fd)
+{
+    skt_addr remote, local;
+
+    addresses_of(s, &remote, &local);
+    return start_program_with(c, fd, &remote, &local);
 }
 
 /* The socket's descriptor, for dup2 and the pump (-1 for none). */
@@ -148,7 +156,7 @@ int exec_connection(const struct config *c, skt_socket *s)
     pid_t pid;
     int status;
 
-    if (skt_tls_version(s) != NULL)
+    if (skt_tls_version(s) != NULL || c->framed)
         return exec_over_pair(c, s);
     pid = start_program(c, s, fd_of(s));
     if (pid < 0)
@@ -215,8 +223,11 @@ static void client_process(struct programs *p, skt_socket *conn)
         rc = tls_accept(p->c, p->tls, conn);
     if (rc < 0)
         _exit(fail(rc, p->c->wait > 0));
-    if (p->tls == NULL)
-        exec_program(p->c, conn, fd_of(conn));
+    if (p->tls == NULL && !p->c->framed) {
+        skt_addr remote, local;
+        addresses_of(conn, &remote, &local);
+        exec_program(p->c, fd_of(conn), &remote, &local);
+    }
     _exit(exec_over_pair(p->c, conn));
 }
 

@@ -5,7 +5,12 @@
  * other client instead, and stdin is not read). After stdin's end each
  * current and later client's write side is shut down. At -m clients the
  * listener is left alone, so that new clients wait in the accept queue.
- * -i closes a client idle that long. It runs until SIGINT or SIGTERM.
+ * -i closes a client idle that long. With --frame each line of stdin
+ * goes to every client as one message, and each client's messages come
+ * out whole, one a line (with --broker, each goes to the others as one
+ * message), so that clients never interleave within a message. It runs
+ * until SIGINT or SIGTERM, or a line of stdin that does not fit the
+ * framing (exit status 1).
  */
 #include "tool.h"
 
@@ -24,6 +29,7 @@
 struct client {
     skt_socket *s; /* NULL for a free slot */
     double last_activity;
+    skt_frame_decoder *decoder; /* --frame: the client's messages */
 };
 
 struct hub {
@@ -35,6 +41,8 @@ struct hub {
     long count;
     bool stdin_open, stdin_ended, accepting, stdout_open, last_cr;
     uint64_t dumped_out, dumped_in;
+    struct lines lines; /* --frame: the lines of stdin */
+    int status;         /* an exit status that ends the hub, or 0 */
 };
 
 static void *tag(uintptr_t value)
@@ -68,7 +76,9 @@ static void drop(struct hub *h, long i, const char *why)
         note("%s %s", addr_text(&a, where, sizeof where), why);
     skt_selector_unregister_socket(h->sel, cl->s);
     skt_close(cl->s);
+    skt_frame_decoder_free(cl->decoder);
     cl->s = NULL;
+    cl->decoder = NULL;
     h->count--;
     set_accepting(h, true);
 }
@@ -86,7 +96,14 @@ static void add_client(struct hub *h, skt_socket *s)
 
     while (h->clients[i].s != NULL)
         i++;
-    h->clients[i] = (struct client){s, now_seconds()};
+    h->clients[i] = (struct client){s, now_seconds(), NULL};
+    if (h->c->framed &&
+        skt_frame_decoder_new(&h->clients[i].decoder, &h->c->frame) < 0) {
+        fail(-ENOMEM, false);
+        skt_close(s);
+        h->clients[i].s = NULL;
+        return;
+    }
     h->count++;
     if (!h->c->send_only)
         skt_selector_register_socket(h->sel, s, SKT_EVENT_READ,
@@ -126,6 +143,40 @@ static void send_all_clients(struct hub *h, const char *buf, size_t len,
     }
 }
 
+/* --frame: each message to every client but `except` (-1: all). */
+static void send_message_all(struct hub *h, const void *msg, size_t len,
+                             long except)
+{
+    for (long i = 0; i < h->c->max_clients; i++) {
+        struct client *cl = &h->clients[i];
+        if (cl->s == NULL || i == except)
+            continue;
+        if (skt_frame_send(cl->s, &h->c->frame, msg, len, NULL) < 0)
+            drop(h, i, "left (send failed)");
+        else
+            cl->last_activity = now_seconds();
+    }
+}
+
+/* --frame: each whole line of a read of stdin (len 0 at its end) as one
+ * message to every client; a line that does not fit ends the hub. */
+static void frame_stdin(struct hub *h, const char *buf, size_t len)
+{
+    const char *line;
+    size_t line_len;
+    int rc = lines_add(&h->lines, buf, len);
+
+    while (rc == 0 &&
+           (rc = lines_next(&h->lines, len == 0, &line, &line_len)) == 1 &&
+           (rc = message_fits(h->c, line_len)) == 0) {
+        if (h->c->hex_dump)
+            hex_dump('>', line, line_len, &h->dumped_out);
+        send_message_all(h, line, line_len, -1);
+    }
+    if (rc < 0)
+        h->status = fail(rc, false);
+}
+
 static void on_stdin(struct hub *h)
 {
     static char buf[CHUNK], expanded[2 * CHUNK];
@@ -135,6 +186,8 @@ static void on_stdin(struct hub *h)
 
     if (got < 0 && (errno == EINTR || errno == EAGAIN))
         return;
+    if (h->c->framed && got >= 0)
+        frame_stdin(h, buf, len);
     if (got <= 0) {
         h->stdin_open = false;
         h->stdin_ended = true;
@@ -144,6 +197,8 @@ static void on_stdin(struct hub *h)
                 shut_write(h, h->clients[i].s);
         return;
     }
+    if (h->c->framed)
+        return;
     if (h->c->crlf) {
         len = crlf_expand(buf, len, expanded, &h->last_cr);
         out = expanded;
@@ -151,6 +206,33 @@ static void on_stdin(struct hub *h)
     if (h->c->hex_dump)
         hex_dump('>', out, len, &h->dumped_out);
     send_all_clients(h, out, len, -1);
+}
+
+/* --frame: the messages of what client i sent, each out whole. */
+static void client_messages(struct hub *h, long i, const char *buf,
+                            size_t len)
+{
+    struct client *cl = &h->clients[i];
+    const void *msg;
+    size_t msg_len;
+    int rc = skt_frame_decoder_feed(cl->decoder, buf, len);
+
+    while (rc == 0 && (rc = skt_frame_decoder_pop(cl->decoder, &msg,
+                                                  &msg_len)) == 1) {
+        if (h->c->hex_dump)
+            hex_dump('<', msg, msg_len, &h->dumped_in);
+        if (h->c->broker) {
+            send_message_all(h, msg, msg_len, i);
+            rc = cl->s != NULL ? 0 : -EPIPE;
+            continue;
+        }
+        if (h->stdout_open && (write_all(1, msg, msg_len) < 0 ||
+                               write_all(1, "\n", 1) < 0))
+            h->stdout_open = false;
+        rc = 0;
+    }
+    if (rc < 0 && cl->s != NULL)
+        drop(h, i, skt_error_detail());
 }
 
 static void on_client(struct hub *h, long i)
@@ -166,6 +248,10 @@ static void on_client(struct hub *h, long i)
         return;
     }
     cl->last_activity = now_seconds();
+    if (h->c->framed) {
+        client_messages(h, i, buf, (size_t)got);
+        return;
+    }
     if (h->c->hex_dump)
         hex_dump('<', buf, (size_t)got, &h->dumped_in);
     if (h->c->broker)
@@ -217,20 +303,22 @@ static int loop(struct hub *h)
 {
     const skt_selector_ready *ready;
 
-    while (signals_caught() == 0) {
+    while (signals_caught() == 0 && h->status == 0) {
         int count = skt_selector_select(h->sel, expire_idle(h), &ready);
         if (count < 0)
             return fail(count, false);
-        for (int i = 0; i < count && signals_caught() == 0; i++)
+        for (int i = 0; i < count && signals_caught() == 0 &&
+                        h->status == 0; i++)
             dispatch(h, &ready[i]);
     }
-    return EXIT_SIGNAL + signals_caught();
+    return h->status != 0 ? h->status : EXIT_SIGNAL + signals_caught();
 }
 
 static int start(struct hub *h)
 {
     int rc = skt_selector_new(&h->sel, SKT_SELECTOR_POLL);
 
+    lines_init(&h->lines, h->c);
     h->clients = calloc((size_t)h->c->max_clients, sizeof *h->clients);
     if (rc == 0 && h->clients == NULL)
         rc = skt_set_error_detail(-ENOMEM, "-m %ld clients: out of memory",
@@ -259,9 +347,12 @@ int serve_hub(const struct config *c, skt_socket *listener,
         status = loop(&h);
         signals_watch(NULL);
     }
-    for (long i = 0; h.clients != NULL && i < c->max_clients; i++)
+    for (long i = 0; h.clients != NULL && i < c->max_clients; i++) {
         skt_close(h.clients[i].s);
+        skt_frame_decoder_free(h.clients[i].decoder);
+    }
     free(h.clients);
+    lines_free(&h.lines);
     skt_selector_close(h.sel);
     close_listener(c, listener);
     return status;

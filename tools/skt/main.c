@@ -18,6 +18,8 @@ static int run(const struct config *c)
         return run_recv(c);
     if (c->command == CMD_APP)
         return run_app(c);
+    if (c->command == CMD_RELAY)
+        return run_relay(c);
     if (c->scan)
         return run_scan(c);
     if (c->listen)

@@ -149,6 +149,46 @@ static int set_frame_max(struct config *c, const struct option_spec *o,
     return 0;
 }
 
+static int set_proxy(struct config *c, const struct option_spec *o,
+                     const char *arg, char *err, size_t errlen)
+{
+    char why[160];
+
+    (void)o;
+    if (parse_proxy(arg, false, c->proxy_host, sizeof c->proxy_host,
+                    &c->proxy_port, why, sizeof why) < 0)
+        return snprintf(err, errlen, "option --proxy: %s", why), -1;
+    c->proxy = arg;
+    return 0;
+}
+
+static int set_proxy_type(struct config *c, const struct option_spec *o,
+                          const char *arg, char *err, size_t errlen)
+{
+    (void)o;
+    if (strcmp(arg, "socks5") == 0)
+        c->proxy_type = PROXY_SOCKS5;
+    else if (strcmp(arg, "http") == 0)
+        c->proxy_type = PROXY_HTTP;
+    else
+        return snprintf(err, errlen, "option --proxy-type: '%s' is not "
+                        "socks5 or http", arg), -1;
+    c->proxy_type_set = true;
+    return 0;
+}
+
+static int set_proxy_auth(struct config *c, const struct option_spec *o,
+                          const char *arg, char *err, size_t errlen)
+{
+    char why[160];
+
+    (void)o;
+    if (parse_proxy_auth(arg, why, sizeof why) < 0)
+        return snprintf(err, errlen, "option --proxy-auth: %s", why), -1;
+    c->proxy_auth = arg;
+    return 0;
+}
+
 static int set_info(struct config *c, const struct option_spec *o,
                     const char *arg, char *err, size_t errlen)
 {
@@ -171,15 +211,17 @@ const struct option_spec option_table[] = {
      set_flag, FIELD(listen), 0, FOR_NET | FOR_XFER},
     {'k', "keep-open", NULL,
      "With -l: keep listening after a client leaves, and serve clients at "
-     "the same time; stdin goes to every client.",
-     set_flag, FIELD(keep_open), 0, FOR_NET},
+     "the same time; stdin goes to every client. skt relay: each client "
+     "of the listening address gets a relay of its own.",
+     set_flag, FIELD(keep_open), 0, FOR_NET | FOR_RELAY},
     {'m', "max-conns", "N",
      "With -k: serve at most N clients at once (default 100); more wait "
      "in the accept queue.",
-     set_max_clients, 0, 0, FOR_NET},
+     set_max_clients, 0, 0, FOR_NET | FOR_RELAY},
     {'U', "unixsock", NULL,
      "Unix domain socket: PATH instead of HOST PORT (a PATH starting with "
-     "@ is an abstract name).",
+     "@ is an abstract name). A --tls client names the certificate's "
+     "host with --sni (or gives --insecure).",
      set_flag, FIELD(unix_socket), 0, FOR_NET},
     {'u', "udp", NULL,
      "UDP (with -U: Unix datagrams). skt resolve: datagram answers only.",
@@ -206,10 +248,12 @@ const struct option_spec option_table[] = {
     {'i', "idle-timeout", "SECS",
      "Close after SECS with no data either way (exit status 4). UDP: how "
      "long to wait for datagrams after stdin ends (default 1).",
-     set_seconds, FIELD(idle), 0, FOR_CLIENTS},
+     set_seconds, FIELD(idle), 0, FOR_CLIENTS | FOR_RELAY},
     {'e', "exec", "CMD",
      "Run CMD (split at spaces, no shell) with the connection as its "
-     "stdin and stdout; with -k, one process per client.",
+     "stdin and stdout; with -k, one process per client. With -u, one "
+     "per peer: each datagram to its stdin, each write of its output "
+     "one datagram back.",
      set_exec, 0, 0, FOR_NET},
     {'c', "sh-exec", "CMD",
      "As -e, through /bin/sh -c CMD.", set_exec, 0, 1, FOR_NET},
@@ -236,7 +280,9 @@ const struct option_spec option_table[] = {
     {0, "frame", "KIND",
      "Framed messages: each line of stdin is sent as one message and each "
      "message received is printed as one line. KIND is len1, len2, len4 "
-     "or len8 (a big-endian length first), line, crlf, or fixed:N.",
+     "or len8 (a big-endian length first), line, crlf, or fixed:N. With "
+     "-u each message is one datagram; with -k each client's messages "
+     "come out whole; with -e/-c the program's lines are the messages.",
      set_frame, 0, 0, FOR_NET},
     {0, "frame-max", "BYTES",
      "With --frame: the largest message (default 16 MiB); a longer one is "
@@ -258,37 +304,53 @@ const struct option_spec option_table[] = {
      "needs --cert and --key.",
      set_flag, FIELD(tls), 0, FOR_CLIENTS},
     {0, "cafile", "FILE",
-     "Trust the CA certificates in FILE (PEM).",
-     set_string, FIELD(cafile), 0, FOR_CLIENTS},
+     "Trust the CA certificates in FILE (PEM) instead of the system "
+     "trust store.",
+     set_string, FIELD(cafile), 0, FOR_CLIENTS | FOR_RELAY},
     {0, "capath", "DIR",
-     "Trust the CA certificates in DIR (prepared with openssl rehash).",
-     set_string, FIELD(capath), 0, FOR_CLIENTS},
+     "Trust the CA certificates in DIR (prepared with openssl rehash) "
+     "instead of the system trust store.",
+     set_string, FIELD(capath), 0, FOR_CLIENTS | FOR_RELAY},
     {0, "cert", "FILE",
      "This side's certificate chain (PEM); a client's is sent when the "
      "server asks.",
-     set_string, FIELD(cert), 0, FOR_CLIENTS},
+     set_string, FIELD(cert), 0, FOR_CLIENTS | FOR_RELAY},
     {0, "key", "FILE",
      "The private key of --cert (PEM; default: in the --cert file).",
-     set_string, FIELD(key), 0, FOR_CLIENTS},
+     set_string, FIELD(key), 0, FOR_CLIENTS | FOR_RELAY},
     {0, "sni", "NAME",
      "Send NAME as SNI and check the certificate against it instead of "
-     "HOST.",
-     set_string, FIELD(sni), 0, FOR_CLIENTS},
+     "HOST (with -U, the name to check).",
+     set_string, FIELD(sni), 0, FOR_CLIENTS | FOR_RELAY},
     {0, "alpn", "LIST",
      "Offer (or, with -l, accept) these ALPN protocols, comma-separated, "
      "most preferred first.",
-     set_string, FIELD(alpn), 0, FOR_CLIENTS},
+     set_string, FIELD(alpn), 0, FOR_CLIENTS | FOR_RELAY},
     {0, "tls-min", "VERSION",
      "The lowest TLS version accepted: 1.2 (the default) or 1.3.",
-     set_tls_min, 0, 0, FOR_CLIENTS},
+     set_tls_min, 0, 0, FOR_CLIENTS | FOR_RELAY},
     {0, "verify-client", NULL,
      "With -l --tls: demand a client certificate that verifies against "
      "--cafile/--capath (or the system store).",
-     set_flag, FIELD(verify_client), 0, FOR_NET | FOR_XFER},
+     set_flag, FIELD(verify_client), 0, FOR_NET | FOR_XFER | FOR_RELAY},
     {0, "insecure", NULL,
      "Do not verify the server's certificate (a warning says so every "
      "time).",
-     set_flag, FIELD(insecure), 0, FOR_CLIENTS},
+     set_flag, FIELD(insecure), 0, FOR_CLIENTS | FOR_RELAY},
+    {0, "proxy", "HOST:PORT",
+     "Connect through the proxy at HOST:PORT ([ADDRESS]:PORT for IPv6), "
+     "SOCKS5 unless --proxy-type says http. HOST PORT is asked of the "
+     "proxy: a name is sent as it is, for the proxy to resolve. -w covers "
+     "the connection to the proxy, its answer and the TLS handshake, which "
+     "runs through the tunnel with HOST (or --sni) as the name.",
+     set_proxy, 0, 0, FOR_CLIENTS},
+    {0, "proxy-type", "TYPE",
+     "With --proxy: socks5 (the default) or http (HTTP CONNECT).",
+     set_proxy_type, 0, 0, FOR_CLIENTS},
+    {0, "proxy-auth", "USER:PASS",
+     "With --proxy: log in with this user name and password (SOCKS5's "
+     "user/password method, or HTTP Basic authentication).",
+     set_proxy_auth, 0, 0, FOR_CLIENTS},
     {0, "canon", NULL,
      "skt resolve: print the canonical name on each line.",
      set_flag, FIELD(canon), 0, FOR_RESOLVE},
@@ -323,6 +385,11 @@ const struct text_pair synopsis_table[] = {
     {"skt recv [options] [-l] [HOST] PORT [DEST]", "receive a file from "
                                                    "skt send and check its "
                                                    "SHA-256"},
+    {"skt relay [options] ADDR ADDR",
+     "join two endpoints, both ways, each end carried as a half-close; "
+     "ADDR: tcp:HOST:PORT, tcp-listen:[HOST:]PORT, tls:..., tls-listen:..., "
+     "udp:..., udp-listen:..., unix:PATH, unix-listen:PATH, exec:CMD, stdio "
+     "or -"},
     {"skt resolve [options] NAME [PORT]", "the resolver's answer, in "
                                           "order, with its time"},
     {"skt app [options] HOST PORT ACTION VALUE",
@@ -345,6 +412,16 @@ const struct text_pair example_table[] = {
     {"skt recv -l 9000 & skt send host 9000 big.iso",
      "move a file; the receiver keeps it only if its SHA-256 matches"},
     {"skt resolve -v localhost 80", "the addresses, in the order tried"},
+    {"skt --proxy 127.0.0.1:1080 --tls example.com 443",
+     "TLS through a SOCKS5 proxy, which resolves the name"},
+    {"skt -u -l -k -e /bin/cat 5300", "a UDP echo server, one process per "
+                                      "peer"},
+    {"skt relay -k tcp-listen:8080 tcp:10.0.0.2:80",
+     "a TCP forwarder: each client gets its own connection to 10.0.0.2"},
+    {"skt relay -k --cert c.pem tls-listen:443 tcp:127.0.0.1:80",
+     "TLS in front of a plain service"},
+    {"skt relay tcp-listen:[::1]:9000 exec:'tr a-z A-Z'",
+     "a program as the other end"},
     {NULL, NULL},
 };
 

@@ -31,7 +31,7 @@ static int refuse(char *err, size_t errlen, const char *fmt, ...)
 /* The command words, by enum command. */
 static const char *const command_words[] = {
     [CMD_NET] = "", [CMD_RESOLVE] = "resolve", [CMD_SEND] = "send",
-    [CMD_RECV] = "recv", [CMD_APP] = "app",
+    [CMD_RECV] = "recv", [CMD_APP] = "app", [CMD_RELAY] = "relay",
 };
 
 static const char *command_name(enum command cmd)
@@ -39,7 +39,7 @@ static const char *command_name(enum command cmd)
     static const char *const names[] = {
         [CMD_NET] = "skt", [CMD_RESOLVE] = "skt resolve",
         [CMD_SEND] = "skt send", [CMD_RECV] = "skt recv",
-        [CMD_APP] = "skt app",
+        [CMD_APP] = "skt app", [CMD_RELAY] = "skt relay",
     };
     return names[cmd];
 }
@@ -47,7 +47,7 @@ static const char *command_name(enum command cmd)
 /* The command its word names (argv[1]), or CMD_NET. */
 static enum command command_of(const char *word)
 {
-    for (int cmd = CMD_RESOLVE; cmd <= CMD_APP; cmd++)
+    for (int cmd = CMD_RESOLVE; cmd <= CMD_RELAY; cmd++)
         if (strcmp(word, command_words[cmd]) == 0)
             return (enum command)cmd;
     return CMD_NET;
@@ -190,17 +190,17 @@ static int check_conflicts(const struct config *c, char *err, size_t errlen)
          "-s and -p do not apply to -U"},
         {c->udp && (c->tls || c->broker),
          "-u: TLS and --broker need a stream: not with --tls or --broker"},
-        {c->unix_socket && c->tls, "--tls over -U is not supported"},
-        {c->udp && c->exec_cmd, "-u with -e/-c is not supported"},
+        {c->unix_socket && c->tls && !c->listen && !c->sni && !c->insecure,
+         "-U --tls: give --sni NAME, the name the server's certificate "
+         "must have (a Unix socket has no host name), or --insecure"},
         {c->numeric && c->unix_socket, "-n does not apply to -U"},
         {c->listen && c->insecure,
          "--insecure is for clients (a listener verifies nobody unless "
          "--verify-client)"},
         {c->listen && c->sni, "--sni is for clients"},
-        {c->framed && (c->udp || c->keep_open || c->exec_cmd || c->scan ||
-                       c->crlf),
-         "--frame frames one stream connection's stdin and output: not "
-         "with -u, -k, -e/-c, -z or -C"},
+        {c->framed && (c->scan || c->crlf),
+         "--frame frames stdin and the messages received: not with -z or "
+         "-C"},
         {c->frame.max_size && !c->framed, "--frame-max needs --frame"},
         {c->framed && c->frame.kind == SKT_FRAME_FIXED && c->frame.max_size &&
              c->frame.size > c->frame.max_size,
@@ -210,6 +210,22 @@ static int check_conflicts(const struct config *c, char *err, size_t errlen)
     for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
         if (list[i].wrong)
             return refuse(err, errlen, "%s", list[i].reason);
+    return 0;
+}
+
+/* --proxy is for TCP clients; its other options need it. */
+static int check_proxy(const struct config *c, char *err, size_t errlen)
+{
+    if ((c->proxy_type_set || c->proxy_auth) && !c->proxy)
+        return refuse(err, errlen, "--proxy-type and --proxy-auth need "
+                      "--proxy");
+    if (c->proxy && (c->listen || c->udp || c->unix_socket || c->scan))
+        return refuse(err, errlen, "--proxy is for TCP connections: not "
+                      "with -l, -u, -U or -z");
+    if (c->proxy && c->numeric &&
+        parse_host(c->proxy_host, true, err, errlen) < 0)
+        return refuse(err, errlen, "option --proxy: '%s' is a name, where "
+                      "a numeric address is needed (-n)", c->proxy_host);
     return 0;
 }
 
@@ -339,6 +355,8 @@ static int check_net(struct config *c, char *err, size_t errlen)
         c->keep_open = true;
     rc = check_conflicts(c, err, errlen);
     if (rc == 0)
+        rc = check_proxy(c, err, errlen);
+    if (rc == 0)
         rc = check_tls(c, err, errlen);
     if (rc == 0 && c->unix_socket)
         rc = positional_unix(c, err, errlen);
@@ -403,6 +421,8 @@ static int check_transfer(struct config *c, char *err, size_t errlen)
     int rc = check_tls(c, err, errlen);
 
     if (rc == 0)
+        rc = check_proxy(c, err, errlen);
+    if (rc == 0)
         rc = transfer_positional(c, err, errlen);
     if (rc == 0 && c->host)
         rc = check_host_arg(c->host, c->numeric, err, errlen);
@@ -423,6 +443,8 @@ static int check_app(struct config *c, char *err, size_t errlen)
 {
     int rc = check_tls(c, err, errlen);
 
+    if (rc == 0)
+        rc = check_proxy(c, err, errlen);
     if (rc == 0 && c->positional_count != 4)
         rc = refuse(err, errlen, "skt app takes HOST PORT ACTION VALUE");
     if (rc < 0)
@@ -437,6 +459,91 @@ static int check_app(struct config *c, char *err, size_t errlen)
     if (rc == 0 && c->action[0] == '\0')
         rc = refuse(err, errlen, "skt app: the ACTION is empty");
     return rc == 0 ? check_source(c, err, errlen) : rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* skt relay                                                                */
+/* ------------------------------------------------------------------------ */
+
+static bool relay_has(const struct config *c, enum relay_kind kind)
+{
+    return c->relay[0].kind == kind || c->relay[1].kind == kind;
+}
+
+static bool relay_listens(enum relay_kind kind)
+{
+    return kind == RELAY_TCP_LISTEN || kind == RELAY_TLS_LISTEN ||
+           kind == RELAY_UNIX_LISTEN || kind == RELAY_UDP_LISTEN;
+}
+
+/* The TLS options need a tls: or tls-listen: address, each its own. */
+static int check_relay_tls(const struct config *c, char *err, size_t errlen)
+{
+    bool client = relay_has(c, RELAY_TLS);
+    bool server = relay_has(c, RELAY_TLS_LISTEN);
+
+    if (!client && !server &&
+        (c->cafile || c->capath || c->cert || c->key || c->sni || c->alpn ||
+         c->tls_min || c->verify_client || c->insecure))
+        return refuse(err, errlen, "the TLS options need a tls: or "
+                      "tls-listen: address");
+    if (c->key && !c->cert)
+        return refuse(err, errlen, "--key needs --cert");
+    if (server && !c->cert)
+        return refuse(err, errlen, "tls-listen: needs --cert FILE (and "
+                      "--key FILE unless the key is in it)");
+    if (c->verify_client && !server)
+        return refuse(err, errlen, "--verify-client needs a tls-listen: "
+                      "address");
+    if ((c->insecure || c->sni) && !client)
+        return refuse(err, errlen, "--insecure and --sni are for a tls: "
+                      "address");
+    return 0;
+}
+
+/* -k: the first tcp-listen:, tls-listen: or unix-listen: address serves
+ * each client with a relay of its own to the other address. */
+static int check_relay_keep_open(struct config *c, char *err, size_t errlen)
+{
+    int served = -1;
+
+    for (int i = 1; i >= 0; i--)
+        if (relay_listens(c->relay[i].kind) &&
+            c->relay[i].kind != RELAY_UDP_LISTEN)
+            served = i;
+    c->relay_served = c->keep_open ? served : -1;
+    if (!c->keep_open)
+        return 0;
+    if (served < 0)
+        return refuse(err, errlen, "skt relay -k needs a tcp-listen:, "
+                      "tls-listen: or unix-listen: address");
+    if (relay_listens(c->relay[1 - served].kind))
+        return refuse(err, errlen, "skt relay -k: the address beside the "
+                      "one that serves each client must not listen");
+    if (c->relay[1 - served].kind == RELAY_STDIO)
+        return refuse(err, errlen, "skt relay -k serves many clients: not "
+                      "with stdio, which is one");
+    return 0;
+}
+
+/* skt relay: ADDR ADDR. */
+static int check_relay(struct config *c, char *err, size_t errlen)
+{
+    char why[256];
+
+    if (c->positional_count != 2)
+        return refuse(err, errlen, "skt relay takes two addresses: ADDR "
+                      "ADDR");
+    for (int i = 0; i < 2; i++)
+        if (parse_relay_address(c->positional[i], c->numeric, &c->relay[i],
+                                why, sizeof why) < 0)
+            return refuse(err, errlen, "%s", why);
+    if (c->relay[0].kind == RELAY_STDIO && c->relay[1].kind == RELAY_STDIO)
+        return refuse(err, errlen, "skt relay: stdio may be only one of the "
+                      "two addresses");
+    if (check_relay_tls(c, err, errlen) < 0)
+        return PARSE_ERROR;
+    return check_relay_keep_open(c, err, errlen);
 }
 
 /* skt resolve: NAME [PORT]. */
@@ -475,6 +582,8 @@ static int check_command(struct config *c, char *err, size_t errlen)
     case CMD_SEND:
     case CMD_RECV:
         return check_transfer(c, err, errlen);
+    case CMD_RELAY:
+        return check_relay(c, err, errlen);
     case CMD_APP:
         return check_app(c, err, errlen);
     default:

@@ -34,10 +34,9 @@ struct pump {
     skt_selector *sel;
     double last_activity;
     int status;
-    /* --frame: the decoder of what arrives, and the stdin line so far. */
+    /* --frame: the decoder of what arrives, and the lines of stdin. */
     skt_frame_decoder *decoder;
-    char *line;
-    size_t line_len, line_cap;
+    struct lines lines;
     /* stdin a regular file: the bar of its bytes sent. */
     struct progress bar;
     uint64_t file_sent;
@@ -98,72 +97,34 @@ static int send_local(struct pump *p, const char *buf, size_t len)
 /* --frame                                                                  */
 /* ------------------------------------------------------------------------ */
 
-static size_t frame_max(const struct pump *p)
+/* Sends one stdin line as one message; fixed:N wants N bytes. Returns
+ * 0 or a negative code. */
+static int send_message(struct pump *p, const char *line, size_t len)
 {
-    return p->c->frame.max_size ? p->c->frame.max_size
-                                : SKT_FRAME_MAX_DEFAULT;
-}
-
-/* Sends the stdin line held as one message; fixed:N wants N bytes. */
-static int send_message(struct pump *p)
-{
-    const skt_frame_opts *f = &p->c->frame;
     size_t sent = 0;
-    int rc;
+    int rc = message_fits(p->c, len);
 
-    if (f->kind == SKT_FRAME_FIXED && p->line_len != f->size) {
-        skt_set_error_detail(-EINVAL, "--frame fixed:%zu: a line of %zu "
-                             "bytes (not sent)", f->size, p->line_len);
-        return finish(p, fail(-EINVAL, false));
-    }
+    if (rc < 0)
+        return rc;
     if (p->c->hex_dump)
-        hex_dump('>', p->line, p->line_len, &p->dumped_out);
-    rc = skt_frame_send(p->s, f, p->line, p->line_len, &sent);
+        hex_dump('>', line, len, &p->dumped_out);
+    rc = skt_frame_send(p->s, &p->c->frame, line, len, &sent);
     p->n->sent += sent;
-    p->line_len = 0;
-    return rc < 0 ? finish(p, fail(rc, p->c->idle > 0)) : 0;
+    return rc;
 }
 
-/* Adds len bytes to the stdin line held, within --frame-max. */
-static int hold_line(struct pump *p, const char *buf, size_t len)
-{
-    size_t want = p->line_len + len;
-    char *grown;
-
-    if (want > frame_max(p)) {
-        skt_set_error_detail(SKT_EMSGTOOBIG, "--frame: a line of more than "
-                             "%zu bytes (--frame-max)", frame_max(p));
-        return finish(p, fail(SKT_EMSGTOOBIG, false));
-    }
-    if (want > p->line_cap) {
-        size_t cap = want < 4096 ? 4096 : 2 * want;
-        if ((grown = realloc(p->line, cap)) == NULL)
-            return finish(p, fail(skt_set_error_detail(-ENOMEM, "--frame: "
-                                                       "out of memory"),
-                                  false));
-        p->line = grown;
-        p->line_cap = cap;
-    }
-    memcpy(p->line + p->line_len, buf, len);
-    p->line_len = want;
-    return 0;
-}
-
-/* A read of stdin: each complete line goes out as one message (-x dumps
- * messages, both ways, not their framing). */
+/* A read of stdin (len 0 at its end): each complete line goes out as one
+ * message (-x dumps messages, both ways, not their framing). */
 static int frame_local(struct pump *p, const char *buf, size_t len)
 {
-    const char *end;
-    int rc = 0;
+    const char *line;
+    size_t line_len;
+    int rc = lines_add(&p->lines, buf, len);
 
-    while (rc == 0 && (end = memchr(buf, '\n', len)) != NULL) {
-        rc = hold_line(p, buf, (size_t)(end - buf));
-        if (rc == 0)
-            rc = send_message(p);
-        len -= (size_t)(end - buf) + 1;
-        buf = end + 1;
-    }
-    return rc == 0 ? hold_line(p, buf, len) : rc;
+    while (rc == 0 && (rc = lines_next(&p->lines, len == 0, &line,
+                                       &line_len)) == 1)
+        rc = send_message(p, line, line_len);
+    return rc < 0 ? finish(p, fail(rc, p->c->idle > 0)) : 0;
 }
 
 /* What arrived, to the decoder; each message out as one line. */
@@ -202,8 +163,7 @@ static int on_local(struct pump *p)
                                                    "stdin: %s",
                                                    strerror(errno)),
                               false));
-    if (got == 0 && p->decoder != NULL && p->line_len > 0 &&
-        send_message(p) != 0)
+    if (got == 0 && p->decoder != NULL && frame_local(p, buf, 0) != 0)
         return p->status;
     if (got == 0)
         return local_eof(p);
@@ -312,6 +272,7 @@ static int start(struct pump *p)
 {
     int rc = skt_selector_new(&p->sel, SKT_SELECTOR_POLL);
 
+    lines_init(&p->lines, p->c);
     if (rc == 0 && p->c->framed)
         rc = skt_frame_decoder_new(&p->decoder, &p->c->frame);
     if (rc < 0)
@@ -354,6 +315,6 @@ int pump_stream(const struct config *c, skt_socket *s, int in_fd,
     }
     skt_selector_close(p.sel);
     skt_frame_decoder_free(p.decoder);
-    free(p.line);
+    lines_free(&p.lines);
     return status;
 }

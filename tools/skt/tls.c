@@ -49,16 +49,14 @@ static int set_alpn(skt_tls_ctx *ctx, const char *list)
     return skt_tls_ctx_set_alpn_protocols(ctx, names);
 }
 
-/* What verification the options ask for. */
+/* What verification the options ask for, beyond the CAs of --cafile and
+ * --capath (which the context was made with, instead of the system's). */
 static int set_verification(const struct config *c, skt_tls_ctx *ctx,
                             bool server)
 {
     int rc = 0;
 
-    if (c->cafile || c->capath)
-        rc = skt_tls_ctx_load_verify_locations(ctx, c->cafile, c->capath,
-                                               NULL);
-    if (rc == 0 && server && c->verify_client && !c->cafile && !c->capath)
+    if (server && c->verify_client && !c->cafile && !c->capath)
         rc = skt_tls_ctx_load_default_certs(ctx);
     if (rc == 0 && server && c->verify_client)
         rc = skt_tls_ctx_set_verify_mode(ctx, SKT_TLS_CERT_REQUIRED);
@@ -75,7 +73,9 @@ static int set_verification(const struct config *c, skt_tls_ctx *ctx,
 int tls_context(const struct config *c, bool server, skt_tls_ctx **out)
 {
     skt_tls_ctx *ctx = NULL;
-    int rc = skt_tls_ctx_new(&ctx, server ? SKT_TLS_SERVER : SKT_TLS_CLIENT);
+    int rc = skt_tls_create_default_context(
+        &ctx, server ? SKT_TLS_SERVER : SKT_TLS_CLIENT, c->cafile, c->capath,
+        NULL);
 
     if (rc == 0)
         rc = set_verification(c, ctx, server);

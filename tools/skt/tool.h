@@ -38,12 +38,45 @@ enum command {
     CMD_SEND = 3,    /* skt send */
     CMD_RECV = 4,    /* skt recv */
     CMD_APP = 5,     /* skt app */
+    CMD_RELAY = 6,   /* skt relay */
 };
 
 /* Most --allow and --deny rules on one command line. */
 #define RULES_MAX 64
 /* Most positional arguments any command takes, plus one to spot extras. */
 #define POSITIONAL_MAX 4
+
+/* skt relay's kinds of address (parse_relay_address). */
+enum relay_kind {
+    RELAY_TCP,
+    RELAY_TCP_LISTEN,
+    RELAY_TLS,
+    RELAY_TLS_LISTEN,
+    RELAY_UDP,
+    RELAY_UDP_LISTEN,
+    RELAY_UNIX,
+    RELAY_UNIX_LISTEN,
+    RELAY_EXEC,
+    RELAY_STDIO,
+};
+
+/* One address of skt relay: its kind, as typed, and its parts. */
+struct relay_addr {
+    enum relay_kind kind;
+    const char *text;
+    /* tcp, tls, udp and their -listen forms: HOST as typed (brackets
+     * kept; "" for a listener without one) and PORT. */
+    char host[256];
+    char port[64];
+    /* unix and unix-listen: the PATH; exec: the command. */
+    const char *path;
+};
+
+/* --proxy-type. */
+enum proxy_type {
+    PROXY_SOCKS5 = 0, /* the default */
+    PROXY_HTTP = 1,   /* HTTP CONNECT */
+};
 
 /* One --allow or --deny rule: an address and its prefix length. */
 struct rule {
@@ -80,6 +113,12 @@ struct config {
     bool tls, insecure, verify_client;
     const char *cafile, *capath, *cert, *key, *sni, *alpn;
     int tls_min;
+    /* --proxy HOST:PORT (as typed, and split), --proxy-type, and
+     * --proxy-auth USER:PASS. */
+    const char *proxy, *proxy_port, *proxy_auth;
+    char proxy_host[256];
+    enum proxy_type proxy_type;
+    bool proxy_type_set;
     /* skt resolve. */
     bool canon;
     /* skt send and skt recv: -f, and --progress (1) or --no-progress
@@ -89,6 +128,10 @@ struct config {
     /* The positional arguments, checked by the command's rules. */
     const char *host, *port, *path, *ports, *name, *file;
     const char *action, *value; /* skt app */
+    /* skt relay: the two addresses, and with -k the index of the
+     * listening one whose every client gets a relay of its own (-1). */
+    struct relay_addr relay[2];
+    int relay_served;
     const char *positional[POSITIONAL_MAX];
     size_t positional_count;
 };
@@ -110,8 +153,9 @@ typedef int (*option_setter)(struct config *c, const struct option_spec *o,
 #define FOR_RECV (1u << CMD_RECV)
 #define FOR_XFER (FOR_SEND | FOR_RECV)
 #define FOR_APP (1u << CMD_APP)
+#define FOR_RELAY (1u << CMD_RELAY)
 #define FOR_CLIENTS (FOR_NET | FOR_XFER | FOR_APP)
-#define FOR_ALL (FOR_NET | FOR_RESOLVE | FOR_XFER | FOR_APP)
+#define FOR_ALL (FOR_NET | FOR_RESOLVE | FOR_XFER | FOR_APP | FOR_RELAY)
 
 /*
  * One option: its spellings, its argument's name (NULL for a flag), the
@@ -194,9 +238,22 @@ int parse_rule(const char *text, struct rule *r, char *err, size_t errlen);
  * fixed:N; into opts (max_size left alone). */
 int parse_frame(const char *text, skt_frame_opts *opts, char *err,
                 size_t errlen);
+/* --proxy HOST:PORT ([HOST]:PORT for IPv6): HOST into host (len bytes),
+ * *port pointing at PORT in text. Checks both as parse_host and
+ * parse_port do. */
+int parse_proxy(const char *text, bool numeric, char *host, size_t len,
+                const char **port, char *err, size_t errlen);
+/* --proxy-auth USER:PASS: a colon, and each part 1 to 255 bytes. */
+int parse_proxy_auth(const char *text, char *err, size_t errlen);
 /* A Unix socket path for -U: at most 108 bytes, @ for an abstract name. */
 int parse_unix_path(const char *text, skt_addr *out, char *err,
                     size_t errlen);
+/* An address of skt relay: tcp:HOST:PORT, tcp-listen:[HOST:]PORT, tls:,
+ * tls-listen:, udp:, udp-listen: likewise (an IPv6 HOST in brackets),
+ * unix:PATH, unix-listen:PATH, exec:CMD, stdio or -. With numeric, host
+ * names are refused. */
+int parse_relay_address(const char *text, bool numeric,
+                        struct relay_addr *out, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------------ */
 /* Shared helpers (util.c)                                                  */
@@ -289,6 +346,43 @@ void hex_dump(char direction, const void *buf, size_t len,
               uint64_t *offset);
 
 /* ------------------------------------------------------------------------ */
+/* --frame's helpers (framing.c)                                            */
+/* ------------------------------------------------------------------------ */
+
+/* The largest message: --frame-max, or the library's default. */
+size_t frame_max(const struct config *c);
+
+/* The lines of a byte stream, each one message (without its newline). */
+struct lines {
+    char *buf;
+    size_t start, len, cap; /* buf[start, len) is held */
+    size_t max;             /* the longest line, frame_max */
+};
+void lines_init(struct lines *l, const struct config *c);
+void lines_free(struct lines *l);
+/* Holds len more bytes. Returns 0 or -ENOMEM (with a detail). */
+int lines_add(struct lines *l, const char *buf, size_t len);
+/* The next whole line: returns 1 with *line (valid until lines_add) and
+ * *len; 0 when no line is complete (with at_end, what is held is a last
+ * line). Errors: SKT_EMSGTOOBIG (a line over max; the detail says so). */
+int lines_next(struct lines *l, bool at_end, const char **line,
+               size_t *len);
+/* 0 when a message of len bytes fits the framing; -EINVAL with a detail
+ * naming the length for fixed:N and a line of another length. */
+int message_fits(const struct config *c, size_t len);
+/* -u: the datagram that carries one message (header or delimiter
+ * included) into out. Returns its length, or -EINVAL (message_fits),
+ * SKT_EMSGTOOBIG (over the header), -EMSGSIZE (over cap). */
+int frame_datagram(const struct config *c, const char *msg, size_t len,
+                   char *out, size_t cap);
+/* -u: each message of one datagram to each(arg, msg, len), which returns
+ * 0 or a code that stops it. Returns 0 or the first code: SKT_EMSGTOOBIG,
+ * -EPROTO (bytes left that are not a whole message), each's. */
+int unframe_datagram(const struct config *c, const char *buf, size_t len,
+                     int (*each)(void *arg, const void *msg, size_t len),
+                     void *arg);
+
+/* ------------------------------------------------------------------------ */
 /* Modes                                                                    */
 /* ------------------------------------------------------------------------ */
 
@@ -296,11 +390,18 @@ void hex_dump(char direction, const void *buf, size_t len,
 int run_connect(const struct config *c);
 int run_listen(const struct config *c);
 int run_udp(const struct config *c);
+/* -u with -e/-c: a program per peer (udp_exec.c). */
+int run_udp_exec(const struct config *c);
+/* -u's client socket (udp.c): connected to the first address of HOST
+ * PORT under -w (-U: to PATH, from an autobound name), bound to -s/-p.
+ * Returns 0 or the exit status of the failure (printed). */
+int open_datagram_client(const struct config *c, skt_socket **out);
 int run_scan(const struct config *c);
 int run_resolve(const struct config *c);
 int run_send(const struct config *c);
 int run_recv(const struct config *c);
 int run_app(const struct config *c);
+int run_relay(const struct config *c);
 
 /* The progress bar of send and recv (progress.c): on stderr when it is a
  * terminal (or --progress), at most ten times a second; bytes, rate, and
@@ -328,6 +429,19 @@ void describe_peer(const char *what, skt_socket *s);
 /* Runs the connection with stdin and stdout, or with -e/-c's program. */
 int serve_connection(const struct config *c, skt_socket *s);
 
+/* --proxy (proxy.c). */
+/*
+ * Asks the proxy that s is connected to for a tunnel to HOST PORT:
+ * SOCKS5 (the name is sent for the proxy to resolve, a numeric address
+ * as such) or HTTP CONNECT, with --proxy-auth's credentials when given.
+ * Every step runs under what is left of deadline (now_seconds()'s clock;
+ * 0: none). Returns 0, the tunnel open and nothing of it read, or a
+ * negative code whose detail names the proxy and the reason (-ETIMEDOUT
+ * at the deadline, -EACCES for refused credentials, the SOCKS5 reply's
+ * code, -ECONNREFUSED for an HTTP status other than 2xx, -EPROTO).
+ */
+int proxy_tunnel(const struct config *c, skt_socket *s, double deadline);
+
 /* TLS (tls.c). */
 /* The context the configuration asks for, client or server side. Returns
  * 0 or the exit status of the failure (printed). */
@@ -346,6 +460,13 @@ bool tls_is_refusal(int code);
  * exited 0, else 1).
  */
 int exec_connection(const struct config *c, skt_socket *s);
+/* Forks the program of -e/-c with fd as its stdin and stdout and remote
+ * and local (len 0: none) in its environment. Returns the child's pid, or
+ * -1 with the failure printed. */
+pid_t start_program_with(const struct config *c, int fd,
+                         const skt_addr *remote, const skt_addr *local);
+/* Waits for pid: EXIT_OK when it exited 0, else EXIT_NETWORK. */
+int wait_program(pid_t pid);
 
 /* Listeners (listen.c). */
 /* True when the --allow/--deny rules let addr in (no rules: everyone). */

@@ -6,7 +6,10 @@
  * The listener answers the first peer it hears from and ignores others;
  * with -k it hears everyone (up to -m peers) and sends stdin to each.
  * After stdin's end, skt exits once -i seconds (default 1) pass without a
- * datagram; before it, -i expiring is exit status 4.
+ * datagram; before it, -i expiring is exit status 4. With --frame each
+ * line of stdin is one message in a datagram of its own, and each
+ * datagram received must hold whole messages, printed one a line. With
+ * -e/-c, udp_exec.c runs a program per peer instead.
  */
 #include "tool.h"
 
@@ -32,6 +35,8 @@ struct dgram {
     uint64_t dumped_out, dumped_in;
     double last_activity;
     int status;
+    struct lines lines; /* --frame: the lines of stdin */
+    int write_rc;       /* the failure of a write to stdout, or 0 */
 };
 
 static void finish(struct dgram *d, int status)
@@ -85,7 +90,7 @@ static int bind_local(const struct config *c, skt_socket *s)
     return rc < 0 ? rc : skt_bind(s, &local);
 }
 
-static int open_client(const struct config *c, skt_socket **out)
+int open_datagram_client(const struct config *c, skt_socket **out)
 {
     char why[160];
     skt_addr peer;
@@ -146,7 +151,7 @@ static void send_datagram(struct dgram *d, const char *buf, size_t len)
 {
     ssize_t rc = 0;
 
-    if (d->c->hex_dump)
+    if (d->c->hex_dump && !d->c->framed)
         hex_dump('>', buf, len, &d->dumped_out);
     if (d->connected)
         rc = skt_send(d->s, buf, len, 0);
@@ -154,6 +159,28 @@ static void send_datagram(struct dgram *d, const char *buf, size_t len)
         rc = skt_sendto(d->s, buf, len, 0, &d->peers[i]);
     if (rc < 0)
         finish(d, fail((int)rc, false));
+}
+
+/* --frame: each complete line of what stdin gave (len 0 at its end) as
+ * one datagram. */
+static void frame_stdin(struct dgram *d, const char *buf, size_t len)
+{
+    static char out[DATAGRAM_MAX];
+    const char *line;
+    size_t line_len;
+    int rc = lines_add(&d->lines, buf, len);
+
+    while (rc == 0 && !d->done &&
+           (rc = lines_next(&d->lines, len == 0, &line, &line_len)) == 1) {
+        rc = frame_datagram(d->c, line, line_len, out, sizeof out);
+        if (rc >= 0 && d->c->hex_dump)
+            hex_dump('>', line, line_len, &d->dumped_out);
+        if (rc >= 0)
+            send_datagram(d, out, (size_t)rc);
+        rc = rc < 0 ? rc : 0;
+    }
+    if (rc < 0)
+        finish(d, fail(rc, false));
 }
 
 static void on_stdin(struct dgram *d)
@@ -168,6 +195,12 @@ static void on_stdin(struct dgram *d)
         skt_selector_unregister(d->sel, 0);
         d->stdin_open = false;
         d->stdin_ended = true;
+        if (d->c->framed)
+            frame_stdin(d, buf, 0);
+        return;
+    }
+    if (d->c->framed) {
+        frame_stdin(d, buf, (size_t)got);
         return;
     }
     len = (size_t)got;
@@ -188,6 +221,45 @@ static void refused(const struct dgram *d)
                          "listens there)", addr_text(&peer, where,
                                                      sizeof where),
                          skt_strerror(-ECONNREFUSED));
+}
+
+/* --frame: one message of a datagram out as one line. */
+static int print_message(void *arg, const void *msg, size_t len)
+{
+    struct dgram *d = arg;
+    int rc;
+
+    if (d->c->hex_dump)
+        hex_dump('<', msg, len, &d->dumped_in);
+    rc = write_all(1, msg, len);
+    if (rc == 0)
+        rc = write_all(1, "\n", 1);
+    d->write_rc = rc;
+    return rc;
+}
+
+/* A datagram received, out whole (--frame: its messages, one a line). A
+ * listener hears a malformed one out and goes on. */
+static void print_datagram(struct dgram *d, const char *buf, size_t len)
+{
+    int rc;
+
+    if (!d->c->framed) {
+        if (d->c->hex_dump)
+            hex_dump('<', buf, len, &d->dumped_in);
+        rc = d->write_rc = write_all(1, buf, len);
+    } else {
+        rc = unframe_datagram(d->c, buf, len, print_message, d);
+    }
+    if (d->write_rc == -EPIPE)
+        finish(d, EXIT_OK);
+    else if (d->write_rc < 0)
+        finish(d, fail(skt_set_error_detail(rc, "write to stdout: %s",
+                                            skt_strerror(rc)), false));
+    else if (rc < 0 && d->c->listen)
+        note("%s (datagram ignored)", skt_error_detail());
+    else if (rc < 0)
+        finish(d, fail(rc, false));
 }
 
 static void on_socket(struct dgram *d)
@@ -215,10 +287,7 @@ static void on_socket(struct dgram *d)
             return;
         }
     }
-    if (d->c->hex_dump)
-        hex_dump('<', buf, (size_t)got, &d->dumped_in);
-    if (write_all(1, buf, (size_t)got) == -EPIPE)
-        finish(d, EXIT_OK);
+    print_datagram(d, buf, (size_t)got);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -302,6 +371,9 @@ int run_udp(const struct config *c)
     struct dgram d = {.c = c};
     int status;
 
+    if (c->exec_cmd)
+        return run_udp_exec(c);
+    lines_init(&d.lines, c);
     if (c->listen) {
         status = open_listener(c, SOCK_DGRAM, &d.s);
         d.peers = calloc((size_t)c->max_clients, sizeof *d.peers);
@@ -309,12 +381,13 @@ int run_udp(const struct config *c)
             status = fail(skt_set_error_detail(-ENOMEM, "-m: out of "
                                                "memory"), false);
     } else {
-        status = open_client(c, &d.s);
+        status = open_datagram_client(c, &d.s);
         d.connected = true;
     }
     if (status == 0)
         status = pump_datagrams(&d);
     free(d.peers);
+    lines_free(&d.lines);
     if (c->listen && d.s != NULL)
         close_listener(c, d.s);
     else

@@ -265,12 +265,9 @@ INTENDED = {
         "a negative number is a sentinel for the default here, as "
         "everywhere in skt, where Python's listen(-1) means a backlog of "
         "0;"),
-}
-KNOWN_DEVIATIONS = {
     "accept.udp_timeout": (
-        "EOPNOTSUPP <0.1s",
-        "intended but not marked: in timeout mode skt calls accept first "
-        "and polls only on EAGAIN (DESIGN.md), so a socket that cannot "
-        "accept fails at once; CPython polls first and times out. The "
-        "header says nothing of it."),
+        "EOPNOTSUPP <0.1s", "skt_accept",
+        "CPython polls before it calls accept, so a socket that can never "
+        "accept (a UDP socket) waits out the whole timeout there"),
 }
+KNOWN_DEVIATIONS = {}

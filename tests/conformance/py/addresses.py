@@ -157,13 +157,10 @@ def _():
         return f"{data.decode()} {addr(S.AF_PACKET, src)}"
 
 
-INTENDED = {}
-KNOWN_DEVIATIONS = {
+INTENDED = {
     "family.unix_path_108": (
-        "108 True",
-        "intended but not marked: skt_addr_parse/skt_addr_from_unix accept "
-        "a Unix path of exactly 108 bytes (sun_path full, no NUL; Linux "
-        "accepts it), where Python raises OSError('AF_UNIX path too "
-        "long'); the header describes the form but does not say 'Differs "
-        "from Python:'"),
+        "108 True", "skt_addr_from_unix",
+        "a path of exactly 108 bytes (sun_path full, without a NUL) is "
+        "accepted"),
 }
+KNOWN_DEVIATIONS = {}

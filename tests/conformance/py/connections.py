@@ -260,20 +260,17 @@ add("connection.sequential_first_blackholed_time", first_blackholed(True))
 add("connection.happy_first_blackholed", first_blackholed(True))
 
 
-INTENDED = {}
-KNOWN_DEVIATIONS = {
+INTENDED = {
     "connection.sequential_first_blackholed_time": (
-        "127.0.0.1:P ~0.2s",
-        "intended but not marked: one deadline over every address, each "
-        "remaining attempt given a fair share of it (issue 12, item 2), so "
-        "the second address is reached after 0.25 s; Python gives each "
-        "address the whole timeout (0.5 s). The header says 'fixed: "
-        "opts->timeout is ONE deadline' but not 'Differs from Python:'"),
+        "127.0.0.1:P ~0.2s", "skt_connect_opts.attempt_delay",
+        "Python's create_connection gives each address the whole timeout"),
     "connection.happy_first_blackholed": (
-        "127.0.0.1:P ~0.2s",
-        "intended but not marked: skt_create_connection uses Happy "
-        "Eyeballs (RFC 8305) by default and starts the next address after "
-        "the 0.25 s attempt delay; Python 3.11 tries one address after "
-        "another (0.5 s on the black hole). The header describes it but "
-        "does not say 'Differs from Python:'"),
+        "127.0.0.1:P ~0.2s", "skt_create_connection",
+        "Python tries one address after another, where skt races them (Happy "
+        "Eyeballs)"),
+    "connection.port_over_65535": (
+        "EPORTRANGE", "skt_create_connection",
+        "a numeric port over 65535 is SKT_EPORTRANGE, where Python connects "
+        "to the port's low 16 bits"),
 }
+KNOWN_DEVIATIONS = {}

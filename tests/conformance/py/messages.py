@@ -286,19 +286,14 @@ def _():
         return f"{data.decode()} {'-' if not src else addr(S.AF_UNIX, src)}"
 
 
-INTENDED = {}
-KNOWN_DEVIATIONS = {
+INTENDED = {
     "fdpass.cloexec": (
-        "False False",
-        "intended but not marked: skt_recv_fds and skt_recvmsg add "
-        "MSG_CMSG_CLOEXEC, so received fds are close-on-exec (PEP 446's "
-        "rule); Python's recv_fds/recvmsg do not, and the fds are "
-        "inheritable. The header says so but not 'Differs from Python:'"),
+        "False False", "skt_recv_fds",
+        "received fds are close-on-exec (PEP 446's rule for every new fd), "
+        "where Python's recv_fds gives inheritable ones"),
     "fdpass.more_than_room": (
-        "x 0 CTRUNC",
-        "intended but not marked: when more fds arrive than the caller "
-        "has room for, skt_recv_fds closes every one and returns none "
-        "(with MSG_CTRUNC); Python's recv_fds returns those that fit. The "
-        "header says 'fixed' and 'Unlike Python' (skt_recv_fds, "
-        "skt_recvmsg) but not 'Differs from Python:'"),
+        "x 0 CTRUNC", "skt_recv_fds",
+        "when they do not all fit, every one is closed, where Python returns "
+        "those that fit"),
 }
+KNOWN_DEVIATIONS = {}

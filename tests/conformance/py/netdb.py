@@ -204,18 +204,9 @@ INTENDED = {
         "EAFNOSUPPORT", "skt_inet_ntop",
         "an unknown family is -EAFNOSUPPORT, where Python raises "
         "ValueError; the code says what is wrong."),
-}
-KNOWN_DEVIATIONS = {
     "resolver.port_over_65535": (
-        "EPORTRANGE",
-        "intended but not marked: skt_getaddrinfo refuses a numeric port "
-        "over 65535 (SKT_EPORTRANGE) where Python's getaddrinfo lets glibc "
-        "keep its low 16 bits (70000 becomes 4464); the header lists the "
-        "code but does not say 'Differs from Python:'. (skt_create_connection "
-        "does not refuse it: it connects to port - 65536, as Python.)"),
-    "resolver.both_none": (
-        "EINVAL",
-        "skt_getaddrinfo(NULL, NULL) is -EINVAL (\"host and port are both "
-        "NULL\"), where Python's getaddrinfo(None, None) raises gaierror "
-        "EAI_NONAME (the system's answer); not marked in the header"),
+        "EPORTRANGE", "skt_getaddrinfo",
+        "a numeric port over 65535 is SKT_EPORTRANGE, where Python's "
+        "getaddrinfo lets glibc keep its low 16 bits"),
 }
+KNOWN_DEVIATIONS = {}

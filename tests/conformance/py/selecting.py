@@ -251,19 +251,13 @@ INTENDED = {
         "1 READ ~0.2s", "skt_selector_select",
         "a negative timeout waits forever (the sentinel of every skt "
         "timeout), where Python's select(-1) only looks;"),
-}
-KNOWN_DEVIATIONS = {
     "selector.select_closed_while_registered": (
-        "1 READ",
-        "intended but not marked: skt's select backend reports an fd "
-        "closed while registered as ready with its events (the next I/O "
-        "says -EBADF), where Python's SelectSelector.select raises "
-        "OSError(EBADF); the skt_selector section says so but not 'Differs "
-        "from Python:'"),
+        "1 READ", "skt_selector_select",
+        "the select backend reports an fd closed while registered as ready, "
+        "as the poll backends of skt and Python do"),
     "selector.fd_count": (
-        "2 0",
-        "intended but not marked: an skt selector holds an eventfd for "
-        "skt_selector_wakeup besides its epoll fd (2 fds), where Python's "
-        "DefaultSelector holds 1; the header says so but not 'Differs from "
-        "Python:'"),
+        "2 0", "skt_selector_new",
+        "a selector holds one fd more than Python's (two with epoll), its "
+        "eventfd"),
 }
+KNOWN_DEVIATIONS = {}

@@ -132,13 +132,10 @@ INTENDED = {
     "sendfile.nonblocking": (
         "1000", "skt_sendfile",
         "a non-blocking socket works (the call returns -EAGAIN with *sent "
-        "when the buffer fills), where Python raises ValueError."),
-}
-KNOWN_DEVIATIONS = {
+        "when the buffer fills), where Python raises ValueError"),
     "sendfile.pipe": (
-        "5",
-        "intended but not marked: skt_sendfile reads a pipe and sends what "
-        "it holds; Python's socket.sendfile sees st_size 0 and returns 0 "
-        "without reading. The header says a pipe is read and sent, but "
-        "not 'Differs from Python:'"),
+        "5", "skt_sendfile",
+        "a pipe or socket is read and sent, where Python's sendfile sees a "
+        "size of 0 in fstat and returns 0 without reading"),
 }
+KNOWN_DEVIATIONS = {}

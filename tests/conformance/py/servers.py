@@ -311,17 +311,12 @@ INTENDED = {
         "128", "skt_server_config.backlog",
         "socketserver's request_queue_size is 5, which drops clients as "
         "soon as a server falls a little behind."),
-}
-KNOWN_DEVIATIONS = {
     "socketserver.unix_socket_file_after_close": (
-        "False",
-        "intended but not marked: skt_server_close removes the Unix socket "
-        "file it bound; Python's server_close leaves it; the header says "
-        "so (skt_server_new) but not 'Differs from Python:'"),
+        "False", "skt_server_new",
+        "socketserver's server_close leaves the Unix socket file behind"),
     "socketserver.handle_timeout_in_serve_forever": (
-        "called",
-        "intended but not marked: skt_server calls handle_timeout from "
-        "serve_forever each time `timeout` passes without a request; "
-        "Python's serve_forever never calls it (only handle_request "
-        "does); the header does not say 'Differs from Python:'"),
+        "called", "skt_server_config.timeout",
+        "socketserver calls handle_timeout only from handle_request, never "
+        "from serve_forever"),
 }
+KNOWN_DEVIATIONS = {}

@@ -209,12 +209,10 @@ def _():
     return f"{kept} {fds() - before}"
 
 
-INTENDED = {}
-KNOWN_DEVIATIONS = {
+INTENDED = {
     "defaults.from_fd_nonblocking": (
-        "0 False",
-        "intended but not marked: skt_from_fd gives an O_NONBLOCK fd "
-        "non-blocking mode 'so gettimeout tells the truth', where Python's "
-        "socket(fileno=) says None (blocking); the header does not say "
-        "'Differs from Python:' there"),
+        "0 False", "skt_from_fd",
+        "socket(fileno=) on an O_NONBLOCK fd says None (blocking) while every "
+        "call on it fails with BlockingIOError"),
 }
+KNOWN_DEVIATIONS = {}

@@ -164,24 +164,16 @@ INTENDED = {
         "readline(max) with a longer line returns max bytes of it in "
         "Python, and the caller cannot tell a cut line from a whole one; "
         "skt fails with SKT_ELINETOOLONG and keeps every byte."),
-}
-KNOWN_DEVIATIONS = {
     "makefile.read_exact_eof": (
-        "EEOF hi",
-        "intended but not marked: skt_stream_read_exact fails with SKT_EEOF "
-        "at the end of the stream and keeps the bytes (read next: 'hi'), "
-        "where Python's read(5) returns the short b'hi'; the header does "
-        "not say 'Differs from Python:'"),
+        "EEOF hi", "skt_stream_read_exact",
+        "read(n) returns fewer bytes at the end of the stream, and the caller "
+        "must compare lengths to see it"),
     "makefile.timeout_keeps_partial_line": (
-        "ETIMEDOUT part\\x0a",
-        "intended but not marked: after a timeout skt's stream goes on "
-        "from the bytes it buffered, where Python's makefile refuses every "
-        "read ('cannot read from timed out object'); the skt_stream "
-        "section says so, but not with 'Differs from Python:'"),
+        "ETIMEDOUT part\\x0a", "skt_stream",
+        "Python's makefile refuses every read after a timeout"),
     "makefile.nonblocking_partial_line": (
-        "EAGAIN",
-        "intended but not marked: a non-blocking readline with half a line "
-        "is -EAGAIN in skt (the bytes stay buffered); Python's raises "
-        "OSError('read() should have returned a bytes object, not "
-        "NoneType'); not marked in the header"),
+        "EAGAIN", "skt_stream",
+        "a non-blocking readline that finds half a line returns the half as "
+        "if it were a line (or, in \"rwb\" mode, raises OSError)"),
 }
+KNOWN_DEVIATIONS = {}

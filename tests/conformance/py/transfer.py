@@ -349,13 +349,10 @@ INTENDED = {
         "EAGAIN <0.1s", "skt_send",
         "in timeout mode CPython polls (waits) before a MSG_DONTWAIT call; "
         "skt does what the flag asks and never waits."),
-}
-KNOWN_DEVIATIONS = {
     "io.recv_oob_timeout": (
-        "! <0.1s",
-        "intended but not marked: in timeout mode skt calls recv first and "
-        "polls only on EAGAIN (DESIGN.md), so urgent data, which never "
-        "makes a socket POLLIN, is read at once; CPython polls for POLLIN "
-        "first and times out. The header's note on skt_send covers "
-        "MSG_DONTWAIT only."),
+        "! <0.1s", "skt_recv",
+        "CPython polls for readability before every receive in timeout mode, "
+        "so urgent data (MSG_OOB), which never makes a socket readable, times "
+        "out there"),
 }
+KNOWN_DEVIATIONS = {}
