@@ -3023,7 +3023,10 @@ SKT_EXTERN int skt_selector_wakeup(skt_selector *sel);
  * (skt_server_new_from_fd) and a Unix socket get, being one socket. The
  * cost of a listener each: a connection waits in the backlog of the loop
  * it was hashed to, even while another loop is idle (so a callback that
- * blocks delays its loop's share of new clients).
+ * blocks delays its loop's share of new clients). Platform: the posix
+ * platform does not count on SO_REUSEPORT to spread connections (on the
+ * BSDs and macOS it only lets sockets share a port), so its loops share
+ * one listener, each woken for every new connection.
  * SKT_SERVER_FORK with workers is prefork: N long-lived children, each
  * serving one connection at a time (accepting on the shared listener,
  * running handle, then accepting again); the parent only supervises,

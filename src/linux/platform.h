@@ -11,6 +11,10 @@
 
 #define SKT__PLATFORM_NAME "linux"
 
+/* SO_REUSEPORT spreads new connections over the sockets bound to a
+ * port, so each event worker may have its own listener. */
+#define SKT__REUSEPORT_BALANCES 1
+
 /* The relay's kernel path: splice(2), in splice_linux.c (sys_int.h). */
 #define SKT__HAVE_SPLICE 1
 

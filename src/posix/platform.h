@@ -17,6 +17,11 @@
 
 #define SKT__PLATFORM_NAME "posix"
 
+/* SO_REUSEPORT is not known to spread connections over the sockets bound
+ * to a port (on the BSDs and macOS it only lets them bind): several event
+ * workers share one listener. */
+#define SKT__REUSEPORT_BALANCES 0
+
 /*
  * Where the system has no SOCK_NONBLOCK and SOCK_CLOEXEC, these bits of
  * the type argument are skt's own: the system-call layer takes them off

@@ -45,7 +45,8 @@ int skt__server_workers_of(const skt_server_config *cfg)
  * the header, "Workers", for the figures behind the choice. This relies
  * on Linux's SO_REUSEPORT, which spreads connections over the sockets
  * bound to a port; where the option only lets several sockets bind (the
- * BSDs, macOS), the answer must be false.
+ * BSDs, macOS), the platform says so (SKT__REUSEPORT_BALANCES 0) and the
+ * answer is false.
  */
 bool skt__server_listener_per_worker(const skt_server *srv)
 {
@@ -58,7 +59,7 @@ bool skt__server_listener_per_worker(const skt_server *srv)
         return false;
     if (skt__server_listeners_override >= 0)
         return skt__server_listeners_override == 1;
-    return true;
+    return SKT__REUSEPORT_BALANCES != 0;
 }
 
 /* One more listener on the server's address, for one more worker. */

@@ -6,7 +6,8 @@
  * messages are the program's lines) stays here, and the program gets one
  * end of a socket pair that this process pumps. With -l -k, one
  * process per client, at most -m at once: the listener is left alone
- * while that many run, and SIGCHLD wakes the loop to reap them.
+ * while that many run, and SIGCHLD wakes the loop to reap them
+ * (children.c).
  */
 #include "tool.h"
 
@@ -118,15 +119,6 @@ static pid_t start_program(const struct config *c, skt_socket *s, int fd)
     return start_program_with(c, fd, &remote, &local);
 }
 
-/* The socket's descriptor, for dup2 and the pump (-1 for none). */
-static int fd_of(const skt_socket *s)
-{
-    skt_os_socket fd = SKT_INVALID_SOCKET;
-
-    skt_fileno(s, &fd);
-    return fd;
-}
-
 /* TLS: the program gets a socket pair's end; this process pumps. */
 static int exec_over_pair(const struct config *c, skt_socket *s)
 {
@@ -171,143 +163,24 @@ int exec_connection(const struct config *c, skt_socket *s)
 /* -l -k -e: one process per client                                         */
 /* ------------------------------------------------------------------------ */
 
-struct programs {
-    const struct config *c;
-    skt_socket *listener;
-    skt_tls_ctx *tls;
-    skt_selector *sel;
-    pid_t *pids; /* max_clients slots, 0 when free */
-    long count;
-    bool accepting;
-};
-
-static void set_accepting(struct programs *p, bool on)
+/* The child of one client, its TLS handshake done: the program. */
+static void program_process(const struct children *k, skt_socket *conn)
 {
-    if (on == p->accepting)
-        return;
-    if (on)
-        skt_selector_register_socket(p->sel, p->listener, SKT_EVENT_READ,
-                                     NULL);
-    else
-        skt_selector_unregister_socket(p->sel, p->listener);
-    p->accepting = on;
-}
-
-static void forget(struct programs *p, pid_t pid)
-{
-    for (long i = 0; i < p->c->max_clients; i++)
-        if (p->pids[i] == pid) {
-            p->pids[i] = 0;
-            p->count--;
-        }
-}
-
-static void reap(struct programs *p)
-{
-    pid_t pid;
-
-    while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
-        forget(p, pid);
-    set_accepting(p, p->count < p->c->max_clients);
-}
-
-/* The child of one client: TLS handshake, then the program. */
-static void client_process(struct programs *p, skt_socket *conn)
-{
-    int rc = 0;
-
-    signals_watch(NULL);
-    signals_unlink_at_exit(NULL);
-    skt_close(p->listener);
-    if (p->tls != NULL)
-        rc = tls_accept(p->c, p->tls, conn);
-    if (rc < 0)
-        _exit(fail(rc, p->c->wait > 0));
-    if (p->tls == NULL && !p->c->framed) {
+    if (k->tls == NULL && !k->c->framed) {
         skt_addr remote, local;
         addresses_of(conn, &remote, &local);
-        exec_program(p->c, fd_of(conn), &remote, &local);
+        exec_program(k->c, fd_of(conn), &remote, &local);
     }
-    _exit(exec_over_pair(p->c, conn));
-}
-
-static void on_client(struct programs *p)
-{
-    skt_socket *conn;
-    pid_t pid;
-    long i = 0;
-    int rc = accept_client(p->c, p->listener, NULL, &conn);
-
-    if (rc != 0) {
-        if (rc < 0 && rc != -EAGAIN)
-            fail(rc, false);
-        return;
-    }
-    pid = fork();
-    if (pid == 0)
-        client_process(p, conn);
-    if (pid < 0)
-        fail(skt_set_error_detail(-errno, "fork: %s", strerror(errno)),
-             false);
-    skt_close(conn);
-    if (pid < 0)
-        return;
-    while (p->pids[i] != 0)
-        i++;
-    p->pids[i] = pid;
-    p->count++;
-    set_accepting(p, p->count < p->c->max_clients);
-}
-
-/* On a signal: every child is asked to end, then reaped. */
-static void end_children(struct programs *p)
-{
-    for (long i = 0; i < p->c->max_clients; i++)
-        if (p->pids[i] > 0)
-            kill(p->pids[i], SIGTERM);
-    for (long i = 0; i < p->c->max_clients; i++)
-        if (p->pids[i] > 0)
-            waitpid(p->pids[i], NULL, 0);
-}
-
-static int programs_loop(struct programs *p)
-{
-    const skt_selector_ready *ready;
-
-    set_accepting(p, true);
-    while (signals_caught() == 0) {
-        int count = skt_selector_select(p->sel, SKT_BLOCKING, &ready);
-        if (count < 0)
-            return fail(count, false);
-        reap(p);
-        if (count > 0 && ready[0].events != 0 && p->accepting &&
-            signals_caught() == 0)
-            on_client(p);
-    }
-    end_children(p);
-    return EXIT_SIGNAL + signals_caught();
+    _exit(exec_over_pair(k->c, conn));
 }
 
 int serve_programs(const struct config *c, skt_socket *listener,
                    skt_tls_ctx *tls)
 {
-    struct programs p = {.c = c, .listener = listener, .tls = tls};
-    int rc = skt_selector_new(&p.sel, SKT_SELECTOR_POLL), status;
+    struct children k = {.c = c, .listener = listener, .tls = tls,
+                         .serve = program_process};
+    int status = serve_children(&k);
 
-    p.pids = calloc((size_t)c->max_clients, sizeof *p.pids);
-    if (rc == 0 && p.pids == NULL)
-        rc = skt_set_error_detail(-ENOMEM, "-m: out of memory");
-    if (rc == 0)
-        rc = skt_settimeout(listener, 0);
-    if (rc < 0) {
-        status = fail(rc, false);
-    } else {
-        signals_watch(p.sel);
-        status = programs_loop(&p);
-        signals_watch(NULL);
-    }
-    free(p.pids);
-    skt_selector_close(p.sel);
     close_listener(c, listener);
     return status;
 }

@@ -16,10 +16,8 @@
 #include "tool.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* One address, opened. */
@@ -62,44 +60,9 @@ static void address_config(const struct config *c, const struct relay_addr *a,
     out->exec_cmd = NULL;
 }
 
-/* The socket's descriptor (-1 for none). */
-static int fd_of(const skt_socket *s)
-{
-    skt_os_socket fd = SKT_INVALID_SOCKET;
-
-    skt_fileno(s, &fd);
-    return fd;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Datagrams                                                                */
 /* ------------------------------------------------------------------------ */
-
-/* udp:HOST:PORT: a datagram socket connected to HOST's first address. */
-static int open_udp(const struct config *c, skt_socket **out)
-{
-    skt_addrinfo hints = {.family = c->family, .type = SOCK_DGRAM}, *res;
-    char buf[256];
-    int rc;
-
-    if (c->numeric)
-        hints.flags = AI_NUMERICHOST;
-    rc = skt_getaddrinfo(host_unbracketed(c->host, buf, sizeof buf), c->port,
-                         &hints, c->wait > 0 ? c->wait : SKT_BLOCKING, &res);
-    if (rc < 0)
-        return fail(rc, c->wait > 0);
-    rc = skt_open(out, skt_addr_family(&res->addr), SOCK_DGRAM, 0);
-    if (rc == 0 && (rc = skt_connect(*out, &res->addr)) < 0) {
-        skt_close(*out);
-        *out = NULL;
-    }
-    skt_freeaddrinfo(res);
-    if (rc < 0)
-        return fail(rc, false);
-    if (c->verbose)
-        describe_peer("sending datagrams to", *out);
-    return 0;
-}
 
 /* udp-listen:[HOST:]PORT: bound, then connected to the first peer heard
  * from, whose datagram stays queued for the relay. */
@@ -259,7 +222,7 @@ static int open_endpoint(const struct config *c, struct endpoint *e,
     case RELAY_UNIX:
         return open_connection(&here, &e->s);
     case RELAY_UDP:
-        return open_udp(&here, &e->s);
+        return open_datagram_client(&here, &e->s); /* as -u's client */
     case RELAY_UDP_LISTEN:
         return open_udp_listener(&here, &e->s);
     case RELAY_TCP_LISTEN:
@@ -353,157 +316,32 @@ static int relay_endpoints(const struct config *c, struct endpoint e[2])
 /* -k: a relay per client                                                   */
 /* ------------------------------------------------------------------------ */
 
-struct clients {
-    const struct config *c;
-    struct config served; /* the listening address's configuration */
-    int index;            /* which of the two addresses it is */
-    skt_socket *listener;
-    skt_tls_ctx *tls;
-    skt_selector *sel;
-    pid_t *pids; /* max_clients slots, 0 when free */
-    long count;
-    bool accepting;
-};
-
-static void set_accepting(struct clients *k, bool on)
+/* The child of one client, its handshake done: the other address, the
+ * relay. Never returns. */
+static void relay_process(const struct children *k, skt_socket *conn)
 {
-    if (on == k->accepting)
-        return;
-    if (on)
-        skt_selector_register_socket(k->sel, k->listener, SKT_EVENT_READ,
-                                     NULL);
-    else
-        skt_selector_unregister_socket(k->sel, k->listener);
-    k->accepting = on;
+    const struct config *c = k->arg;
+    struct endpoint e[2] = {{.addr = &c->relay[0]}, {.addr = &c->relay[1]}};
+
+    e[c->relay_served].s = conn;
+    _exit(relay_endpoints(c, e));
 }
 
-static void reap(struct clients *k)
-{
-    pid_t pid;
-
-    while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
-        for (long i = 0; i < k->c->max_clients; i++)
-            if (k->pids[i] == pid) {
-                k->pids[i] = 0;
-                k->count--;
-            }
-    set_accepting(k, k->count < k->c->max_clients);
-}
-
-/* The child of one client: its handshake, the other address, the relay.
- * Never returns. */
-static void client_process(struct clients *k, skt_socket *conn)
-{
-    struct endpoint e[2] = {{.addr = &k->c->relay[0]},
-                            {.addr = &k->c->relay[1]}};
-    int rc = 0;
-
-    signals_watch(NULL);
-    signals_unlink_at_exit(NULL);
-    skt_selector_close(k->sel);
-    skt_close(k->listener);
-    if (k->tls != NULL)
-        rc = tls_accept(&k->served, k->tls, conn);
-    if (rc < 0) {
-        skt_close(conn);
-        _exit(fail(rc, k->c->wait > 0));
-    }
-    e[k->index].s = conn;
-    _exit(relay_endpoints(k->c, e));
-}
-
-static void on_client(struct clients *k)
-{
-    skt_socket *conn;
-    pid_t pid;
-    long i = 0;
-    int rc = accept_client(&k->served, k->listener, NULL, &conn);
-
-    if (rc != 0) {
-        if (rc < 0 && rc != -EAGAIN)
-            fail(rc, false);
-        return;
-    }
-    pid = fork();
-    if (pid == 0)
-        client_process(k, conn);
-    if (pid < 0)
-        fail(skt_set_error_detail(-errno, "fork: %s", strerror(errno)),
-             false);
-    skt_close(conn);
-    if (pid < 0)
-        return;
-    while (k->pids[i] != 0)
-        i++;
-    k->pids[i] = pid;
-    k->count++;
-    set_accepting(k, k->count < k->c->max_clients);
-}
-
-/* On a signal: every child is asked to end, then reaped. */
-static void end_children(struct clients *k)
-{
-    for (long i = 0; i < k->c->max_clients; i++)
-        if (k->pids[i] > 0)
-            kill(k->pids[i], SIGTERM);
-    for (long i = 0; i < k->c->max_clients; i++)
-        if (k->pids[i] > 0)
-            waitpid(k->pids[i], NULL, 0);
-}
-
-static int clients_loop(struct clients *k)
-{
-    const skt_selector_ready *ready;
-
-    set_accepting(k, true);
-    while (signals_caught() == 0) {
-        int count = skt_selector_select(k->sel, SKT_BLOCKING, &ready);
-        if (count < 0)
-            return fail(count, false);
-        reap(k);
-        if (count > 0 && ready[0].events != 0 && k->accepting &&
-            signals_caught() == 0)
-            on_client(k);
-    }
-    end_children(k);
-    return EXIT_SIGNAL + signals_caught();
-}
-
-/* Opens the listener of -k and its selector. */
-static int clients_start(struct clients *k)
-{
-    const struct config *c = &k->served;
-    int rc, status = c->tls ? tls_context(c, true, &k->tls) : 0;
-
-    if (status == 0)
-        status = open_listener(c, SOCK_STREAM, &k->listener);
-    if (status != 0)
-        return status;
-    rc = skt_selector_new(&k->sel, SKT_SELECTOR_POLL);
-    k->pids = calloc((size_t)k->c->max_clients, sizeof *k->pids);
-    if (rc == 0 && k->pids == NULL)
-        rc = skt_set_error_detail(-ENOMEM, "-m: out of memory");
-    if (rc == 0)
-        rc = skt_settimeout(k->listener, 0);
-    return rc < 0 ? fail(rc, false) : 0;
-}
-
+/* Opens the listener of -k, serves its clients, closes it. */
 static int serve_clients(const struct config *c)
 {
-    struct clients k = {.c = c, .index = c->relay_served};
+    struct config served; /* the listening address's configuration */
+    struct children k = {.c = &served, .serve = relay_process, .arg = c};
     int status;
 
-    address_config(c, &c->relay[k.index], &k.served);
-    status = clients_start(&k);
-    if (status == 0) {
-        signals_watch(k.sel);
-        status = clients_loop(&k);
-        signals_watch(NULL);
-    }
-    free(k.pids);
-    skt_selector_close(k.sel);
+    address_config(c, &c->relay[c->relay_served], &served);
+    status = served.tls ? tls_context(&served, true, &k.tls) : 0;
+    if (status == 0)
+        status = open_listener(&served, SOCK_STREAM, &k.listener);
+    if (status == 0)
+        status = serve_children(&k);
     if (k.listener != NULL)
-        close_listener(&k.served, k.listener);
+        close_listener(&served, k.listener);
     skt_tls_ctx_free(k.tls);
     return status;
 }

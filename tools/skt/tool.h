@@ -287,6 +287,8 @@ void addr_host_port(const skt_addr *a, char *host, size_t hostlen,
 int port_number(const char *text, const char *proto);
 /* Milliseconds with a precision that suits them, e.g. "0.213 ms". */
 const char *ms_text(double seconds, char *buf, size_t len);
+/* The socket's descriptor, for dup2 and the pump (-1 for none). */
+int fd_of(const skt_socket *s);
 
 /* ------------------------------------------------------------------------ */
 /* Signals (signals.c)                                                      */
@@ -492,5 +494,28 @@ int serve_hub(const struct config *c, skt_socket *listener,
 /* -k with -e/-c: one process per client, at most -m at once (exec.c). */
 int serve_programs(const struct config *c, skt_socket *listener,
                    skt_tls_ctx *tls);
+
+/* -k's process per client (children.c), for -e/-c and skt relay. */
+struct children {
+    const struct config *c; /* the listener's: -m, -w, the rules, -v */
+    skt_socket *listener;
+    skt_tls_ctx *tls; /* the handshake each child does first, or NULL */
+    /* In the child of one client, its handshake done: serves conn.
+     * Never returns. */
+    void (*serve)(const struct children *k, skt_socket *conn);
+    const void *arg; /* serve's own data */
+    /* Kept by serve_children. */
+    skt_selector *sel;
+    pid_t *pids; /* max_clients slots, 0 when free */
+    long count;
+    bool accepting;
+};
+/*
+ * Accepts clients of k->listener until a signal, each served by a child
+ * process of its own, at most -m at once; then asks every child to end
+ * (SIGTERM) and reaps them. Returns 128 + N, or the exit status of a
+ * failure (printed). The listener stays the caller's to close.
+ */
+int serve_children(struct children *k);
 
 #endif

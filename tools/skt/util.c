@@ -1,7 +1,8 @@
 /*
  * util.c - the small helpers every mode shares: the clock, one-line notes
  * and failures on stderr with their exit status, whole writes to a file
- * descriptor, and the texts of addresses and times.
+ * descriptor, the texts of addresses and times, and a socket's
+ * descriptor.
  */
 #include "tool.h"
 
@@ -114,4 +115,12 @@ const char *ms_text(double seconds, char *buf, size_t len)
     else
         snprintf(buf, len, "%.3f s", seconds);
     return buf;
+}
+
+int fd_of(const skt_socket *s)
+{
+    skt_os_socket fd = SKT_INVALID_SOCKET;
+
+    skt_fileno(s, &fd);
+    return fd;
 }
