@@ -19,6 +19,11 @@ struct serving {
     double stopped_at; /* skt_test_now() when serve_forever returned */
 };
 
+/* The switch between the two ways of sharing a port among event workers
+ * (1: a listener each, 0: one for all, -1: the platform's choice), read
+ * when a server is made: src/server/workers.c. */
+extern int skt__server_listeners_override;
+
 /* skt_server_new on address, then serve_forever on a thread. */
 void serving_start(struct serving *s, const char *address,
                    const skt_server_config *cfg);

@@ -17,10 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The benchmarks' switch between the two ways of sharing a port (a
- * listener per worker, or one for all): src/server/workers.c. */
-extern int skt__server_listeners_override;
-
 static void pause_ms(int ms)
 {
     struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
