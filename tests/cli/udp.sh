@@ -13,7 +13,9 @@ need_python socket
 # The client, against socat echoing each datagram (cat).
 printf 'hello udp\n' >"$tmp/input"
 free_port
-start server socat "UDP4-LISTEN:$port,bind=127.0.0.1,fork" EXEC:cat
+# -T 3: each forked child (one per peer) ends 3 s after its last datagram,
+# since a stop of the parent does not reach it.
+start server socat -T 3 "UDP4-LISTEN:$port,bind=127.0.0.1,fork" EXEC:cat
 server=$pid
 wait_port u "$port" "$server"
 begin=$(now)

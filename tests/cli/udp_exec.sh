@@ -90,7 +90,9 @@ expect_line "$tmp/framed.err" "not whole messages \\(datagram dropped\\)\$" \
 
 # The client: its program talks to socat's echo.
 free_port
-start echo socat "UDP4-LISTEN:$port,bind=127.0.0.1,fork" EXEC:cat
+# -T 3: each forked child (one per peer) ends 3 s after its last datagram,
+# since a stop of the parent does not reach it.
+start echo socat -T 3 "UDP4-LISTEN:$port,bind=127.0.0.1,fork" EXEC:cat
 echo=$pid
 wait_port u "$port" "$echo"
 run 10 client "$skt" -u -c 'echo ping; read l; echo "heard $l" >&2' \
