@@ -30,6 +30,12 @@ cat >"$tmp/half.py" <<'PY'
                                      upper case, until 5 s pass idle
     half.py udp-client PORT SIZE...  a datagram of each SIZE, and prints
                                      the size of each answer
+    half.py limit PORT               three clients that stay connected,
+                                     through a relay of at most two at
+                                     once to a server that greets each
+                                     connection: prints whether each is
+                                     greeted, and the third only after
+                                     the first leaves
 """
 import socket
 import ssl
@@ -83,6 +89,29 @@ def main():
                 server.sendto(data.upper(), peer)
         except socket.timeout:
             pass
+    elif mode == "limit":
+        def greeted(conn, seconds):
+            conn.settimeout(seconds)
+            try:
+                return conn.recv(100) == b"hello\n"
+            except socket.timeout:
+                return False
+        port = int(args[0])
+        first = socket.create_connection(("127.0.0.1", port), 10)
+        print("1 greeted" if greeted(first, 5) else "1 not greeted",
+              flush=True)
+        second = socket.create_connection(("127.0.0.1", port), 10)
+        print("2 greeted" if greeted(second, 5) else "2 not greeted",
+              flush=True)
+        # Connected by the kernel (the listen backlog), not yet taken.
+        third = socket.create_connection(("127.0.0.1", port), 10)
+        print("3 greeted while 2 are held" if greeted(third, 1.0)
+              else "3 waits while 2 are held", flush=True)
+        first.close()
+        print("3 greeted after 1 left" if greeted(third, 5)
+              else "3 not greeted after 1 left", flush=True)
+        second.close()
+        third.close()
     elif mode == "udp-client":
         conn = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         conn.connect(("127.0.0.1", int(args[0])))
@@ -347,6 +376,27 @@ done
 kill -TERM "$relay"
 wait_exit "$relay" 5
 expect_status 143 "skt relay -k, ended by SIGTERM"
+
+# --- -m 2 holds: with two clients connected, a third is not taken (it
+# waits in the listen backlog) until one of them leaves.
+free_port
+greeter=$port
+start greeter socat "TCP-LISTEN:$greeter,bind=127.0.0.1,reuseaddr,fork" \
+    "SYSTEM:echo hello; exec cat >/dev/null"
+greeter_pid=$pid
+wait_port t "$greeter" "$greeter_pid"
+relay_listening relay -k -m 2 tcp-listen:127.0.0.1:0 "tcp:127.0.0.1:$greeter"
+relay=$pid
+run 20 limit half limit "$port"
+expect_status 0 "-m 2: the clients"
+expect_file "$tmp/limit.out" "1 greeted
+2 greeted
+3 waits while 2 are held
+3 greeted after 1 left" "-m 2: the third client waits for a free place"
+kill -TERM "$relay"
+wait_exit "$relay" 5
+expect_status 143 "skt relay -k -m 2, ended by SIGTERM"
+stop "$greeter_pid"
 
 # --- -i: a relay idle for 0.5 s ends with status 4 and one line.
 start_peer silent silent
