@@ -243,6 +243,7 @@ enum skt__sys_op {
     SKT__OP_ACCEPT,
     SKT__OP_POLL,
     SKT__OP_CLOSE,
+    SKT__OP_SPLICE,
     SKT__OP_COUNT
 };
 SKT__HIDDEN void skt__sys_inject(enum skt__sys_op op, int code, int skip,

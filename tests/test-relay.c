@@ -2,15 +2,17 @@
  * test-relay.c - skt_relay: both directions, the half-close carried
  * either way, the kernel path (splice) between TCP sockets and the
  * buffered path over TLS and datagrams, decrypted bytes waiting in TLS,
- * datagrams forwarded whole, the idle timeout, the deadline and the stop
- * socket, 64 MiB with a checksum, a peer's reset in mid-transfer, the
- * sockets' modes given back, and bad arguments.
+ * datagrams forwarded whole, the copy when the kernel refuses to splice,
+ * the idle timeout, the deadline and the stop socket, 64 MiB with a
+ * checksum, a peer's reset in mid-transfer, the sockets' modes given back,
+ * and bad arguments.
  *
  * Each case joins two connections: the test holds one end of each
  * ("left" and "right"), and a thread relays between the other two ends
  * (relay a is the left connection's, b the right one's).
  */
 #include "tls-common.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -546,6 +548,24 @@ static void test_relay_moves_64_mib_through_splice_intact(void **state)
     close_conns(&c);
 }
 
+/* A kernel that refuses the first splice of each direction (EINVAL: this
+ * pair of files cannot be spliced) leaves the relay to copy, with
+ * nothing lost. */
+static void test_relay_copies_when_the_kernel_refuses_to_splice(void **state)
+{
+    SKT_LINUX_ONLY("the relay's splice path");
+    struct conns c;
+    struct job j = {0};
+
+    (void)state;
+    tcp_conns(&c);
+    skt__sys_inject(SKT__OP_SPLICE, -EINVAL, 0, 2, 0);
+    transfer_both_ways(&c, &j, 8u << 20, 2u << 20);
+    skt__sys_inject_clear();
+    assert_false(j.stats.spliced);
+    close_conns(&c);
+}
+
 static void test_relay_moves_16_mib_over_tls_intact(void **state)
 {
     struct tls_fixture *f = tls_fixture(state);
@@ -690,6 +710,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_relay_deadline_is_etimedout),
     cmocka_unit_test(test_relay_stop_socket_is_ecanceled),
     cmocka_unit_test(test_relay_moves_64_mib_through_splice_intact),
+    cmocka_unit_test(test_relay_copies_when_the_kernel_refuses_to_splice),
     SKT_CASE(test_relay_moves_16_mib_over_tls_intact, pair),
     cmocka_unit_test(test_relay_peer_reset_is_econnreset_on_splice),
     SKT_CASE(test_relay_peer_reset_is_econnreset_over_tls, pair),

@@ -32,6 +32,9 @@ int skt__sys_pipe(int fds[2])
  */
 ssize_t skt__sys_splice(int from, int to, size_t len)
 {
+    int fault = FAULT_POINT(SKT__OP_SPLICE, NULL);
+    if (fault < 0)
+        return fault;
     return result_size(splice(from, NULL, to, NULL, len,
                               SPLICE_F_MOVE | SPLICE_F_NONBLOCK));
 }
