@@ -1,11 +1,13 @@
 # How other builds find skt once it is installed: the CMake package
-# (find_package(skt) with the targets skt::skt, skt::skt_static,
-# skt::skt_app, skt::skt_app_static) and pkg-config files (skt, skt_app).
+# (find_package(skt) with the targets skt::skt, skt::skt_static, and,
+# where cJSON is found, skt::skt_app, skt::skt_app_static: the component
+# skt_app) and pkg-config files (skt, skt_app).
 include(CMakePackageConfigHelpers)
 
 set(SKT_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/skt)
 
 install(EXPORT sktTargets NAMESPACE skt:: DESTINATION ${SKT_CMAKE_DIR})
+install(EXPORT skt_appTargets NAMESPACE skt:: DESTINATION ${SKT_CMAKE_DIR})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/sktConfig.cmake.in
   ${PROJECT_BINARY_DIR}/sktConfig.cmake INSTALL_DESTINATION ${SKT_CMAKE_DIR})
 # 0.x releases may break the API at every minor version; SameMinorVersion

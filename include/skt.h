@@ -13,7 +13,8 @@
  *   receiving.
  * - Messages: sendmsg and recvmsg, ancillary data, passing fds and
  *   credentials, sendfile, batched datagrams, multicast and broadcast.
- * - TLS: contexts, wrapping a socket, connection and certificate details.
+ * - TLS: contexts, wrapping a socket, connection and certificate details;
+ *   SHA-256, for checking a transfer.
  * - Resolver and module functions: getaddrinfo and getnameinfo under a
  *   timeout, and the rest of the socket module's name functions.
  * - Connections: create_connection (Happy Eyeballs) and create_server.
@@ -35,14 +36,21 @@
  * - Every fd the library creates is close-on-exec.
  * - Pointer arguments must not be NULL unless the text says they may be; a
  *   NULL where one is required returns -EINVAL.
- * - Options structs: all zero (= {0}, or a NULL pointer) means the
- *   defaults, and each ends in `void *reserved[4]`, room for fields to
- *   come, which a program leaves zero (= {0} and designated initializers
- *   do). So a program built against an older header passes zeros where
- *   newer fields are, and gets their defaults; a library older than the
- *   header a program was built with refuses a reserved field that is not
- *   zero with -EINVAL ("... an option this library does not know"),
- *   rather than ignoring what was asked for.
+ * - Options structs (skt_accept_backoff, skt_tls_wrap_opts,
+ *   skt_connect_opts, skt_server_opts, skt_relay_opts, skt_stream_opts,
+ *   skt_frame_opts, skt_server_config; skt_app_opts in skt_app.h): all zero
+ *   (= {0}, or a NULL pointer) means the defaults, and each ends in
+ *   `void *reserved[N]`, room for fields to come, which a program leaves
+ *   zero (= {0} and designated initializers do). N is 4, less where fields
+ *   added since have taken entries, so that the struct kept its size:
+ *   reserved[3] in skt_connect_opts, reserved[1] in skt_server_config.
+ *   So a program built against an older header passes zeros where newer
+ *   fields are, and gets their defaults; a library older than the header
+ *   a program was built with refuses a reserved field that is not zero
+ *   with -EINVAL ("... an option this library does not know"), rather
+ *   than ignoring what was asked for. The result structs that may grow
+ *   (skt_connect_report, skt_relay_stats) end in `void *reserved[4]` too,
+ *   which the library may write.
  */
 #ifndef SKT_H
 #define SKT_H
@@ -80,9 +88,11 @@ extern "C" {
 #define SKT_VERSION_STRING "0.2.0"
 
 /* skt_version - the SKT_VERSION_NUM of the library loaded at run time,
- * which may be newer than the header a program was built with. No I/O. */
+ * which may be newer than the header a program was built with. No I/O.
+ * Returns that number. Errors: none. */
 SKT_EXTERN unsigned skt_version(void);
-/* skt_version_string - the same as text, e.g. "0.2.0". No I/O. */
+/* skt_version_string - the same as text, e.g. "0.2.0". No I/O.
+ * Returns a static string, never NULL. Errors: none. */
 SKT_EXTERN const char *skt_version_string(void);
 
 /* ======================================================================== */
@@ -168,6 +178,7 @@ SKT_EXTERN const char *skt_version_string(void);
  * skt_strerror - a message for any code this library returns: -errno,
  * SKT_EAI_* or SKT_E*. Unknown codes give "Unknown error". Never NULL;
  * the string is static.
+ * Errors: none. No I/O.
  */
 SKT_EXTERN const char *skt_strerror(int code);
 
@@ -177,6 +188,7 @@ SKT_EXTERN const char *skt_strerror(int code);
  * Platform: on Linux every errno value has its name (the C library's);
  * on the posix platform only the errno values of the library's own table
  * do, and others give "UNKNOWN" (skt_strerror still describes them).
+ * Errors: none. No I/O.
  */
 SKT_EXTERN const char *skt_errname(int code);
 
@@ -186,6 +198,7 @@ SKT_EXTERN const char *skt_errname(int code);
  * 127.0.0.1:8080: Connection refused". Empty before any failure. Success
  * does not clear it (like errno). The string belongs to the thread and is
  * overwritten by the next failure.
+ * Returns the thread's string, never NULL. Errors: none. No I/O.
  */
 SKT_EXTERN const char *skt_error_detail(void);
 
@@ -197,6 +210,7 @@ SKT_EXTERN const char *skt_error_detail(void);
  *                                 skt_strerror(rc));
  * A text longer than the detail holds is cut. errno is left unchanged.
  * Returns code. No I/O.
+ * Errors: none of its own.
  */
 SKT_EXTERN int skt_set_error_detail(int code, const char *fmt, ...)
     SKT_PRINTF_FORMAT(2, 3);
@@ -291,6 +305,7 @@ SKT_EXTERN int skt_addr_parse(skt_addr *a, const char *text);
  * written as "family:N:HEX".
  * Returns the text length (without the NUL). Errors: -EINVAL (NULL or
  * an empty address), SKT_ETRUNCATED (buf too small; buf holds "" then).
+ * Does not wait.
  */
 SKT_EXTERN int skt_addr_format(const skt_addr *a, char *buf, size_t len);
 
@@ -298,6 +313,7 @@ SKT_EXTERN int skt_addr_format(const skt_addr *a, char *buf, size_t len);
  * skt_addr_from_ip - build an IPv4 or IPv6 address from numeric host text
  * without brackets ("127.0.0.1", "::1", "fe80::1%eth0") and a port.
  * Returns 0. Errors as skt_addr_parse.
+ * Does not wait.
  */
 SKT_EXTERN int skt_addr_from_ip(skt_addr *a, const char *host, int port);
 
@@ -311,6 +327,7 @@ SKT_EXTERN int skt_addr_from_ip(skt_addr *a, const char *host, int port);
  * it (so every address the kernel gives back round-trips through text),
  * where Python raises OSError ("AF_UNIX path too long"). Platform: an
  * abstract name gives -EAFNOSUPPORT on the posix platform.
+ * No I/O.
  */
 SKT_EXTERN int skt_addr_from_unix(skt_addr *a, const void *name, size_t len,
                                   bool abstract);
@@ -323,26 +340,34 @@ SKT_EXTERN int skt_addr_from_unix(skt_addr *a, const void *name, size_t len,
  * padded with zeros). skt_getsockname, skt_getpeername and skt_recvmsg
  * give addresses in this form. Returns 0. Errors: -EINVAL (NULL, len 0 or
  * larger than sockaddr_storage, or len too short for IPv4, IPv6 or Unix).
+ * No I/O.
  */
 SKT_EXTERN int skt_addr_from_sockaddr(skt_addr *a, const struct sockaddr *sa,
                                       socklen_t len);
 
 /* skt_addr_sockaddr - the address as a struct sockaddr, for system calls;
- * its length is a->len. */
+ * its length is a->len.
+ * Returns a pointer into *a (NULL for a NULL a). Errors: none. No I/O. */
 SKT_EXTERN const struct sockaddr *skt_addr_sockaddr(const skt_addr *a);
 
-/* skt_addr_family - AF_INET, AF_INET6, AF_UNIX, ...; AF_UNSPEC if empty. */
+/* skt_addr_family - AF_INET, AF_INET6, AF_UNIX, ...; AF_UNSPEC if empty.
+ * Returns the family (AF_UNSPEC for NULL too). Errors: none. No I/O. */
 SKT_EXTERN int skt_addr_family(const skt_addr *a);
 
-/* skt_addr_port - the port of an IPv4/IPv6 address, or -EAFNOSUPPORT. */
+/* skt_addr_port - the port of an IPv4/IPv6 address, or -EAFNOSUPPORT.
+ * Returns the port, 0..65535. Errors: -EINVAL (NULL), -EAFNOSUPPORT
+ * (another family). No I/O. */
 SKT_EXTERN int skt_addr_port(const skt_addr *a);
 
 /* skt_addr_set_port - change the port. Returns 0. Errors: -EINVAL,
- * SKT_EPORTRANGE, -EAFNOSUPPORT (not IPv4/IPv6). */
+ * SKT_EPORTRANGE, -EAFNOSUPPORT (not IPv4/IPv6).
+ * No I/O. */
 SKT_EXTERN int skt_addr_set_port(skt_addr *a, int port);
 
 /* skt_addr_equal - true when both addresses have the same family and the
- * same meaningful bytes (IPv6 flow info is ignored). */
+ * same meaningful bytes (IPv6 flow info is ignored).
+ * Returns true or false: false when either is NULL, true for two empty
+ * addresses. Errors: none. No I/O. */
 SKT_EXTERN bool skt_addr_equal(const skt_addr *a, const skt_addr *b);
 
 /* ------------------------------------------------------------------------ */
@@ -353,22 +378,26 @@ SKT_EXTERN bool skt_addr_equal(const skt_addr *a, const skt_addr *b);
  * skt_inet_aton - Python's inet_aton: the legacy IPv4 forms ("127.1",
  * "0x7f.1") into 4 bytes in network order. Returns 0. Errors:
  * SKT_EADDRSYNTAX, -EINVAL.
+ * No I/O.
  */
 SKT_EXTERN int skt_inet_aton(const char *text, struct in_addr *out);
 /* skt_inet_ntoa - 4 bytes to dotted quad. Returns the length. Errors:
- * SKT_ETRUNCATED, -EINVAL. */
+ * SKT_ETRUNCATED, -EINVAL.
+ * No I/O. */
 SKT_EXTERN int skt_inet_ntoa(struct in_addr in, char *out, size_t outlen);
 /*
  * skt_inet_pton - AF_INET or AF_INET6 text to 4 or 16 bytes in out (of
  * size outlen). Returns the byte count. Errors: SKT_EADDRSYNTAX,
  * -EAFNOSUPPORT, SKT_ETRUNCATED, -EINVAL.
+ * No I/O.
  */
 SKT_EXTERN int skt_inet_pton(int family, const char *text, void *out,
                              size_t outlen);
 /* skt_inet_ntop - bytes to text. Returns the length. Errors:
  * -EAFNOSUPPORT, -EINVAL (wrong byte count), SKT_ETRUNCATED.
  * Differs from Python: an unknown family is -EAFNOSUPPORT, where Python
- * raises ValueError; the code says what is wrong. */
+ * raises ValueError; the code says what is wrong.
+ * No I/O. */
 SKT_EXTERN int skt_inet_ntop(int family, const void *bytes, size_t len,
                              char *out, size_t outlen);
 
@@ -382,16 +411,21 @@ typedef struct skt_ifentry {
  * skt_if_nameindex - the interfaces, as Python's if_nameindex: an array of
  * *count entries in *out, to free with skt_if_freenameindex. Returns 0.
  * Errors: -ENOMEM, -errno.
+ * Does not wait.
  */
 SKT_EXTERN int skt_if_nameindex(skt_ifentry **out, size_t *count);
 /* skt_if_freenameindex - free the array skt_if_nameindex returned (count
- * entries); NULL is a no-op. */
+ * entries); NULL is a no-op.
+ * No I/O. */
 SKT_EXTERN void skt_if_freenameindex(skt_ifentry *list, size_t count);
-/* skt_if_nametoindex - the index (> 0) of an interface name. Errors:
- * -ENODEV, -EINVAL. */
+/* skt_if_nametoindex - the index (> 0) of an interface name. Returns the
+ * index. Errors: -ENODEV (no such interface), -EINVAL, -EOVERFLOW (an index
+ * over INT_MAX), or the -errno with which the system's lookup failed
+ * (-EMFILE, ...). Does not wait. */
 SKT_EXTERN int skt_if_nametoindex(const char *name);
 /* skt_if_indextoname - the name of an index. Returns its length. Errors:
- * -ENXIO (no such interface), SKT_ETRUNCATED, -EINVAL. */
+ * -ENXIO (no such interface), SKT_ETRUNCATED, -EINVAL.
+ * Does not wait. */
 SKT_EXTERN int skt_if_indextoname(unsigned index, char *out, size_t outlen);
 
 /* ======================================================================== */
@@ -436,13 +470,15 @@ typedef int skt_os_socket;
  * fd to the program it runs; it also knows only AF_INET, AF_INET6 and
  * AF_UNIX (others: -EAFNOSUPPORT), and sets SO_NOSIGPIPE where the system
  * has it.
+ * Does not wait.
  */
 SKT_EXTERN int skt_open(skt_socket **out, int family, int type, int proto);
 
 /*
  * skt_from_fd - wrap an existing socket handle (Python's
- * socket.socket(fileno=handle)); the object owns it from then on. Family, type and protocol are read from the fd. The socket takes the
- * default timeout; but if that is SKT_BLOCKING and the fd is already
+ * socket.socket(fileno=handle)); the object owns it from then on. Family,
+ * type and protocol are read from the fd. The socket takes the default
+ * timeout; but if that is SKT_BLOCKING and the fd is already
  * O_NONBLOCK, the mode is non-blocking (so gettimeout tells the truth).
  * The fd's close-on-exec flag is left as it is. Returns 0. Errors: -EINVAL,
  * -EBADF, -ENOTSOCK, -ENOMEM; on failure the fd is not closed.
@@ -452,6 +488,7 @@ SKT_EXTERN int skt_open(skt_socket **out, int family, int type, int proto);
  * from Python: socket(fileno=) on an O_NONBLOCK fd says None (blocking)
  * while every call on it fails with BlockingIOError instead of waiting;
  * here the mode is the fd's, 0.
+ * Does not wait.
  */
 SKT_EXTERN int skt_from_fd(skt_socket **out, skt_os_socket handle);
 
@@ -461,6 +498,7 @@ SKT_EXTERN int skt_from_fd(skt_socket **out, skt_os_socket handle);
  * Returns 0. Errors: -EINVAL, -EAFNOSUPPORT, -EOPNOTSUPP, -EMFILE, -ENOMEM.
  * Platform: as skt_open (on the posix platform both fds get FD_CLOEXEC
  * with fcntl after the call).
+ * Does not wait.
  */
 SKT_EXTERN int skt_socketpair(skt_socket **a, skt_socket **b, int family,
                               int type, int proto);
@@ -473,6 +511,9 @@ SKT_EXTERN int skt_socketpair(skt_socket **a, skt_socket **b, int family,
  * close, unless data it sent was left unread, which resets the connection
  * as it does on a plain socket.
  * Returns 0, or -errno of a failed close (the object is freed anyway).
+ * Errors: -errno of close(2) (-EBADF, -EIO, ...); EINTR and ECONNRESET count
+ * as success. Does not wait (close(2) itself waits only under an SO_LINGER
+ * time the caller set).
  */
 SKT_EXTERN int skt_close(skt_socket *s);
 
@@ -481,6 +522,7 @@ SKT_EXTERN int skt_close(skt_socket *s);
  * in *handle; the caller owns it from then on (Python's detach). Returns 0.
  * Errors: -EINVAL (s or handle NULL), -EBUSY (a transport such as TLS is
  * active on it); on an error the socket is left as it was.
+ * No I/O.
  */
 SKT_EXTERN int skt_detach(skt_socket *s, skt_os_socket *handle);
 
@@ -489,16 +531,19 @@ SKT_EXTERN int skt_detach(skt_socket *s, skt_os_socket *handle);
  * the same family, type, protocol and timeout. Returns 0. Errors: -EINVAL,
  * -EMFILE, -ENOMEM, -EOPNOTSUPP (a TLS socket: a plain duplicate could
  * write plaintext into the encrypted stream).
+ * Does not wait.
  */
 SKT_EXTERN int skt_dup(skt_socket *s, skt_socket **out);
 
 /*
  * skt_fileno - store the socket's handle in *handle (Python's fileno); the
  * socket still owns it. Returns 0. Errors: -EINVAL (s or handle NULL).
+ * No I/O.
  */
 SKT_EXTERN int skt_fileno(const skt_socket *s, skt_os_socket *handle);
 /* skt_family, skt_type, skt_proto - as given or detected; the type has
- * SOCK_NONBLOCK and SOCK_CLOEXEC masked off. -EINVAL for NULL. */
+ * SOCK_NONBLOCK and SOCK_CLOEXEC masked off. -EINVAL for NULL.
+ * Returns the value. Errors: -EINVAL (NULL). No I/O. */
 SKT_EXTERN int skt_family(const skt_socket *s);
 SKT_EXTERN int skt_type(const skt_socket *s);
 SKT_EXTERN int skt_proto(const skt_socket *s);
@@ -507,6 +552,8 @@ SKT_EXTERN int skt_proto(const skt_socket *s);
  * skt_get_inheritable - 1 if the fd survives exec, 0 if close-on-exec,
  * or -errno (-EBADF). skt_set_inheritable - make the fd survive exec
  * (true) or close on exec (false); returns 0 or -errno.
+ * Returns: get 1 or 0, set 0. Errors: -EINVAL (NULL), -errno of fcntl
+ * (-EBADF). Does not wait.
  */
 SKT_EXTERN int skt_get_inheritable(const skt_socket *s);
 SKT_EXTERN int skt_set_inheritable(skt_socket *s, bool inheritable);
@@ -518,17 +565,21 @@ SKT_EXTERN int skt_set_inheritable(skt_socket *s, bool inheritable);
  * value: other negatives, NaN, infinity), -errno of fcntl.
  * Differs from Python: Python raises OverflowError from about 9.2e9 s (its
  * clock's limit); skt accepts every finite value.
+ * Does not wait.
  */
 SKT_EXTERN int skt_settimeout(skt_socket *s, double seconds);
 /* skt_gettimeout - SKT_BLOCKING, 0.0 or the timeout in seconds. For NULL,
- * SKT_BLOCKING. */
+ * SKT_BLOCKING.
+ * Returns the mode. Errors: none. No I/O. */
 SKT_EXTERN double skt_gettimeout(const skt_socket *s);
 /* skt_setblocking - true is settimeout(SKT_BLOCKING), false is
- * settimeout(0), as in Python. Returns 0 or -errno. */
+ * settimeout(0), as in Python. Returns 0 or -errno.
+ * Errors: -EINVAL (NULL), -errno of fcntl. Does not wait. */
 SKT_EXTERN int skt_setblocking(skt_socket *s, bool blocking);
 /* skt_getblocking - false in non-blocking mode, true in blocking mode and
  * in timeout mode (gettimeout() != 0), as in Python, although the fd
- * itself is O_NONBLOCK in timeout mode. false for a NULL socket. */
+ * itself is O_NONBLOCK in timeout mode. false for a NULL socket.
+ * Returns the mode as a bool. Errors: none. No I/O. */
 SKT_EXTERN bool skt_getblocking(const skt_socket *s);
 /*
  * skt_setdefaulttimeout - the mode taken by sockets created afterwards (by
@@ -536,9 +587,11 @@ SKT_EXTERN bool skt_getblocking(const skt_socket *s);
  * thread-safe. Returns 0, or -EINVAL for a value settimeout refuses (the
  * default is then unchanged). Differs from Python: Python's returns None
  * and raises on a bad value; this returns a code instead.
+ * Errors: -EINVAL. No I/O.
  */
 SKT_EXTERN int skt_setdefaulttimeout(double seconds);
-/* skt_getdefaulttimeout - the default mode; SKT_BLOCKING at start. */
+/* skt_getdefaulttimeout - the default mode; SKT_BLOCKING at start.
+ * Returns the mode. Errors: none. No I/O. */
 SKT_EXTERN double skt_getdefaulttimeout(void);
 
 /*
@@ -656,6 +709,9 @@ SKT_EXTERN int skt_connect(skt_socket *s, const skt_addr *a);
  * on success), as Python's connect_ex does. Differs from Python: a
  * timeout returns ETIMEDOUT, where CPython returns EAGAIN (its internal
  * "would block"), so the caller can tell a timeout from a full buffer.
+ * Returns 0 or a positive errno value, never a negative code. Errors: those of
+ * skt_connect, made positive (ECONNREFUSED, ETIMEDOUT, EINVAL, ...). Honours
+ * the timeout, as skt_connect.
  */
 SKT_EXTERN int skt_connect_ex(skt_socket *s, const skt_addr *a);
 
@@ -669,12 +725,16 @@ SKT_EXTERN int skt_getsockname(const skt_socket *s, skt_addr *a);
 SKT_EXTERN int skt_getpeername(const skt_socket *s, skt_addr *a);
 
 /* skt_setsockopt, skt_getsockopt - the system calls, with -errno on
- * failure (-EINVAL, -ENOPROTOOPT, ...). *len is updated by get. */
+ * failure (-EINVAL, -ENOPROTOOPT, ...). *len is updated by get.
+ * Returns 0. Errors: -EINVAL (NULL s, or NULL len for get), -errno of the
+ * system call (-ENOPROTOOPT, -EINVAL, -EFAULT, ...). Does not wait. */
 SKT_EXTERN int skt_setsockopt(skt_socket *s, int level, int name,
                               const void *val, socklen_t len);
 SKT_EXTERN int skt_getsockopt(skt_socket *s, int level, int name, void *val,
                               socklen_t *len);
-/* skt_setsockopt_int, skt_getsockopt_int - the common int-valued case. */
+/* skt_setsockopt_int, skt_getsockopt_int - the common int-valued case.
+ * Returns 0. Errors as skt_setsockopt and skt_getsockopt, and -EINVAL for a
+ * NULL value. Does not wait. */
 SKT_EXTERN int skt_setsockopt_int(skt_socket *s, int level, int name,
                                   int value);
 SKT_EXTERN int skt_getsockopt_int(skt_socket *s, int level, int name,
@@ -719,6 +779,7 @@ SKT_EXTERN ssize_t skt_recv(skt_socket *s, void *buf, size_t len, int flags);
 
 /*
  * skt_recv_into - Python's recv_into; the same as skt_recv.
+ * Returns and errors as skt_recv. Honours the timeout, as skt_recv.
  */
 SKT_EXTERN ssize_t skt_recv_into(skt_socket *s, void *buf, size_t len,
                                  int flags);
@@ -857,6 +918,7 @@ typedef struct skt_cred {
  * trailing padding. Return the length. Errors: -EOVERFLOW for a len whose
  * result would not fit in an int (Python's OverflowError: len above
  * 2147483631 for skt_cmsg_len, above 2147483623 for skt_cmsg_space).
+ * No I/O.
  */
 SKT_EXTERN ssize_t skt_cmsg_len(size_t len);
 SKT_EXTERN ssize_t skt_cmsg_space(size_t len);
@@ -866,12 +928,14 @@ SKT_EXTERN ssize_t skt_cmsg_space(size_t len);
  * Returns 0. Errors: -EINVAL (NULL, or data NULL with len > 0, or
  * b->len > b->cap), -ENOBUFS (no room: the detail says how many bytes the
  * buffer needs; b is unchanged).
+ * No I/O.
  */
 SKT_EXTERN int skt_ancbuf_add(skt_ancbuf *b, int level, int type,
                               const void *data, size_t len);
 
 /* skt_ancbuf_add_fds - append SCM_RIGHTS with count fds (1..253, the
- * kernel's SCM_MAX_FD). Returns 0. Errors as skt_ancbuf_add. */
+ * kernel's SCM_MAX_FD). Returns 0. Errors as skt_ancbuf_add.
+ * No I/O. */
 SKT_EXTERN int skt_ancbuf_add_fds(skt_ancbuf *b, const int *fds,
                                   size_t count);
 
@@ -882,6 +946,7 @@ SKT_EXTERN int skt_ancbuf_add_fds(skt_ancbuf *b, const int *fds,
  * receiver needs SO_PASSCRED (skt_setsockopt_int(s, SOL_SOCKET,
  * SO_PASSCRED, 1)) to get them. Returns 0. Errors as skt_ancbuf_add.
  * Platform: Linux only; -EOPNOTSUPP with a detail on the posix platform.
+ * No I/O.
  */
 SKT_EXTERN int skt_ancbuf_add_creds(skt_ancbuf *b, const skt_cred *cred);
 
@@ -892,6 +957,7 @@ SKT_EXTERN int skt_ancbuf_add_creds(skt_ancbuf *b, const skt_cred *cred);
  * than a header or longer than what is left; the detail gives the offset).
  * Bytes from a trusted kernel are never malformed; the parser checks
  * anyway, so it can read any bytes.
+ * No I/O.
  */
 SKT_EXTERN int skt_ancbuf_next(const skt_ancbuf *b, size_t *pos,
                                skt_cmsg *out);
@@ -900,12 +966,14 @@ SKT_EXTERN int skt_ancbuf_next(const skt_ancbuf *b, size_t *pos,
  * skt_cmsg_fds - the fds of an SCM_RIGHTS message: copies up to max of
  * them into fds (which may be NULL when max is 0) and returns how many the
  * message holds. Errors: -EINVAL (NULL, or not SOL_SOCKET/SCM_RIGHTS).
+ * Returns the count of fds in the message, which may exceed max. No I/O.
  */
 SKT_EXTERN ssize_t skt_cmsg_fds(const skt_cmsg *c, int *fds, size_t max);
 
 /* skt_cmsg_creds - the credentials of an SCM_CREDENTIALS message.
  * Returns 0. Errors: -EINVAL (NULL, another message, too short).
- * Platform: Linux only; -EOPNOTSUPP with a detail on the posix platform. */
+ * Platform: Linux only; -EOPNOTSUPP with a detail on the posix platform.
+ * No I/O. */
 SKT_EXTERN int skt_cmsg_creds(const skt_cmsg *c, skt_cred *out);
 
 /* ------------------------------------------------------------------------ */
@@ -1116,7 +1184,8 @@ SKT_EXTERN int skt_mcast_set_loop(skt_socket *s, bool loop);
 SKT_EXTERN int skt_mcast_set_interface(skt_socket *s, unsigned ifindex);
 
 /* skt_set_broadcast - allow sending to broadcast addresses (SO_BROADCAST;
- * without it such sends fail with -EACCES). Returns 0 or -errno. */
+ * without it such sends fail with -EACCES). Returns 0 or -errno.
+ * Errors: -EINVAL (NULL), -errno of setsockopt. Does not wait. */
 SKT_EXTERN int skt_set_broadcast(skt_socket *s, bool on);
 
 /* ======================================================================== */
@@ -1178,6 +1247,7 @@ typedef struct skt_tls_ctx skt_tls_ctx;
  * checking; it needs skt_tls_ctx_load_cert_chain before use.
  * Returns 0 and *out, to free with skt_tls_ctx_free. Errors: -EINVAL (bad
  * side), -ENOMEM, SKT_ETLS_CONFIG.
+ * Does not wait.
  */
 SKT_EXTERN int skt_tls_ctx_new(skt_tls_ctx **out, int side);
 
@@ -1202,6 +1272,7 @@ SKT_EXTERN int skt_tls_create_default_context(skt_tls_ctx **out, int side,
  * skt_tls_ctx_free - release the caller's hold on a context. Sockets
  * wrapped with it keep what they need until they are closed or unwrapped,
  * so it may be freed at once after wrapping. NULL is a no-op.
+ * No I/O.
  */
 SKT_EXTERN void skt_tls_ctx_free(skt_tls_ctx *ctx);
 
@@ -1213,6 +1284,7 @@ SKT_EXTERN void skt_tls_ctx_free(skt_tls_ctx *ctx);
  * they verify client certificates. Returns 0. Errors: -EINVAL, -ENOENT,
  * -ENOTDIR, -EACCES (with the path in the detail), SKT_ETLS_CONFIG (no
  * certificate found, or malformed PEM).
+ * Does not wait.
  */
 SKT_EXTERN int skt_tls_ctx_load_verify_locations(skt_tls_ctx *ctx,
                                                  const char *cafile,
@@ -1222,6 +1294,7 @@ SKT_EXTERN int skt_tls_ctx_load_verify_locations(skt_tls_ctx *ctx,
 /*
  * skt_tls_ctx_load_default_certs - trust the system store (already done
  * for client contexts). Returns 0. Errors: -EINVAL, SKT_ETLS_CONFIG.
+ * Does not wait.
  */
 SKT_EXTERN int skt_tls_ctx_load_default_certs(skt_tls_ctx *ctx);
 
@@ -1233,6 +1306,7 @@ SKT_EXTERN int skt_tls_ctx_load_default_certs(skt_tls_ctx *ctx);
  * prompts on a terminal. Returns 0. Errors: -EINVAL, -ENOENT, -EACCES,
  * SKT_ETLS_CONFIG (malformed PEM, wrong or missing password, a key that
  * does not match the certificate).
+ * Does not wait: the files are read at once.
  */
 SKT_EXTERN int skt_tls_ctx_load_cert_chain(skt_tls_ctx *ctx,
                                            const char *certfile,
@@ -1244,6 +1318,7 @@ SKT_EXTERN int skt_tls_ctx_load_cert_chain(skt_tls_ctx *ctx,
  * (e.g. "ECDHE+AESGCM"); TLS 1.3 suites, all AEAD, keep OpenSSL's
  * defaults, as in Python. Returns 0. Errors: -EINVAL, SKT_ETLS_CONFIG (no
  * cipher matches).
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_set_ciphers(skt_tls_ctx *ctx, const char *ciphers);
 
@@ -1254,6 +1329,7 @@ SKT_EXTERN int skt_tls_ctx_set_ciphers(skt_tls_ctx *ctx, const char *ciphers);
  * the first of its own that the client offers, and selects none (without
  * failing) when there is no overlap, as Python does. Returns 0. Errors:
  * -EINVAL (a name empty or over 255 bytes), -ENOMEM.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_set_alpn_protocols(skt_tls_ctx *ctx,
                                               const char *const *protocols);
@@ -1263,6 +1339,7 @@ SKT_EXTERN int skt_tls_ctx_set_alpn_protocols(skt_tls_ctx *ctx,
  * the protocol versions: SKT_TLS_VERSION_1_0 ... _1_3, or
  * SKT_TLS_VERSION_ANY for no bound. Versions OpenSSL's security level
  * forbids stay forbidden. Returns 0. Errors: -EINVAL.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_set_minimum_version(skt_tls_ctx *ctx, int version);
 SKT_EXTERN int skt_tls_ctx_set_maximum_version(skt_tls_ctx *ctx, int version);
@@ -1272,6 +1349,7 @@ SKT_EXTERN int skt_tls_ctx_set_maximum_version(skt_tls_ctx *ctx, int version);
  * bounds (Python's minimum_version, maximum_version): an
  * SKT_TLS_VERSION_* value, SKT_TLS_VERSION_ANY for none; -EINVAL for NULL.
  * A new context's minimum is SKT_TLS_VERSION_1_2, its maximum ANY.
+ * Returns the bound. Errors: -EINVAL (NULL). No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_get_minimum_version(const skt_tls_ctx *ctx);
 SKT_EXTERN int skt_tls_ctx_get_maximum_version(const skt_tls_ctx *ctx);
@@ -1280,7 +1358,11 @@ SKT_EXTERN int skt_tls_ctx_get_maximum_version(const skt_tls_ctx *ctx);
  * Options (Python's SSLContext.options, the OP_* flags), as bits of
  * skt's own. A new context has NO_COMPRESSION, NO_RENEGOTIATION and
  * IGNORE_UNEXPECTED_EOF (a peer's close without close_notify reads as an
- * end of file, as Python's suppress_ragged_eofs).
+ * end of file, as Python's suppress_ragged_eofs), and OpenSSL's
+ * ENABLE_MIDDLEBOX_COMPAT. Differs from Python: Python's new context has
+ * CIPHER_SERVER_PREFERENCE and neither NO_RENEGOTIATION nor
+ * IGNORE_UNEXPECTED_EOF (renegotiation is refused, and a ragged end read
+ * as an end of file, by the options rather than by the socket).
  */
 #define SKT_TLS_OP_NO_COMPRESSION (1u << 0)
 /* No TLS 1.2 session tickets: a server resumes TLS 1.2 by session ID
@@ -1297,6 +1379,7 @@ SKT_EXTERN int skt_tls_ctx_get_maximum_version(const skt_tls_ctx *ctx);
  * assigning Python's options does; read, add bits, set to add one).
  * Returns 0. Errors: -EINVAL (NULL, a bit that is not SKT_TLS_OP_*).
  * skt_tls_ctx_get_options - the options in force; 0 for NULL.
+ * skt_tls_ctx_get_options returns the SKT_TLS_OP_* bits. No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_set_options(skt_tls_ctx *ctx, uint64_t options);
 SKT_EXTERN uint64_t skt_tls_ctx_get_options(const skt_tls_ctx *ctx);
@@ -1308,6 +1391,7 @@ SKT_EXTERN uint64_t skt_tls_ctx_get_options(const skt_tls_ctx *ctx);
  * versions. Python shows it as security_level and sets it through the
  * cipher string ("@SECLEVEL=2"), which works here too. Returns 0. Errors:
  * -EINVAL. skt_tls_ctx_get_security_level - the level; -EINVAL for NULL.
+ * skt_tls_ctx_get_security_level returns the level. No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_set_security_level(skt_tls_ctx *ctx, int level);
 SKT_EXTERN int skt_tls_ctx_get_security_level(const skt_tls_ctx *ctx);
@@ -1319,9 +1403,11 @@ SKT_EXTERN int skt_tls_ctx_get_security_level(const skt_tls_ctx *ctx);
  * REQUIRED) or SKT_TLS_CERT_REQUIRED (the peer must present a certificate
  * that verifies; on a server this is mutual TLS). As in Python, NONE is
  * refused while hostname checking is on. Returns 0. Errors: -EINVAL.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_set_verify_mode(skt_tls_ctx *ctx, int mode);
-/* skt_tls_ctx_get_verify_mode - the mode, or -EINVAL for NULL. */
+/* skt_tls_ctx_get_verify_mode - the mode, or -EINVAL for NULL.
+ * Returns the mode. Errors: -EINVAL (NULL). No I/O. */
 SKT_EXTERN int skt_tls_ctx_get_verify_mode(const skt_tls_ctx *ctx);
 
 /*
@@ -1331,9 +1417,11 @@ SKT_EXTERN int skt_tls_ctx_get_verify_mode(const skt_tls_ctx *ctx);
  * Independent of SNI, which is sent whenever a name is given. As in
  * Python, turning it on while the verify mode is NONE sets REQUIRED.
  * Returns 0. Errors: -EINVAL.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_set_check_hostname(skt_tls_ctx *ctx, bool check);
-/* skt_tls_ctx_get_check_hostname - the setting; false for NULL. */
+/* skt_tls_ctx_get_check_hostname - the setting; false for NULL.
+ * Returns the setting. Errors: none. No I/O. */
 SKT_EXTERN bool skt_tls_ctx_get_check_hostname(const skt_tls_ctx *ctx);
 
 /*
@@ -1399,6 +1487,7 @@ SKT_EXTERN int skt_tls_wrap_socket(skt_socket *s, skt_tls_ctx *ctx,
  * do_handshake). 0 at once if it is already done. Errors as skt_tls_wrap,
  * plus -EINVAL (not a TLS socket); in non-blocking mode SKT_EWANTREAD and
  * SKT_EWANTWRITE say what to wait for. Honours the timeout (one deadline).
+ * Returns 0 once the handshake is done.
  */
 SKT_EXTERN int skt_tls_handshake(skt_socket *s);
 
@@ -1451,6 +1540,7 @@ SKT_EXTERN int skt_tls_shutdown_write(skt_socket *s);
  * skt_tls_pending - the decrypted bytes that skt_recv can return without
  * reading the fd (Python's pending). A select loop must not wait for
  * POLLIN while this is > 0. 0 for a plain socket or NULL.
+ * Returns the count. Errors: none. No I/O.
  */
 SKT_EXTERN size_t skt_tls_pending(const skt_socket *s);
 
@@ -1465,6 +1555,7 @@ SKT_EXTERN size_t skt_tls_pending(const skt_socket *s);
  * skt_tls_server_hostname - on a client, the server_hostname given to
  * skt_tls_wrap; on a server, the name the client sent as SNI (or NULL).
  * Available once the peer's hello has arrived.
+ * Each returns its string or NULL, as above. Errors: none. No I/O.
  */
 SKT_EXTERN const char *skt_tls_version(const skt_socket *s);
 SKT_EXTERN const char *skt_tls_cipher(const skt_socket *s);
@@ -1478,6 +1569,7 @@ SKT_EXTERN const char *skt_tls_server_hostname(const skt_socket *s);
  * failure did not stop the handshake. *reason (may be NULL) receives
  * OpenSSL's static text ("ok", "certificate has expired"). Errors: -EINVAL
  * (not a TLS socket).
+ * Returns that code (0 or SKT_ETLS_*). No I/O.
  */
 SKT_EXTERN int skt_tls_verify_result(const skt_socket *s,
                                      const char **reason);
@@ -1507,12 +1599,15 @@ typedef struct skt_tls_cert {
  * (see skt_tls_verify_result). Returns 0 and *out, to free with
  * skt_tls_freecert. Errors: -EINVAL (not a TLS socket), -ENOENT (the peer
  * presented none, or the handshake has not got that far), -ENOMEM.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_getpeercert(const skt_socket *s, skt_tls_cert **out);
-/* skt_tls_freecert - free a certificate; NULL is a no-op. */
+/* skt_tls_freecert - free a certificate; NULL is a no-op.
+ * No I/O. */
 SKT_EXTERN void skt_tls_freecert(skt_tls_cert *cert);
 /* skt_tls_freecerts - free a NULL-terminated list of certificates and the
- * list; NULL is a no-op. */
+ * list; NULL is a no-op.
+ * No I/O. */
 SKT_EXTERN void skt_tls_freecerts(skt_tls_cert **list);
 
 /*
@@ -1558,10 +1653,12 @@ SKT_EXTERN int skt_tls_set_session(skt_socket *s,
  * skt_tls_session_reused - whether the handshake of s resumed a session
  * (Python's session_reused), on either side; false for a plain socket or
  * NULL.
+ * Returns the flag. Errors: none. No I/O.
  */
 SKT_EXTERN bool skt_tls_session_reused(const skt_socket *s);
 
-/* skt_tls_session_free - free a session; NULL is a no-op. */
+/* skt_tls_session_free - free a session; NULL is a no-op.
+ * No I/O. */
 SKT_EXTERN void skt_tls_session_free(skt_tls_session *session);
 
 /*
@@ -1575,6 +1672,7 @@ SKT_EXTERN void skt_tls_session_free(skt_tls_session *session);
  * skt_tls_session_has_ticket - whether it carries a ticket.
  * skt_tls_session_is_resumable - whether offering it can resume (false
  *   for a TLS 1.3 session before its ticket came); not in Python.
+ * Each returns its attribute, as above. Errors: none. No I/O.
  */
 SKT_EXTERN const unsigned char *skt_tls_session_id(
     const skt_tls_session *session, size_t *len);
@@ -1608,6 +1706,7 @@ typedef struct skt_tls_session_cache skt_tls_session_cache;
  * SKT_TLS_SESSION_CACHE_DEFAULT). Returns 0 and *out, to free with
  * skt_tls_session_cache_free (NULL is a no-op). Errors: -EINVAL (NULL,
  * capacity over 1000000), -ENOMEM.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_session_cache_new(skt_tls_session_cache **out,
                                          size_t capacity);
@@ -1619,6 +1718,7 @@ SKT_EXTERN void skt_tls_session_cache_free(skt_tls_session_cache *cache);
  * skt_tls_session_cache_get - the session filed under host and port for
  * ctx, to free with skt_tls_session_free; a TLS 1.3 one leaves the cache.
  * Both return 0. Errors: -EINVAL (NULL), -ENOMEM; get: -ENOENT (none).
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_session_cache_put(skt_tls_session_cache *cache,
                                          const char *host, const char *port,
@@ -1634,6 +1734,7 @@ SKT_EXTERN int skt_tls_session_cache_get(skt_tls_session_cache *cache,
  * which turns TLS 1.3 resumption off). Returns 0. Errors: -EINVAL (NULL,
  * a client context, over 1000). skt_tls_ctx_get_num_tickets - the count;
  * -EINVAL for NULL.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_set_num_tickets(skt_tls_ctx *ctx, size_t count);
 SKT_EXTERN int skt_tls_ctx_get_num_tickets(const skt_tls_ctx *ctx);
@@ -1663,7 +1764,8 @@ typedef struct skt_tls_session_stats {
 } skt_tls_session_stats;
 
 /* skt_tls_ctx_session_stats - the counters into *out. Returns 0. Errors:
- * -EINVAL (NULL). */
+ * -EINVAL (NULL).
+ * No I/O. */
 SKT_EXTERN int skt_tls_ctx_session_stats(const skt_tls_ctx *ctx,
                                          skt_tls_session_stats *out);
 
@@ -1704,6 +1806,7 @@ typedef int (*skt_tls_sni_callback)(skt_socket *s, const char *server_name,
  * server with SKT_ETLS_HANDSHAKE, the detail naming the name and the
  * alert, and on the client with SKT_ETLS_HANDSHAKE, the detail giving the
  * alert ("tlsv1 unrecognized name").
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_set_sni_callback(skt_tls_ctx *ctx,
                                             skt_tls_sni_callback cb,
@@ -1714,6 +1817,7 @@ SKT_EXTERN int skt_tls_ctx_set_sni_callback(skt_tls_ctx *ctx,
  * getter): the one chosen by the server name callback, else the one s was
  * wrapped with. NULL for a plain socket or NULL. Valid while s is a TLS
  * socket.
+ * Returns the context, or NULL. Errors: none. No I/O.
  */
 SKT_EXTERN skt_tls_ctx *skt_tls_get_context(const skt_socket *s);
 
@@ -1742,6 +1846,7 @@ typedef struct skt_tls_obj skt_tls_obj;
  * no-op; it sends nothing). Errors: -EINVAL (NULL, a context for the other
  * side, hostname checking without server_hostname, a reserved field not
  * zero, a session of another context), -ENOMEM.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_obj_new(skt_tls_obj **out, skt_tls_ctx *ctx,
                                const skt_tls_wrap_opts *opts);
@@ -1755,6 +1860,7 @@ SKT_EXTERN void skt_tls_obj_free(skt_tls_obj *obj);
  * incoming.write_eof): once the fed bytes are used, reading finds an end
  * of file (a clean one after the peer's close_notify; during a handshake,
  * SKT_ETLS_HANDSHAKE). Returns 0. Errors: -EINVAL.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_obj_feed(skt_tls_obj *obj, const void *data,
                                 size_t len);
@@ -1768,6 +1874,7 @@ SKT_EXTERN int skt_tls_obj_feed_eof(skt_tls_obj *obj);
  * outgoing.pending); 0 for NULL.
  * skt_tls_obj_pending - the decrypted bytes skt_tls_obj_read can return
  * without more input (Python's SSLObject.pending); 0 for NULL.
+ * skt_tls_obj_pending_out and skt_tls_obj_pending return the count. No I/O.
  */
 SKT_EXTERN ssize_t skt_tls_obj_take(skt_tls_obj *obj, void *buf, size_t len);
 SKT_EXTERN size_t skt_tls_obj_pending_out(const skt_tls_obj *obj);
@@ -1822,6 +1929,10 @@ SKT_EXTERN int skt_tls_obj_unwrap(skt_tls_obj *obj);
  * skt_tls_session_reused (Python's SSLObject has the same methods as
  * SSLSocket). skt_tls_obj_server_side - whether obj is a server's
  * (Python's server_side).
+ * Each returns what its socket counterpart returns; for a NULL obj the strings
+ * are NULL, the bools false, and the others -EINVAL. Errors: those of the
+ * counterparts (-ENOENT, -ENOTCONN, -ENOMEM), and -EINVAL for NULL. Never
+ * waits.
  */
 SKT_EXTERN const char *skt_tls_obj_version(const skt_tls_obj *obj);
 SKT_EXTERN const char *skt_tls_obj_cipher(const skt_tls_obj *obj);
@@ -1866,6 +1977,7 @@ SKT_EXTERN bool skt_tls_obj_server_side(const skt_tls_obj *obj);
  * SKT_ETLS_CERT_VERIFY ("certificate revoked", "unable to get
  * certificate CRL", ...) in the detail.
  * skt_tls_ctx_get_verify_flags - the flags in force; 0 for NULL.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_set_verify_flags(skt_tls_ctx *ctx, unsigned flags);
 SKT_EXTERN unsigned skt_tls_ctx_get_verify_flags(const skt_tls_ctx *ctx);
@@ -1876,6 +1988,7 @@ SKT_EXTERN unsigned skt_tls_ctx_get_verify_flags(const skt_tls_ctx *ctx);
  * alternative names (Python's hostname_checks_common_name; on by default,
  * as in Python). Applies to sockets wrapped afterwards. Returns 0.
  * Errors: -EINVAL. The getter returns the setting; false for NULL.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_set_hostname_checks_common_name(skt_tls_ctx *ctx,
                                                            bool check);
@@ -1888,6 +2001,7 @@ SKT_EXTERN bool skt_tls_ctx_get_hostname_checks_common_name(
  * load_verify_locations(cadata=bytes)). Returns 0. Errors: -EINVAL (NULL,
  * len 0), SKT_ETLS_CONFIG (malformed DER; the detail says which
  * certificate; those before it stay loaded).
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_load_verify_der(skt_tls_ctx *ctx, const void *der,
                                            size_t len);
@@ -1899,6 +2013,7 @@ SKT_EXTERN int skt_tls_ctx_load_verify_der(skt_tls_ctx *ctx, const void *der,
  * reads only when verifying. Returns their count and *out, a
  * NULL-terminated list to free with skt_tls_freecerts. Errors: -EINVAL,
  * -ENOMEM.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_get_ca_certs(const skt_tls_ctx *ctx,
                                         skt_tls_cert ***out);
@@ -1912,7 +2027,8 @@ typedef struct skt_tls_store_stats {
 } skt_tls_store_stats;
 
 /* skt_tls_ctx_cert_store_stats - the counts into *out. Returns 0. Errors:
- * -EINVAL. */
+ * -EINVAL.
+ * No I/O. */
 SKT_EXTERN int skt_tls_ctx_cert_store_stats(const skt_tls_ctx *ctx,
                                             skt_tls_store_stats *out);
 
@@ -1925,6 +2041,7 @@ SKT_EXTERN int skt_tls_ctx_cert_store_stats(const skt_tls_ctx *ctx,
  * skt_tls_freecerts. Errors: -EINVAL (not a TLS socket), -ENOTCONN (the
  * handshake is not done), -ENOENT (no certificate, or for the verified
  * chain: it did not verify, e.g. under SKT_TLS_CERT_NONE), -ENOMEM.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_get_verified_chain(const skt_socket *s,
                                           skt_tls_cert ***out);
@@ -1942,6 +2059,7 @@ SKT_EXTERN int skt_tls_get_unverified_chain(const skt_socket *s,
  * without the extended master secret), SKT_ETRUNCATED (len too small).
  * Differs from Python: Python returns a tls-unique value under TLS 1.3,
  * where RFC 9266 says it is not defined, and has no tls-exporter.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_get_channel_binding(const skt_socket *s,
                                            const char *type, void *buf,
@@ -1954,6 +2072,7 @@ SKT_EXTERN int skt_tls_get_channel_binding(const skt_socket *s,
  * go to names. Returns the count, which may exceed capacity. Errors:
  * -EINVAL, -ENOTCONN (no handshake yet), -EOPNOTSUPP (a client socket,
  * where Python returns None).
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_shared_ciphers(const skt_socket *s, const char **names,
                                       size_t capacity);
@@ -1970,6 +2089,7 @@ SKT_EXTERN int skt_tls_shared_ciphers(const skt_socket *s, const char **names,
  * path in the detail (-ENOENT, -EACCES, ...). Writing is best effort: a
  * full disk loses lines, never a connection.
  * skt_tls_ctx_get_keylog_filename - the path in use, or NULL.
+ * Does not wait: the file is opened at once, and written without waiting.
  */
 SKT_EXTERN int skt_tls_ctx_set_keylog_filename(skt_tls_ctx *ctx,
                                                const char *path);
@@ -1982,6 +2102,7 @@ SKT_EXTERN const char *skt_tls_ctx_get_keylog_filename(
  * create_default_context does); otherwise nothing. skt never reads the
  * variable unless the application calls this. Returns 0. Errors as
  * skt_tls_ctx_set_keylog_filename.
+ * Does not wait.
  */
 SKT_EXTERN int skt_tls_ctx_keylog_from_env(skt_tls_ctx *ctx);
 
@@ -2007,7 +2128,8 @@ typedef void (*skt_tls_msg_callback)(skt_socket *s, int direction,
                                      size_t len, void *arg);
 
 /* skt_tls_ctx_set_msg_callback - install cb with arg (NULL removes it).
- * Returns 0. Errors: -EINVAL. */
+ * Returns 0. Errors: -EINVAL.
+ * No I/O. */
 SKT_EXTERN int skt_tls_ctx_set_msg_callback(skt_tls_ctx *ctx,
                                             skt_tls_msg_callback cb,
                                             void *arg);
@@ -2022,6 +2144,7 @@ SKT_EXTERN int skt_tls_ctx_set_msg_callback(skt_tls_ctx *ctx,
  * certificate during the handshake, only when
  * skt_tls_verify_client_post_handshake says so. Returns 0. Errors:
  * -EINVAL. The getter returns the setting; false for NULL.
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_set_post_handshake_auth(skt_tls_ctx *ctx, bool on);
 SKT_EXTERN bool skt_tls_ctx_get_post_handshake_auth(const skt_tls_ctx *ctx);
@@ -2051,6 +2174,7 @@ SKT_EXTERN int skt_tls_verify_client_post_handshake(skt_socket *s);
  * "secp384r1" or "P-384", "X25519", "X448", "ffdhe2048", ... On a server
  * they bound what it accepts; on a client what it offers. Returns 0.
  * Errors: -EINVAL (NULL), SKT_ETLS_CONFIG (an unknown name).
+ * No I/O.
  */
 SKT_EXTERN int skt_tls_ctx_set_ecdh_curve(skt_tls_ctx *ctx,
                                           const char *curves);
@@ -2063,8 +2187,74 @@ SKT_EXTERN int skt_tls_ctx_set_ecdh_curve(skt_tls_ctx *ctx,
  * Returns 0. Errors: -EINVAL, -ENOENT, -EACCES (with the path in the
  * detail), SKT_ETLS_CONFIG (no DH parameters in the file, or parameters
  * the security level refuses).
+ * Does not wait: the file is read at once.
  */
 SKT_EXTERN int skt_tls_ctx_load_dh_params(skt_tls_ctx *ctx, const char *path);
+
+/* ------------------------------------------------------------------------ */
+/* SHA-256                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * skt_sha256 - a SHA-256 hash fed in pieces, Python's hashlib.sha256(): for
+ * checking that a transfer arrived whole, as `skt send` and `skt recv` do
+ * (the sender hashes what it sends, the receiver what it receives, and the
+ * two digests are compared), without the program linking a cryptography
+ * library of its own. It is computed by OpenSSL's libcrypto, which the
+ * library uses for TLS. None of these functions does I/O: none waits on a
+ * socket or has a timeout. One object is for one thread at a time;
+ * different objects are independent.
+ *
+ *     skt_sha256 *h;
+ *     unsigned char buf[65536], digest[SKT_SHA256_SIZE];
+ *     ssize_t got;
+ *     int rc = skt_sha256_new(&h);
+ *     while (rc == 0 && (got = skt_recv(s, buf, sizeof buf, 0)) > 0)
+ *         rc = skt_sha256_update(h, buf, (size_t)got);
+ *     if (rc == 0 && got == 0)
+ *         rc = skt_sha256_digest(h, digest);
+ *     skt_sha256_free(h);
+ */
+typedef struct skt_sha256 skt_sha256;
+
+/* The size of a SHA-256 digest in bytes (Python's digest_size). */
+#define SKT_SHA256_SIZE 32
+
+/*
+ * skt_sha256_new - a hash of no bytes yet (Python's hashlib.sha256()).
+ * Returns 0 and *out, to free with skt_sha256_free. Errors: -EINVAL (out
+ * is NULL), -ENOMEM, SKT_ETLS_CONFIG (OpenSSL offers no SHA-256, e.g. a
+ * configuration that loads no provider of it; the detail gives OpenSSL's
+ * reasons).
+ * No I/O.
+ */
+SKT_EXTERN int skt_sha256_new(skt_sha256 **out);
+
+/*
+ * skt_sha256_update - hash len more bytes of data (Python's update); the
+ * digest is the same however the bytes are split between calls. data may
+ * be NULL when len is 0. It may follow skt_sha256_digest, which leaves the
+ * hash going on. Returns 0. Errors: -EINVAL (h is NULL, or data is NULL
+ * with len > 0), SKT_ETLS_CONFIG (OpenSSL failed; the detail says why).
+ * No I/O.
+ */
+SKT_EXTERN int skt_sha256_update(skt_sha256 *h, const void *data,
+                                 size_t len);
+
+/*
+ * skt_sha256_digest - the SHA-256 of every byte given so far, into
+ * digest (SKT_SHA256_SIZE bytes; Python's digest). h is left as it was,
+ * so that more bytes may follow and a later digest covers them too.
+ * Returns 0. Errors: -EINVAL (NULL), -ENOMEM, SKT_ETLS_CONFIG (OpenSSL
+ * failed; the detail says why).
+ * No I/O.
+ */
+SKT_EXTERN int skt_sha256_digest(const skt_sha256 *h,
+                                 unsigned char digest[SKT_SHA256_SIZE]);
+
+/* skt_sha256_free - free a hash; NULL is a no-op.
+ * No I/O. */
+SKT_EXTERN void skt_sha256_free(skt_sha256 *h);
 
 /* ======================================================================== */
 /* Resolver and module functions                                            */
@@ -2099,11 +2289,13 @@ typedef struct skt_addrinfo {
  * Python: a numeric port over 65535 is SKT_EPORTRANGE, where Python's
  * getaddrinfo lets glibc keep its low 16 bits ("70000" becomes port 4464),
  * so a typing error reaches another service.
+ * Honours timeout (its argument; no socket's timeout applies) as one deadline.
  */
 SKT_EXTERN int skt_getaddrinfo(const char *host, const char *port,
                                const skt_addrinfo *hints, double timeout,
                                skt_addrinfo **res);
-/* skt_freeaddrinfo - free a list; NULL is a no-op. */
+/* skt_freeaddrinfo - free a list; NULL is a no-op.
+ * No I/O. */
 SKT_EXTERN void skt_freeaddrinfo(skt_addrinfo *res);
 
 /*
@@ -2112,6 +2304,7 @@ SKT_EXTERN void skt_freeaddrinfo(skt_addrinfo *res);
  * skt_getaddrinfo). host/serv may be NULL (with length 0) when not wanted.
  * Returns 0. Errors: SKT_EAI_*, -ETIMEDOUT, SKT_ETRUNCATED (a buffer too
  * small; nothing is cut), -EINVAL.
+ * Honours timeout (its argument) as one deadline.
  */
 SKT_EXTERN int skt_getnameinfo(const skt_addr *a, int flags, double timeout,
                                char *host, size_t hostlen, char *serv,
@@ -2147,7 +2340,8 @@ SKT_EXTERN int skt_gethostbyname_ex(const char *name, skt_hostent **out);
  * -ENOMEM. Blocks.
  */
 SKT_EXTERN int skt_gethostbyaddr(const char *ip, skt_hostent **out);
-/* skt_freehostent - free a result; NULL is a no-op. */
+/* skt_freehostent - free a result; NULL is a no-op.
+ * No I/O. */
 SKT_EXTERN void skt_freehostent(skt_hostent *h);
 
 /*
@@ -2158,28 +2352,38 @@ SKT_EXTERN void skt_freehostent(skt_hostent *h);
 SKT_EXTERN int skt_getfqdn(const char *name, char *out, size_t outlen);
 
 /* skt_gethostname - this host's name. Returns its length. Errors:
- * SKT_ETRUNCATED, -EINVAL. */
+ * SKT_ETRUNCATED, -EINVAL.
+ * Does not wait. */
 SKT_EXTERN int skt_gethostname(char *out, size_t outlen);
 /* skt_sethostname - set this host's name (needs CAP_SYS_ADMIN). Returns
- * 0. Errors: -EPERM, -EINVAL (too long). */
+ * 0. Errors: -EPERM, -EINVAL (too long).
+ * Does not wait. */
 SKT_EXTERN int skt_sethostname(const char *name);
 
 /*
  * skt_getservbyname - the port of a service ("http") for a protocol
  * ("tcp", "udp", or NULL for any). Returns the port (0..65535). Errors:
  * SKT_EAI_SERVICE (not found), -EINVAL.
+ * Errors also: -ENOMEM. Blocks: the system's services database (/etc/services,
+ * through nsswitch) has no timeout.
  */
 SKT_EXTERN int skt_getservbyname(const char *name, const char *proto);
 /* skt_getservbyport - the service name of a port. Returns its length.
- * Errors: SKT_EAI_SERVICE, SKT_EPORTRANGE, SKT_ETRUNCATED, -EINVAL. */
+ * Errors: SKT_EAI_SERVICE, SKT_EPORTRANGE, SKT_ETRUNCATED, -EINVAL,
+ * -ENOMEM. Blocks: the system's services database (/etc/services,
+ * through nsswitch) has no timeout. */
 SKT_EXTERN int skt_getservbyport(int port, const char *proto, char *out,
                                  size_t outlen);
 /* skt_getprotobyname - the number of a protocol ("tcp" is 6). Errors:
- * -ENOPROTOOPT (not found), -EINVAL. */
+ * -ENOPROTOOPT (not found), -EINVAL.
+ * Returns the number. Errors also: -ENOMEM. Blocks: the system's protocols
+ * database has no timeout. */
 SKT_EXTERN int skt_getprotobyname(const char *name);
 
 /* skt_has_dualstack_ipv6 - true when an IPv6 socket can accept IPv4
- * connections too (IPV6_V6ONLY can be cleared), as Python's. */
+ * connections too (IPV6_V6ONLY can be cleared), as Python's.
+ * Returns false also when no IPv6 socket can be made. Errors: none. Does
+ * not wait. */
 SKT_EXTERN bool skt_has_dualstack_ipv6(void);
 
 /* ======================================================================== */
@@ -2315,6 +2519,8 @@ SKT_EXTERN int skt_create_connection(skt_socket **out, const char *host,
  * skt_create_connection_to - the same with one text, "host:port" or
  * "[v6addr]:port" (brackets required around an IPv6 address). Errors as
  * skt_create_connection, plus SKT_EADDRSYNTAX and SKT_ENOPORT for the text.
+ * Returns 0 and *out, as skt_create_connection. Honours opts->timeout as one
+ * deadline, as skt_create_connection.
  */
 SKT_EXTERN int skt_create_connection_to(skt_socket **out, const char *target,
                                         const skt_connect_opts *opts);
@@ -2378,6 +2584,7 @@ SKT_EXTERN int skt_create_server(skt_socket **out, const char *host,
  * skt_create_datagram_server - the same for a UDP socket: bound, not
  * listening, without SO_REUSEADDR (reuse_port is honoured; backlog is
  * ignored). Errors as skt_create_server.
+ * Returns 0 and *out, in the default mode. The lookup blocks (no timeout).
  */
 SKT_EXTERN int skt_create_datagram_server(skt_socket **out, const char *host,
                                           const char *port,
@@ -2519,10 +2726,12 @@ SKT_EXTERN int skt_makefile(skt_socket *s, skt_stream **out,
  * lost then: call skt_stream_flush first to keep control of them) or of
  * the socket's close. The stream is freed in every case. Honours the
  * timeout (for the flush).
+ * Errors: those of skt_stream_flush and of skt_close.
  */
 SKT_EXTERN int skt_stream_close(skt_stream *st);
 
-/* skt_stream_socket - the socket under the stream (NULL for NULL). */
+/* skt_stream_socket - the socket under the stream (NULL for NULL).
+ * Returns the socket. Errors: none. No I/O. */
 SKT_EXTERN skt_socket *skt_stream_socket(const skt_stream *st);
 
 /*
@@ -2567,8 +2776,9 @@ SKT_EXTERN ssize_t skt_stream_readline(skt_stream *st, void *buf,
 /*
  * skt_stream_readuntil - as skt_stream_readline with any delimiter of
  * delim_len (1..256) bytes, e.g. "\r\n": the record returned ends with the
- * delimiter (included in its length, at most max). Same returns and
- * errors.
+ * delimiter (included in its length, at most max). Returns and
+ * errors as skt_stream_readline.
+ * Honours the timeout, as skt_stream_readline.
  */
 SKT_EXTERN ssize_t skt_stream_readuntil(skt_stream *st, const void *delim,
                                         size_t delim_len, void *buf,
@@ -2577,7 +2787,9 @@ SKT_EXTERN ssize_t skt_stream_readuntil(skt_stream *st, const void *delim,
 /*
  * skt_stream_readline_view - as skt_stream_readline without the copy:
  * *line points at the line inside the stream's buffer, valid until the
- * next call on the stream's reading side. Same returns and errors.
+ * next call on the stream's reading side. Returns and errors as
+ * skt_stream_readline.
+ * Honours the timeout, as skt_stream_readline.
  */
 SKT_EXTERN ssize_t skt_stream_readline_view(skt_stream *st, size_t max,
                                             const void **line);
@@ -2591,13 +2803,15 @@ SKT_EXTERN ssize_t skt_stream_readline_view(skt_stream *st, size_t max,
 SKT_EXTERN ssize_t skt_stream_peek(skt_stream *st, void *buf, size_t len);
 
 /* skt_stream_buffered - the number of bytes received and not yet read
- * (0 for NULL). */
+ * (0 for NULL).
+ * Returns the count. Errors: none. No I/O. */
 SKT_EXTERN size_t skt_stream_buffered(const skt_stream *st);
 
 /*
  * skt_stream_buffer - the buffered bytes themselves, without receiving:
  * returns a pointer to them (NULL when none) and their count in *len
  * (which may be NULL). Valid until the next call on the reading side.
+ * Returns that pointer (NULL for a NULL st too). Errors: none. No I/O.
  */
 SKT_EXTERN const void *skt_stream_buffer(const skt_stream *st, size_t *len);
 
@@ -2630,7 +2844,8 @@ SKT_EXTERN int skt_stream_write(skt_stream *st, const void *buf, size_t len,
 SKT_EXTERN int skt_stream_flush(skt_stream *st);
 
 /* skt_stream_pending - the number of bytes held for writing (0 for
- * NULL). */
+ * NULL).
+ * Returns the count. Errors: none. No I/O. */
 SKT_EXTERN size_t skt_stream_pending(const skt_stream *st);
 
 /* ======================================================================== */
@@ -2716,11 +2931,13 @@ typedef struct skt_frame_decoder skt_frame_decoder;
  * skt_frame_decoder_new - a decoder for messages framed as opts says (NULL:
  * the defaults). Returns 0 and *out, to free with skt_frame_decoder_free.
  * Errors: -EINVAL (NULL out, bad options), -ENOMEM.
+ * No I/O.
  */
 SKT_EXTERN int skt_frame_decoder_new(skt_frame_decoder **out,
                                      const skt_frame_opts *opts);
 
-/* skt_frame_decoder_free - free a decoder and its bytes; NULL is a no-op. */
+/* skt_frame_decoder_free - free a decoder and its bytes; NULL is a no-op.
+ * No I/O. */
 SKT_EXTERN void skt_frame_decoder_free(skt_frame_decoder *d);
 
 /*
@@ -2743,7 +2960,8 @@ SKT_EXTERN int skt_frame_decoder_pop(skt_frame_decoder *d, const void **msg,
                                      size_t *len);
 
 /* skt_frame_decoder_buffered - the bytes held that no message has taken
- * yet (0 for NULL). */
+ * yet (0 for NULL).
+ * Returns the count. Errors: none. No I/O. */
 SKT_EXTERN size_t skt_frame_decoder_buffered(const skt_frame_decoder *d);
 
 /*
@@ -2838,10 +3056,12 @@ SKT_EXTERN int skt_selector_new(skt_selector **out,
  * skt_selector_close - free the selector and its own fds. The registered
  * fds and sockets are not closed (as in Python). NULL is a no-op. Returns
  * 0.
+ * Errors: none. Does not wait.
  */
 SKT_EXTERN int skt_selector_close(skt_selector *sel);
 
-/* skt_selector_backend_name - "epoll", "poll" or "select"; "" for NULL. */
+/* skt_selector_backend_name - "epoll", "poll" or "select"; "" for NULL.
+ * Returns a static string. Errors: none. No I/O. */
 SKT_EXTERN const char *skt_selector_backend_name(const skt_selector *sel);
 
 /*
@@ -2862,6 +3082,7 @@ SKT_EXTERN int skt_selector_register(skt_selector *sel, skt_os_socket fd,
  * every select, without waiting, so a select loop over TLS never stalls;
  * for that the selector reads the socket on each select, so it must stay
  * alive until it is unregistered. Errors as skt_selector_register.
+ * Returns 0. Does not wait.
  */
 SKT_EXTERN int skt_selector_register_socket(skt_selector *sel, skt_socket *s,
                                             int events, void *data);
@@ -2892,6 +3113,7 @@ SKT_EXTERN int skt_selector_unregister(skt_selector *sel, skt_os_socket fd);
  * unregister(fileobj)), so that a program holding skt_socket objects never
  * needs a raw handle. Errors as skt_selector_modify and
  * skt_selector_unregister, and -EINVAL for a NULL socket. No timeout.
+ * Return 0.
  */
 SKT_EXTERN int skt_selector_modify_socket(skt_selector *sel,
                                           const skt_socket *s, int events,
@@ -2924,12 +3146,14 @@ SKT_EXTERN int skt_selector_select(skt_selector *sel, double timeout,
 /*
  * skt_selector_get_key - copy the key of fd into *key (Python's
  * get_key). Returns 0. Errors: -ENOENT (not registered), -EINVAL.
+ * No I/O.
  */
 SKT_EXTERN int skt_selector_get_key(const skt_selector *sel,
                                     skt_os_socket fd, skt_selector_key *key);
 
 /* skt_selector_count - the number of registered fds (len(get_map()) in
- * Python), or -EINVAL for NULL. */
+ * Python), or -EINVAL for NULL.
+ * Returns the count. Errors: -EINVAL (NULL). No I/O. */
 SKT_EXTERN int skt_selector_count(const skt_selector *sel);
 
 /*
@@ -2939,6 +3163,7 @@ SKT_EXTERN int skt_selector_count(const skt_selector *sel);
  * Returns 0. Errors: -EINVAL (NULL), -errno of the write. Platform: one
  * write(2) to the eventfd on Linux, to the self-pipe on the posix
  * platform; either way a full channel counts as woken.
+ * Does not wait.
  */
 SKT_EXTERN int skt_selector_wakeup(skt_selector *sel);
 
@@ -2963,10 +3188,12 @@ SKT_EXTERN int skt_selector_wakeup(skt_selector *sel);
  *                          process whose other threads are idle.
  *                          Platform: a child's exit is seen through a
  *                          pidfd on Linux, through a pipe whose write end
- *                          only the child holds on the posix platform (a
- *                          child that calls exec is then looked for with
- *                          waitpid every 50 ms); no SIGCHLD handler on
- *                          either
+ *                          only the child holds on the posix platform,
+ *                          where each child is also looked for with
+ *                          waitpid every 50 ms (a process that another
+ *                          thread forks at that moment holds the pipe
+ *                          open too, and one that calls exec closes it
+ *                          early); no SIGCHLD handler on either
  *   SKT_SERVER_EVENTS      one thread and a selector: non-blocking
  *                          connections driven by on_event callbacks
  *
@@ -3292,6 +3519,7 @@ SKT_EXTERN int skt_server_serve_forever(skt_server *srv);
  * skt_server_shutdown - ask serve_forever to return, and return at once.
  * Async-signal-safe and callable from any thread or handler (see above).
  * Returns 0, or -EINVAL for NULL.
+ * Errors: -EINVAL (NULL). Does not wait.
  */
 SKT_EXTERN int skt_server_shutdown(skt_server *srv);
 
@@ -3304,23 +3532,29 @@ SKT_EXTERN int skt_server_shutdown(skt_server *srv);
  * that calls close, every worker having stopped), and closes every fd.
  * NULL is a no-op. Returns 0. Errors: -EBUSY when called from one of
  * the server's own handlers or hooks (nothing is freed then).
+ * Waits: for serve_forever to return, and for the handlers within the config's
+ * close_timeout; no socket's timeout applies.
  */
 SKT_EXTERN int skt_server_close(skt_server *srv);
 
 /* skt_server_address - the bound address (with the real port). Returns 0.
- * Errors: -EINVAL. */
+ * Errors: -EINVAL.
+ * No I/O. */
 SKT_EXTERN int skt_server_address(const skt_server *srv, skt_addr *out);
 
 /* skt_server_socket - the listening (or datagram) socket, owned by the
  * server (Python's server.socket; with a listener per worker, the first
- * worker's); NULL for NULL. */
+ * worker's); NULL for NULL.
+ * Returns the socket, or NULL. Errors: none. No I/O. */
 SKT_EXTERN skt_socket *skt_server_socket(skt_server *srv);
 
-/* skt_server_user - the config's user pointer; NULL for NULL. */
+/* skt_server_user - the config's user pointer; NULL for NULL.
+ * Returns the pointer. Errors: none. No I/O. */
 SKT_EXTERN void *skt_server_user(const skt_server *srv);
 
 /* skt_server_connections - the connections or datagrams being served or
- * queued now (children in fork mode), over all workers. -EINVAL for NULL. */
+ * queued now (children in fork mode), over all workers. -EINVAL for NULL.
+ * Returns the count. Errors: -EINVAL (NULL). No I/O. */
 SKT_EXTERN int skt_server_connections(skt_server *srv);
 
 /*
@@ -3359,11 +3593,13 @@ SKT_EXTERN int skt_server_new_from_fd(skt_server **out, skt_os_socket fd,
  * changes nothing. Async-signal-safe and callable from any thread or
  * handler, like skt_server_shutdown (it sets no error detail). Returns 0.
  * Errors: -EINVAL (NULL, NaN).
+ * Does not wait: serve_forever does the waiting, within deadline_seconds.
  */
 SKT_EXTERN int skt_server_drain(skt_server *srv, double deadline_seconds);
 
 /* skt_server_draining - true once skt_server_drain was called (e.g. for a
- * handler to send "Connection: close"). false for NULL. */
+ * handler to send "Connection: close"). false for NULL.
+ * Returns the flag. Errors: none. No I/O. */
 SKT_EXTERN bool skt_server_draining(const skt_server *srv);
 
 /* skt_server_stats: one worker's counters (see skt_server_stats). */
@@ -3388,6 +3624,7 @@ typedef struct skt_server_worker_stats {
  * Returns the number of workers (which may be more than max; out may be
  * NULL when max is 0). Errors: -EINVAL (NULL srv, max < 0, out NULL with
  * max > 0).
+ * No I/O.
  */
 SKT_EXTERN int skt_server_stats(skt_server *srv, skt_server_worker_stats *out,
                                 int max);
@@ -3443,15 +3680,20 @@ SKT_EXTERN int skt_listen_fds(skt_listen_fd *fds, int max, int flags);
  */
 
 /* skt_server_conn_socket - the connection's socket, in non-blocking mode.
- * Do not close it; return SKT_SERVER_CLOSE instead. */
+ * Do not close it; return SKT_SERVER_CLOSE instead.
+ * Returns the socket (NULL for NULL). Errors: none. No I/O. */
 SKT_EXTERN skt_socket *skt_server_conn_socket(skt_server_conn *conn);
-/* skt_server_conn_client - the client's address. */
+/* skt_server_conn_client - the client's address.
+ * Returns the address, valid while conn is (NULL for NULL). Errors: none.
+ * No I/O. */
 SKT_EXTERN const skt_addr *skt_server_conn_client(
     const skt_server_conn *conn);
-/* skt_server_conn_server - the server (for skt_server_shutdown). */
+/* skt_server_conn_server - the server (for skt_server_shutdown).
+ * Returns the server (NULL for NULL). Errors: none. No I/O. */
 SKT_EXTERN skt_server *skt_server_conn_server(skt_server_conn *conn);
 /* skt_server_conn_worker - the index (from 0) of the worker that owns
- * conn and runs its callbacks; -EINVAL for NULL. */
+ * conn and runs its callbacks; -EINVAL for NULL.
+ * Returns the index. Errors: -EINVAL (NULL). No I/O. */
 SKT_EXTERN int skt_server_conn_worker(const skt_server_conn *conn);
 
 /*
@@ -3461,6 +3703,7 @@ SKT_EXTERN int skt_server_conn_worker(const skt_server_conn *conn);
  * count, 0 at the end of the stream, or the errors of skt_recv (-EAGAIN:
  * nothing more for now; SKT_EWANTREAD/SKT_EWANTWRITE over TLS). Never
  * blocks.
+ * Errors: those of skt_recv, and -EINVAL for a NULL conn.
  */
 SKT_EXTERN ssize_t skt_server_conn_recv(skt_server_conn *conn, void *buf,
                                         size_t len);
@@ -3472,10 +3715,13 @@ SKT_EXTERN ssize_t skt_server_conn_recv(skt_server_conn *conn, void *buf,
  * without the mark, a connection counts as finished once its output is
  * sent and no input waits on it, which is right for a protocol whose
  * requests are read whole in one on_event. Returns 0. Errors: -EINVAL.
+ * No I/O.
  */
 SKT_EXTERN int skt_server_conn_busy(skt_server_conn *conn, bool busy);
 /* skt_server_conn_state, skt_server_conn_set_state - the connection's own
- * pointer, passed to on_event and on_close; NULL at first. */
+ * pointer, passed to on_event and on_close; NULL at first.
+ * skt_server_conn_state returns the pointer (NULL for NULL). Errors: none.
+ * No I/O. */
 SKT_EXTERN void *skt_server_conn_state(const skt_server_conn *conn);
 SKT_EXTERN void skt_server_conn_set_state(skt_server_conn *conn, void *state);
 
@@ -3491,13 +3737,15 @@ SKT_EXTERN void skt_server_conn_set_state(skt_server_conn *conn, void *state);
 SKT_EXTERN int skt_server_conn_send(skt_server_conn *conn, const void *buf,
                                     size_t len);
 
-/* skt_server_conn_pending - bytes given to conn_send not yet sent. */
+/* skt_server_conn_pending - bytes given to conn_send not yet sent.
+ * Returns the count (0 for NULL). Errors: none. No I/O. */
 SKT_EXTERN size_t skt_server_conn_pending(const skt_server_conn *conn);
 
 /*
  * skt_server_conn_want - the events on_event is called for:
  * SKT_EVENT_READ (the default), SKT_EVENT_WRITE, both, or 0 (pause; the
  * idle timeout still runs). Returns 0. Errors: -EINVAL (unknown bits).
+ * Does not wait.
  */
 SKT_EXTERN int skt_server_conn_want(skt_server_conn *conn, int events);
 
@@ -3505,6 +3753,7 @@ SKT_EXTERN int skt_server_conn_want(skt_server_conn *conn, int events);
  * skt_server_conn_close - close conn once its pending output is sent (for
  * a connection other than the one whose callback is running; that one
  * returns SKT_SERVER_CLOSE). on_close follows with reason 0.
+ * Does not wait: the event loop closes it.
  */
 SKT_EXTERN void skt_server_conn_close(skt_server_conn *conn);
 

@@ -72,7 +72,8 @@ SKT_EXTERN int skt_app_message_new(skt_app_message **out,
                                    const void *content, size_t len);
 
 /* skt_app_message_free - free a message the library returned; NULL is a
- * no-op. */
+ * no-op.
+ * No I/O. */
 SKT_EXTERN void skt_app_message_free(skt_app_message *m);
 
 /*
@@ -112,11 +113,13 @@ typedef struct skt_app_decoder skt_app_decoder;
 
 /* skt_app_decoder_new - a decoder of messages fed in pieces; opts may be
  * NULL. Returns 0 and *out, to free with skt_app_decoder_free. Errors:
- * -EINVAL (a limit over 65535 for the header), -ENOMEM. */
+ * -EINVAL (a limit over 65535 for the header), -ENOMEM.
+ * No I/O. */
 SKT_EXTERN int skt_app_decoder_new(skt_app_decoder **out,
                                    const skt_app_opts *opts);
 /* skt_app_decoder_free - free a decoder and what it holds; NULL is a
- * no-op. */
+ * no-op.
+ * No I/O. */
 SKT_EXTERN void skt_app_decoder_free(skt_app_decoder *d);
 
 /* skt_app_decoder_feed - give it len more bytes (copied). Returns 0.
@@ -133,7 +136,8 @@ SKT_EXTERN int skt_app_decoder_feed(skt_app_decoder *d, const void *data,
  */
 SKT_EXTERN int skt_app_decoder_pop(skt_app_decoder *d, skt_app_message **out);
 
-/* skt_app_decoder_buffered - bytes held that no message has taken yet. */
+/* skt_app_decoder_buffered - bytes held that no message has taken yet.
+ * Returns the count (0 for NULL). Errors: none. No I/O. */
 SKT_EXTERN size_t skt_app_decoder_buffered(const skt_app_decoder *d);
 
 /* ======================================================================== */

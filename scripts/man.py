@@ -16,6 +16,8 @@ under man/, so that installing needs no doc tool) or into HTML.
                          a page has no function, or skt(7) misses one
   man.py lint [DIR]      exit 1 when man(1) warns about a page of DIR
                          (exit 77 without man)
+  man.py sections        exit 1 when a function's page would lack RETURN
+                         VALUE, ERRORS or TIMEOUT (no pandoc needed)
 
 What it reads in the headers: banner sections (/* ==== */ /* Title */
 /* ==== */) map to modules, and sub-banners (/* ---- */) to subsections;
@@ -23,10 +25,15 @@ a comment directly above SKT_EXTERN prototypes documents all of them
 (it usually opens "skt_name - summary" or "skt_a, skt_b - summary"); a
 comment directly above typedefs or #defines documents those; any other
 comment introduces its module. In a function's comment, sentences that
-open "Returns", "Errors", "Honours", "No timeout", "No I/O", "Blocks" and
-"Differs from Python:" make the RETURN VALUE, ERRORS, TIMEOUT and DIFFERS
-FROM PYTHON parts of its page; the rest is its DESCRIPTION. Nothing is
-written that the header does not say.
+open "Returns" (or "Both return", "skt_x returns", "The getter returns",
+"Never NULL"), "Errors", "Honours", "No timeout", "No I/O", "Blocks",
+"Never blocks", "Never waits", "Does not wait", "Waits" and "Differs from
+Python:" make the RETURN VALUE, ERRORS, TIMEOUT and DIFFERS FROM PYTHON
+parts of its page ("Same returns and errors" makes both of the first
+two); the rest is its DESCRIPTION. A function returning void says so
+under RETURN VALUE and ERRORS, from its prototype. Nothing is written
+that the header does not say. Every function's page must have RETURN
+VALUE, ERRORS and TIMEOUT (man.py sections).
 """
 import concurrent.futures
 import difflib
@@ -636,10 +643,17 @@ def summarize(fn):
     fn.name_line = f"{', '.join(names)} - {fn.summary}"
 
 
-RETURN = re.compile(r"Returns?\b")
+# The openings of the sentences that make the RETURN VALUE, ERRORS and
+# TIMEOUT parts. A return sentence may name its subject first: "Both
+# return 0", "skt_x returns the count", "The getter returns the setting".
+SUBJECT = r"(?:(?:Both|Each|All|The getter|skt_\w+(?:(?:, | and )skt_\w+)*) )?"
+RETURN = re.compile(SUBJECT + r"(?:Returns?\b|returns?\b)|Never NULL\b")
 ERRORS = re.compile(r"Errors\b")
+# "Same returns and errors", "Returns and errors as skt_x": both parts.
+BOTH = re.compile(r"(Same returns and errors|Returns and errors as)\b")
 TIMEOUT = re.compile(r"(Honours\b|No timeout\b|No I/O\b|Blocks\b|"
-                     r"Never blocks\b|The lookup blocks\b)")
+                     r"Never blocks\b|The lookup blocks\b|Never waits\b|"
+                     r"Does not wait\b|Waits\b)")
 DIFFERS = "Differs from Python:"
 ERROR_FOLLOWS = re.compile(r"(?i)\b(error|fail)")
 
@@ -671,6 +685,9 @@ def parts(fn, model):
             if s.startswith(DIFFERS):
                 part = "differs"
                 s = capitalize(s[len(DIFFERS):].strip(), params)
+            elif BOTH.match(s):
+                found["return"].append(r.paragraph(s))
+                part = "errors"
             elif RETURN.match(s):
                 part = "return"
             elif ERRORS.match(s):
@@ -690,14 +707,48 @@ def parts(fn, model):
                 found[part].append(r.paragraph(s))
         if kept:
             found["description"].append(r.paragraph(" ".join(kept)))
+    void_parts(fn, found, r)
     return found
+
+
+def returns_void(fn):
+    return re.match(r"void\s+(?!\*)\w", fn.synopsis()) is not None
+
+
+def void_parts(fn, found, r):
+    """A function returning void: its RETURN VALUE and ERRORS say so, from
+    the prototype; what its group's comment says of returns and errors is
+    of the group's other functions."""
+    if not returns_void(fn):
+        return
+    found["return"] = [r.paragraph(f"{fn.name} returns no value (void).")]
+    found["errors"] = [r.paragraph(f"None: {fn.name} reports no error.")]
+
+
+# The parts of a function's page that the project requires of every one.
+REQUIRED = (("return", "RETURN VALUE"), ("errors", "ERRORS"),
+            ("timeout", "TIMEOUT"))
+
+
+def missing_parts(model):
+    """[(function, [headings it lacks])] for the functions whose comment
+    gives no RETURN VALUE, ERRORS or TIMEOUT sentence."""
+    out = []
+    for fn in model.order:
+        found = parts(fn, model)
+        lacking = [heading for key, heading in REQUIRED if not found[key]]
+        if lacking:
+            out.append((fn, lacking))
+    return out
 
 
 def capitalize(text, params=()):
     """A lower-case first word made upper case, unless it names a
     parameter or a code identifier."""
     m = re.match(r"[a-z]+", text)
-    if not m or text[m.end():m.end() + 1] in ("_", "(", "-", ">", ".", "[") \
+    after = text[m.end():m.end() + 2] if m else ""
+    if not m or after[:1] in ("_", "(", "-", ">", "[") \
+            or re.match(r"\.\w", after) \
             or m.group(0) in params or m.group(0) in SENTENCE_WORDS:
         return text
     return text[0].upper() + text[1:]
@@ -1270,6 +1321,24 @@ def cmd_coverage(mandir):
     return 1 if problems else 0
 
 
+def cmd_sections():
+    """Exit 1 when a function's page would lack RETURN VALUE, ERRORS or
+    TIMEOUT: the header comment says nothing that makes the part."""
+    model = Model()
+    lacking = missing_parts(model)
+    for fn, headings in lacking:
+        print(f"{fn.header}:{fn.element.line}: {fn.name}: no "
+              + ", no ".join(headings)
+              + " (a sentence opening \"Returns\", \"Errors\", "
+              "\"Honours\", \"Does not wait\", \"No I/O\", ...)")
+    counts = {heading: sum(heading in h for _, h in lacking)
+              for _, heading in REQUIRED}
+    print(f"man.py: {len(model.order)} functions, {len(lacking)} lacking a "
+          "part (" + ", ".join(f"{n} without {heading}"
+                               for heading, n in counts.items()) + ")")
+    return 1 if lacking else 0
+
+
 def cmd_lint(mandir):
     if shutil.which("man") is None:
         print("skipped: man (man-db) is not installed")
@@ -1321,6 +1390,8 @@ def main(argv):
         return cmd_coverage(where)
     if command == "lint":
         return cmd_lint(where)
+    if command == "sections" and not args:
+        return cmd_sections()
     print(__doc__.strip(), file=sys.stderr)
     return 2
 

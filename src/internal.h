@@ -46,7 +46,7 @@ SKT__HIDDEN int skt__fail(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
- * The check of an options struct's reserved space (void *reserved[4]):
+ * The check of an options struct's reserved space (void *reserved[N]):
  * 0 when every entry is NULL, else -EINVAL with a detail naming what, since
  * a program built with a newer header asked for an option this library
  * does not know.
@@ -249,6 +249,10 @@ enum skt__sys_op {
 SKT__HIDDEN void skt__sys_inject(enum skt__sys_op op, int code, int skip,
                                  int count, size_t short_len);
 SKT__HIDDEN void skt__sys_inject_clear(void);
+/* For tests: called, when set, by skt__sys_fork_watched right before its
+ * fork(2), where another thread's fork would inherit what the call has
+ * opened for the child (the posix platform's pipe). */
+SKT__HIDDEN extern void (*skt__sys_fork_hook)(void);
 
 /* Armed when any fault is set. */
 SKT__HIDDEN extern int skt__faults_armed;

@@ -33,6 +33,7 @@ struct fault {
 
 static struct fault faults[SKT__OP_COUNT];
 int skt__faults_armed;
+void (*skt__sys_fork_hook)(void);
 static pthread_mutex_t faults_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void skt__sys_inject(enum skt__sys_op op, int code, int skip, int count,

@@ -274,6 +274,61 @@ static void test_sequential_gives_each_address_a_fair_share(void **state)
     assert_int_equal(tried[1].code, 0);
 }
 
+/* Happy Eyeballs with an attempt delay (5 s) longer than the fair share
+ * of a 1 s deadline: the next address starts when the first's share (half)
+ * is spent, not after the delay, so IPv4 still connects in time. */
+static void test_happy_eyeballs_long_delay_tries_every_address(void **state)
+{
+    skt_connect_opts opts = {.timeout = 1.0, .attempt_delay = 5.0};
+    skt_connect_attempt tried[4];
+    skt_connect_report report = {.attempts = tried, .capacity = 4};
+    double elapsed;
+    (void)state;
+    IN_NAMESPACE();
+    opts.report = &report;
+    elapsed = connect_dual(&opts);
+    assert_true(elapsed >= 0.5 && elapsed < 0.9);
+    assert_int_equal(report.count, 2);
+    assert_int_equal(skt_addr_family(&tried[0].addr), AF_INET6);
+    assert_int_equal(tried[0].code, -ECANCELED);
+    assert_int_equal(skt_addr_family(&tried[1].addr), AF_INET);
+    assert_int_equal(tried[1].code, 0);
+}
+
+/* The same race with both addresses black-holed: both are tried (the
+ * second from half-way), one deadline ends both, and the report and the
+ * detail name each. */
+static void test_happy_eyeballs_long_delay_blackholes_time_out(void **state)
+{
+    skt_connect_opts opts = {.timeout = 1.0, .attempt_delay = 5.0};
+    skt_connect_attempt tried[4];
+    skt_connect_report report = {.attempts = tried, .capacity = 4};
+    char text[SKT_ADDRSTRLEN];
+    skt_socket *s;
+    double start, elapsed;
+    (void)state;
+    IN_NAMESPACE();
+    opts.report = &report;
+    start = skt_test_now();
+    assert_int_equal(skt_create_connection(&s, "black.skt.test", PORT,
+                                           &opts),
+                     -ETIMEDOUT);
+    elapsed = skt_test_now() - start;
+    assert_true(elapsed >= 1.0 && elapsed < 1.4);
+    assert_int_equal(report.count, 2);
+    skt_addr_format(&tried[0].addr, text, sizeof text);
+    assert_string_equal(text, "[2001:db8::2]:8080");
+    skt_addr_format(&tried[1].addr, text, sizeof text);
+    assert_string_equal(text, "[2001:db8::3]:8080");
+    assert_int_equal(tried[0].code, -ETIMEDOUT);
+    assert_int_equal(tried[1].code, -ETIMEDOUT);
+    /* The first ran the whole second; the second started at its share. */
+    assert_true(tried[0].seconds >= 0.95 && tried[0].seconds < 1.3);
+    assert_true(tried[1].seconds >= 0.45 && tried[1].seconds < 0.8);
+    assert_non_null(strstr(skt_error_detail(), "[2001:db8::2]:8080"));
+    assert_non_null(strstr(skt_error_detail(), "[2001:db8::3]:8080"));
+}
+
 static void test_getaddrinfo_timeout_with_silent_dns(void **state)
 {
     skt_socket *dns;
@@ -389,6 +444,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_happy_eyeballs_custom_attempt_delay),
     cmocka_unit_test(test_sequential_blackholes_share_one_deadline),
     cmocka_unit_test(test_sequential_gives_each_address_a_fair_share),
+    cmocka_unit_test(test_happy_eyeballs_long_delay_tries_every_address),
+    cmocka_unit_test(test_happy_eyeballs_long_delay_blackholes_time_out),
     cmocka_unit_test(test_getaddrinfo_timeout_with_silent_dns),
     cmocka_unit_test(test_abandoned_lookup_does_not_block_exit),
     cmocka_unit_test(test_create_connection_deadline_covers_lookup),

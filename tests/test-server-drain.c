@@ -3,16 +3,19 @@
  * for a new server as soon as the call returns; a client mid-request gets
  * its whole reply; a client still open at the deadline is closed with the
  * reason "forced"; blocking handlers run to their end (or are cut at the
- * deadline); the request is safe in a signal handler; and on_close's
- * reasons (drained, peer closed, program, idle).
+ * deadline); the request is safe in a signal handler; on_close's
+ * reasons (drained, peer closed, program, idle); and forked children seen
+ * to end though another process holds what watches them.
  */
 #include "server-common.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -484,6 +487,68 @@ static void test_drain_cuts_blocking_handlers_at_the_deadline(void **state)
     SKT_OK(skt_server_close(s.srv));
 }
 
+/* Processes forked inside the fork window of the server's children: each
+ * holds, for 3 s, whatever the child's watch had open at that moment (on
+ * the posix platform, the write end of the pipe that reads as the child's
+ * exit), as a process forked by another thread of the program would. */
+#define SLEEPERS_MAX 16
+static pid_t sleepers[SLEEPERS_MAX];
+static int sleeper_count;
+
+static void fork_a_sleeper(void)
+{
+    pid_t pid;
+
+    if (sleeper_count == SLEEPERS_MAX)
+        return;
+    pid = fork();
+    if (pid == 0) {
+        pause_ms(3000);
+        _exit(0);
+    }
+    if (pid > 0)
+        sleepers[sleeper_count++] = pid;
+}
+
+static void end_sleepers(void)
+{
+    for (int i = 0; i < sleeper_count; i++) {
+        kill(sleepers[i], SIGKILL);
+        waitpid(sleepers[i], NULL, 0);
+    }
+    sleeper_count = 0;
+}
+
+/* A child's end is seen at once even when another process holds its exit
+ * fd's other end: the drain ends well before the sleepers do (3 s). */
+static void test_drain_sees_children_whose_watch_is_shared(void **state)
+{
+    const struct mode *m = *state;
+    struct reasons r = {0};
+    skt_server_config cfg = mode_config(m, &r);
+    struct serving s;
+    double asked, took;
+
+    skt__sys_fork_hook = fork_a_sleeper;
+    serving_start(&s, "127.0.0.1:0", &cfg);
+    for (int i = 0; i < 3; i++) {
+        skt_socket *c = server_connect(s.srv);
+        server_check_echo(c, "a request in its own child");
+        server_hang_up(c);
+    }
+    asked = skt_test_now();
+    SKT_OK(skt_server_drain(s.srv, 10.0));
+    serving_join(&s);
+    skt__sys_fork_hook = NULL;
+    took = s.stopped_at - asked;
+    print_message("%d sleepers forked; the drain took %.3f s\n",
+                  sleeper_count, took);
+    assert_true(sleeper_count > 0);
+    end_sleepers();
+    assert_true(took < 1.5);
+    SKT_OK(skt_server_close(s.srv));
+}
+
 static const struct CMUnitTest tests[] = {
     SKT_MODE_CASE(test_drain_frees_the_port_at_once, sequential),
     SKT_MODE_CASE(test_drain_frees_the_port_at_once, threads),
@@ -507,6 +572,8 @@ static const struct CMUnitTest tests[] = {
     SKT_MODE_CASE(test_drain_cuts_blocking_handlers_at_the_deadline, threads),
     SKT_MODE_CASE(test_drain_cuts_blocking_handlers_at_the_deadline, fork),
     SKT_MODE_CASE(test_drain_cuts_blocking_handlers_at_the_deadline, prefork),
+    SKT_MODE_CASE(test_drain_sees_children_whose_watch_is_shared, fork),
+    SKT_MODE_CASE(test_drain_sees_children_whose_watch_is_shared, prefork),
 };
 
 SKT_TEST_MAIN(tests)

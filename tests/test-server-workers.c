@@ -3,8 +3,9 @@
  * workers (every callback of a connection on the worker that accepted it,
  * both ways of sharing the port, shutdown reaching every loop), prefork
  * (children serve, a dead child is replaced, shutdown ends them), the
- * per-worker counters, and the limits: the accept batch, the output
- * high-water mark, and refusing clients when full.
+ * per-worker counters, the limits: the accept batch, the output
+ * high-water mark, and refusing clients when full; and a connection's own
+ * state and interest (skt_server_conn_state, skt_server_conn_want).
  */
 #include "server-common.h"
 
@@ -746,6 +747,247 @@ static void test_bad_limits_are_refused(void **state)
     assert_int_equal(skt_server_stats(NULL, NULL, 0), -EINVAL);
 }
 
+/* ------------------------------------------------------------------------ */
+/* A connection's own state and interest                                    */
+/* ------------------------------------------------------------------------ */
+
+/* What the callbacks of one connection saw (the server's user pointer). */
+struct watch {
+    int null_at_open;  /* skt_server_conn_state was NULL in on_open */
+    int state_wrong;   /* a callback got another state than conn's own */
+    int events_first;  /* the events of the first on_event */
+    int events_later;  /* the events of every later one, or'ed */
+    int calls;
+    int bad_bits_rc;   /* skt_server_conn_want with an unknown bit */
+    int closes;
+    int close_reason;
+    void *close_state;
+    skt_server_conn *paused;
+    int markers[2];    /* the two states a connection goes through */
+};
+
+static struct watch *watch_of(skt_server_conn *conn)
+{
+    return skt_server_user(skt_server_conn_server(conn));
+}
+
+static int watch_open(skt_server_conn *conn, void *user)
+{
+    struct watch *w = user;
+
+    w->null_at_open = skt_server_conn_state(conn) == NULL;
+    skt_server_conn_set_state(conn, &w->markers[0]);
+    return 0;
+}
+
+/* Checks the state on_event is given, and notes the events. */
+static void watch_event(skt_server_conn *conn, int events, void *state)
+{
+    struct watch *w = watch_of(conn);
+
+    if (state != skt_server_conn_state(conn) ||
+        (state != &w->markers[0] && state != &w->markers[1]))
+        w->state_wrong++;
+    if (w->calls++ == 0)
+        w->events_first = events;
+    else
+        w->events_later |= events;
+}
+
+static void watch_close(skt_server_conn *conn, int reason, void *state)
+{
+    struct watch *w = watch_of(conn);
+
+    if (state != skt_server_conn_state(conn))
+        w->state_wrong++;
+    w->close_reason = reason;
+    w->close_state = state;
+    __atomic_add_fetch(&w->closes, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Echo; the first request also moves the connection to its second state,
+ * which on_close then gets. */
+static int state_event(skt_server_conn *conn, int events, void *state)
+{
+    struct watch *w = watch_of(conn);
+
+    watch_event(conn, events, state);
+    skt_server_conn_set_state(conn, &w->markers[1]);
+    return server_echo_event(conn, events, state);
+}
+
+/* Echo; a request "pause" stops reading this connection (after its echo),
+ * and a request "resume", on another connection, reads it again. */
+static int pause_event(skt_server_conn *conn, int events, void *state)
+{
+    struct watch *w = watch_of(conn);
+    char buf[64];
+    ssize_t n = skt_server_conn_recv(conn, buf, sizeof buf);
+    int rc;
+
+    watch_event(conn, events, state);
+    if (n == 0)
+        return SKT_SERVER_CLOSE;
+    if (n < 0)
+        return n == -EAGAIN ? 0 : (int)n;
+    rc = skt_server_conn_send(conn, buf, (size_t)n);
+    if (rc == 0 && n == 5 && memcmp(buf, "pause", 5) == 0) {
+        w->paused = conn;
+        rc = skt_server_conn_want(conn, 0);
+    }
+    if (rc == 0 && n == 6 && memcmp(buf, "resume", 6) == 0)
+        rc = skt_server_conn_want(w->paused, SKT_EVENT_READ);
+    return rc;
+}
+
+/* A greeting: on_open asks for writability, the first on_event (with no
+ * input yet) says hello and goes back to reading. An unknown event bit
+ * is refused on the way. */
+static int greet_open(skt_server_conn *conn, void *user)
+{
+    struct watch *w = user;
+
+    w->bad_bits_rc = skt_server_conn_want(conn, SKT_EVENT_READ | 4);
+    watch_open(conn, user);
+    return skt_server_conn_want(conn, SKT_EVENT_WRITE);
+}
+
+static int greet_event(skt_server_conn *conn, int events, void *state)
+{
+    int rc;
+
+    watch_event(conn, events, state);
+    if (!(events & SKT_EVENT_WRITE))
+        return server_echo_event(conn, events, state);
+    rc = skt_server_conn_send(conn, "hello\n", 6);
+    return rc < 0 ? rc : skt_server_conn_want(conn, SKT_EVENT_READ);
+}
+
+static skt_server_config watch_config(struct watch *w,
+                                      skt_server_open_handler on_open,
+                                      skt_server_event_handler on_event)
+{
+    skt_server_config cfg = {.mode = SKT_SERVER_EVENTS, .on_open = on_open,
+                             .on_event = on_event,
+                             .on_close = watch_close};
+    cfg.user = w;
+    return cfg;
+}
+
+/* The state is NULL until set, each callback gets the connection's own
+ * (as skt_server_conn_state reads it), and a change made in on_event is
+ * what on_close gets. */
+static void test_conn_state_starts_null_and_reaches_each_callback(
+    void **state)
+{
+    struct watch w = {0};
+    skt_server_config cfg = watch_config(&w, watch_open, state_event);
+    struct serving s;
+    skt_socket *c;
+
+    (void)state;
+    assert_null(skt_server_conn_state(NULL));
+    serving_start(&s, "127.0.0.1:0", &cfg);
+    c = server_connect(s.srv);
+    server_check_echo(c, "one");
+    server_check_echo(c, "two");
+    server_hang_up(c);
+    assert_true(server_wait_for(&w.closes, 1, 5.0));
+    serving_stop(&s);
+    assert_true(w.null_at_open);
+    assert_true(w.calls >= 2);
+    assert_int_equal(w.state_wrong, 0);
+    assert_ptr_equal(w.close_state, &w.markers[1]);
+}
+
+/* Asked for SKT_EVENT_WRITE, on_event is called with it and no input;
+ * by default, on a socket that is always writable, it gets only
+ * SKT_EVENT_READ. */
+static void test_conn_want_write_calls_on_event_before_any_input(
+    void **state)
+{
+    struct watch w = {0};
+    skt_server_config cfg = watch_config(&w, greet_open, greet_event);
+    struct serving s;
+    skt_socket *c;
+    char hello[6];
+
+    (void)state;
+    assert_int_equal(skt_server_conn_want(NULL, SKT_EVENT_READ), -EINVAL);
+    serving_start(&s, "127.0.0.1:0", &cfg);
+    c = server_connect(s.srv);
+    /* Nothing was sent: the greeting comes from writability alone. */
+    SKT_OK(skt_recv_exact(c, hello, sizeof hello, 0, NULL));
+    assert_memory_equal(hello, "hello\n", 6);
+    server_check_echo(c, "after the greeting");
+    server_hang_up(c);
+    assert_true(server_wait_for(&w.closes, 1, 5.0));
+    serving_stop(&s);
+    assert_int_equal(w.bad_bits_rc, -EINVAL);
+    assert_int_equal(w.events_first, SKT_EVENT_WRITE);
+    assert_int_equal(w.events_later, SKT_EVENT_READ);
+}
+
+/* Interest 0 pauses a connection: its request waits unread until another
+ * connection's callback asks for SKT_EVENT_READ again. */
+static void test_conn_want_zero_pauses_until_read_is_asked_again(
+    void **state)
+{
+    struct watch w = {0};
+    skt_server_config cfg = watch_config(&w, watch_open, pause_event);
+    skt_socket *paused, *other;
+    struct serving s;
+    char buf[8];
+
+    (void)state;
+    serving_start(&s, "127.0.0.1:0", &cfg);
+    paused = server_connect(s.srv);
+    other = server_connect(s.srv);
+    server_check_echo(paused, "pause");
+    SKT_OK(skt_sendall(paused, "later", 5, 0, NULL));
+    SKT_OK(skt_settimeout(paused, 0.3));
+    assert_int_equal(skt_recv(paused, buf, sizeof buf, 0), -ETIMEDOUT);
+    SKT_OK(skt_settimeout(paused, 5.0));
+    server_check_echo(other, "resume");
+    SKT_OK(skt_recv_exact(paused, buf, 5, 0, NULL));
+    assert_memory_equal(buf, "later", 5);
+    server_hang_up(paused);
+    server_hang_up(other);
+    assert_true(server_wait_for(&w.closes, 2, 5.0));
+    serving_stop(&s);
+}
+
+/* A paused connection still has its idle clock: unread input does not
+ * keep it open past idle_timeout. */
+static void test_conn_want_zero_keeps_the_idle_timeout(void **state)
+{
+    struct watch w = {0};
+    skt_server_config cfg = watch_config(&w, watch_open, pause_event);
+    struct serving s;
+    skt_socket *c;
+    double start, waited;
+    char buf[8];
+    ssize_t n;
+
+    (void)state;
+    cfg.idle_timeout = 0.4;
+    serving_start(&s, "127.0.0.1:0", &cfg);
+    c = server_connect(s.srv);
+    server_check_echo(c, "pause");
+    start = skt_test_now();
+    SKT_OK(skt_sendall(c, "unread", 6, 0, NULL));
+    /* The end of the stream, or a reset: the server closed it with input
+     * unread. Never an echo. */
+    n = skt_recv(c, buf, sizeof buf, 0);
+    waited = skt_test_now() - start;
+    assert_true(n == 0 || n == -ECONNRESET);
+    assert_true(waited >= 0.3 && waited < 3.0);
+    assert_true(server_wait_for(&w.closes, 1, 5.0));
+    assert_int_equal(w.close_reason, -ETIMEDOUT);
+    server_hang_up(c);
+    serving_stop(&s);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_event_workers_keep_each_connection_on_its_worker),
     cmocka_unit_test(test_event_workers_share_one_listener_when_told),
@@ -765,6 +1007,10 @@ static const struct CMUnitTest tests[] = {
     SKT_MODE_CASE(test_full_server_refuses_at_once_without_a_reply, events),
     SKT_MODE_CASE(test_full_server_refuses_at_once_without_a_reply, threads),
     cmocka_unit_test(test_bad_limits_are_refused),
+    cmocka_unit_test(test_conn_state_starts_null_and_reaches_each_callback),
+    cmocka_unit_test(test_conn_want_write_calls_on_event_before_any_input),
+    cmocka_unit_test(test_conn_want_zero_pauses_until_read_is_asked_again),
+    cmocka_unit_test(test_conn_want_zero_keeps_the_idle_timeout),
 };
 
 SKT_TEST_MAIN(tests)

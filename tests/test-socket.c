@@ -318,20 +318,46 @@ static void test_settimeout_rejects_invalid_values(void **state)
     skt_close(s);
 }
 
+static void *send_a_byte_later(void *arg)
+{
+    usleep(200000);
+    skt_send(arg, "x", 1, 0);
+    return NULL;
+}
+
+/* Blocks in recv on b, under its timeout, until a byte sent on a from
+ * another thread 0.2 s later arrives; returns the seconds it waited. */
+static double recv_waiting_for_a_late_byte(skt_socket *a, skt_socket *b)
+{
+    pthread_t thread;
+    double start;
+    char c = 0;
+
+    assert_int_equal(pthread_create(&thread, NULL, send_a_byte_later, a), 0);
+    start = skt_test_now();
+    assert_int_equal(skt_recv(b, &c, 1, 0), 1);
+    pthread_join(thread, NULL);
+    assert_int_equal(c, 'x');
+    return skt_test_now() - start;
+}
+
 /* Python takes settimeout(5e9); so does skt, and any finite value past
- * the clock's reach waits practically forever. */
+ * the clock's reach waits practically forever: recv really waits for a
+ * byte that comes late, instead of timing out (or not waiting) at once. */
 static void test_settimeout_accepts_a_huge_finite_value(void **state)
 {
     skt_socket *a, *b;
-    char c;
+    double waited;
     (void)state;
     SKT_OK(skt_socketpair(&a, &b, AF_UNIX, SOCK_STREAM, 0));
     SKT_OK(skt_settimeout(b, 5e9));
     assert_true(skt_gettimeout(b) == 5e9);
+    waited = recv_waiting_for_a_late_byte(a, b);
+    assert_true(waited >= 0.19 && waited < 2.0);
     SKT_OK(skt_settimeout(b, 1e300));
     assert_true(skt_gettimeout(b) == 1e300);
-    assert_int_equal(skt_send(a, "x", 1, 0), 1);
-    assert_int_equal(skt_recv(b, &c, 1, 0), 1);
+    waited = recv_waiting_for_a_late_byte(a, b);
+    assert_true(waited >= 0.19 && waited < 2.0);
     SKT_OK(skt_setdefaulttimeout(5e9));
     assert_true(skt_getdefaulttimeout() == 5e9);
     SKT_OK(skt_setdefaulttimeout(SKT_BLOCKING));

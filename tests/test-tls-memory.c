@@ -245,10 +245,11 @@ static long pump(skt_tls_obj *obj, skt_socket *s, long rc)
     return rc;
 }
 
-/* Starts tls_memory_peer.py ROLE against a listener; returns the pid, the
- * accepted connection and the peer's output fd. */
-static pid_t start_memory_peer(const char *role, skt_socket **conn,
-                               int *out)
+/* Starts tls_memory_peer.py ROLE (with --alpn alpn unless NULL) against a
+ * listener; returns the pid, the accepted connection and the peer's
+ * output fd. */
+static pid_t start_memory_peer(const char *role, const char *alpn,
+                               skt_socket **conn, int *out)
 {
     const char *python = skt_test_python();
     char script[512], port[16];
@@ -265,7 +266,9 @@ static pid_t start_memory_peer(const char *role, skt_socket **conn,
                                          "--port", port, "--cafile",
                                          (char *)cert("ca.pem"), "--cert",
                                          (char *)cert("server.pem"), "--key",
-                                         (char *)cert("server.key"), NULL},
+                                         (char *)cert("server.key"),
+                                         alpn != NULL ? "--alpn" : NULL,
+                                         (char *)alpn, NULL},
                          out);
     SKT_OK(skt_accept(listener, conn, NULL));
     SKT_OK(skt_settimeout(*conn, 10));
@@ -286,7 +289,7 @@ static void test_memory_server_with_python_sslobject_client(void **state)
 
     if (skt_test_python() == NULL)
         SKT_SKIP("python3 is not installed");
-    pid = start_memory_peer("client", &conn, &out);
+    pid = start_memory_peer("client", NULL, &conn, &out);
     SKT_OK(skt_tls_obj_new(&obj, f->sctx, &opts));
     while (pump(obj, conn, skt_tls_obj_handshake(obj)) == SKT_EWANTREAD)
         ;
@@ -321,7 +324,7 @@ static void test_memory_client_with_python_sslobject_server(void **state)
 
     if (skt_test_python() == NULL)
         SKT_SKIP("python3 is not installed");
-    pid = start_memory_peer("server", &conn, &out);
+    pid = start_memory_peer("server", NULL, &conn, &out);
     SKT_OK(skt_tls_obj_new(&obj, f->cctx, &opts));
     while (pump(obj, conn, skt_tls_obj_handshake(obj)) == SKT_EWANTREAD)
         ;
@@ -343,6 +346,89 @@ static void test_memory_client_with_python_sslobject_server(void **state)
     skt_close(conn);
 }
 
+/* Handshakes obj with the peer on conn. */
+static void handshake_over(skt_tls_obj *obj, skt_socket *conn)
+{
+    long rc;
+
+    while ((rc = pump(obj, conn, skt_tls_obj_handshake(obj))) ==
+           SKT_EWANTREAD)
+        ;
+    assert_code(rc, 0);
+}
+
+static void test_memory_client_alpn_with_python_sslobject(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+    static const char *const protocols[] = {"h2", "http/1.1", NULL};
+    skt_tls_wrap_opts opts = {.server_hostname = "localhost"};
+    char buf[8], output[1024];
+    skt_tls_obj *obj;
+    skt_socket *conn;
+    long n;
+    int out;
+    pid_t pid;
+
+    if (skt_test_python() == NULL)
+        SKT_SKIP("python3 is not installed");
+    SKT_OK(skt_tls_ctx_set_alpn_protocols(f->cctx, protocols));
+    /* Python's server takes its own first choice that the client offers. */
+    pid = start_memory_peer("server", "spdy/3,http/1.1,h2", &conn, &out);
+    SKT_OK(skt_tls_obj_new(&obj, f->cctx, &opts));
+    handshake_over(obj, conn);
+    assert_non_null(skt_tls_obj_selected_alpn_protocol(obj));
+    assert_string_equal(skt_tls_obj_selected_alpn_protocol(obj), "http/1.1");
+    assert_int_equal(pump(obj, conn, skt_tls_obj_write(obj, "alpn", 4)), 4);
+    while ((n = pump(obj, conn, skt_tls_obj_read(obj, buf, 4))) ==
+           SKT_EWANTREAD)
+        ;
+    assert_int_equal(n, 4);
+    while (pump(obj, conn, skt_tls_obj_unwrap(obj)) == SKT_EWANTREAD)
+        ;
+    read_all(out, output, sizeof output, 10);
+    close(out);
+    assert_int_equal(skt_test_wait(pid, 10), 0);
+    assert_contains(output, "handshake done TLSv1.3\nalpn http/1.1\n");
+    skt_tls_obj_free(obj);
+    skt_close(conn);
+}
+
+static void test_memory_server_alpn_with_python_sslobject(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+    static const char *const protocols[] = {"h2", "http/1.1", NULL};
+    skt_tls_wrap_opts opts = {.server_side = true};
+    char buf[64], output[1024];
+    skt_tls_obj *obj;
+    skt_socket *conn;
+    long n;
+    int out;
+    pid_t pid;
+
+    if (skt_test_python() == NULL)
+        SKT_SKIP("python3 is not installed");
+    SKT_OK(skt_tls_ctx_set_alpn_protocols(f->sctx, protocols));
+    /* skt's server takes its own first choice that Python offers. */
+    pid = start_memory_peer("client", "http/1.1,h2", &conn, &out);
+    SKT_OK(skt_tls_obj_new(&obj, f->sctx, &opts));
+    handshake_over(obj, conn);
+    assert_non_null(skt_tls_obj_selected_alpn_protocol(obj));
+    assert_string_equal(skt_tls_obj_selected_alpn_protocol(obj), "h2");
+    while ((n = pump(obj, conn, skt_tls_obj_read(obj, buf, 20))) ==
+           SKT_EWANTREAD)
+        ;
+    assert_int_equal(n, 20);
+    assert_int_equal(pump(obj, conn, skt_tls_obj_write(obj, buf, 20)), 20);
+    while (pump(obj, conn, skt_tls_obj_unwrap(obj)) == SKT_EWANTREAD)
+        ;
+    read_all(out, output, sizeof output, 10);
+    close(out);
+    assert_int_equal(skt_test_wait(pid, 10), 0);
+    assert_contains(output, "handshake done TLSv1.3\nalpn h2\n");
+    skt_tls_obj_free(obj);
+    skt_close(conn);
+}
+
 static const struct CMUnitTest tests[] = {
     SKT_CASE(test_memory_pair_handshakes_and_moves_data, contexts),
     SKT_CASE(test_memory_read_first_runs_the_handshake, contexts),
@@ -352,6 +438,8 @@ static const struct CMUnitTest tests[] = {
     SKT_CASE(test_memory_obj_new_checks_its_arguments, contexts),
     SKT_CASE(test_memory_server_with_python_sslobject_client, contexts),
     SKT_CASE(test_memory_client_with_python_sslobject_server, contexts),
+    SKT_CASE(test_memory_client_alpn_with_python_sslobject, contexts),
+    SKT_CASE(test_memory_server_alpn_with_python_sslobject, contexts),
 };
 
 SKT_TEST_MAIN(tests)

@@ -298,6 +298,50 @@ static void test_dh_params_enable_the_dhe_suites(void **state)
     skt_tls_ctx_free(sctx);
 }
 
+/* What `openssl s_client -tls1_2 -cipher DHE-RSA-AES128-GCM-SHA256` says
+ * against a server of sctx; returns the server's wrap code. */
+static int dhe_s_client(skt_tls_ctx *sctx, char *output, size_t len)
+{
+    struct server srv = {0};
+    char cmd[1024];
+    int out;
+    pid_t pid;
+
+    server_start(&srv, sctx, serve_greeting);
+    snprintf(cmd, sizeof cmd, "openssl s_client -connect 127.0.0.1:%d "
+             "-servername localhost -CAfile '%s' -brief -tls1_2 -cipher "
+             "DHE-RSA-AES128-GCM-SHA256 -ign_eof </dev/null 2>&1", srv.port,
+             cert("ca.pem"));
+    pid = skt_test_spawn((char *const[]){"sh", "-c", cmd, NULL}, &out);
+    read_all(out, output, len, 10);
+    close(out);
+    skt_test_wait(pid, 10);
+    server_join(&srv);
+    return srv.wrap_rc;
+}
+
+static void test_dh_params_let_s_client_use_a_dhe_suite(void **state)
+{
+    char output[16384];
+    skt_tls_ctx *sctx;
+
+    (void)state;
+    make_dh();
+    SKT_OK(skt_tls_ctx_new(&sctx, SKT_TLS_SERVER));
+    SKT_OK(skt_tls_ctx_load_cert_chain(sctx, cert("rsa.pem"),
+                                       cert("rsa.key"), NULL));
+    /* Without parameters the one suite the client offers is not chosen. */
+    assert_true(dhe_s_client(sctx, output, sizeof output) < 0);
+    assert_contains(output, "handshake failure");
+    SKT_OK(skt_tls_ctx_load_dh_params(sctx, cert("dh.pem")));
+    SKT_OK(dhe_s_client(sctx, output, sizeof output));
+    assert_contains(output, "Ciphersuite: DHE-RSA-AES128-GCM-SHA256");
+    /* The group of dh.pem, ffdhe2048. */
+    assert_contains(output, "Server Temp Key: DH, 2048 bits");
+    assert_contains(output, "hello from skt");
+    skt_tls_ctx_free(sctx);
+}
+
 static const struct CMUnitTest tests[] = {
     SKT_CASE(test_post_handshake_auth_gets_the_client_certificate, contexts),
     SKT_CASE(test_post_handshake_auth_without_a_certificate_fails, contexts),
@@ -307,6 +351,7 @@ static const struct CMUnitTest tests[] = {
     SKT_CASE(test_python_answers_a_post_handshake_request, contexts),
     SKT_CASE(test_server_curve_bounds_the_key_exchange, contexts),
     SKT_CASE(test_dh_params_enable_the_dhe_suites, contexts),
+    cmocka_unit_test(test_dh_params_let_s_client_use_a_dhe_suite),
 };
 
 SKT_TEST_MAIN(tests)

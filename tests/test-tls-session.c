@@ -359,8 +359,11 @@ static skt_socket *get_page(int port, skt_tls_ctx *cctx,
     return s;
 }
 
+/* Two GETs from s_server started with extra, the second offering the
+ * first's session and resuming; *kept (if not NULL) receives the client
+ * context, to free. */
 static void s_server_resumes(const char *const *extra, size_t count,
-                             const char *reused_line)
+                             const char *reused_line, skt_tls_ctx **kept)
 {
     skt_tls_ctx *cctx = client_ctx();
     skt_tls_session *session;
@@ -380,7 +383,10 @@ static void s_server_resumes(const char *const *extra, size_t count,
     skt_close(s);
     skt_test_wait(pid, 5);
     skt_tls_session_free(session);
-    skt_tls_ctx_free(cctx);
+    if (kept != NULL)
+        *kept = cctx;
+    else
+        skt_tls_ctx_free(cctx);
 }
 
 static void test_skt_client_resumes_tls13_with_s_server(void **state)
@@ -388,7 +394,86 @@ static void test_skt_client_resumes_tls13_with_s_server(void **state)
     static const char *const args[] = {"-naccept", "2", "-www"};
 
     (void)state;
-    s_server_resumes(args, 3, "Reused, TLSv1.3");
+    s_server_resumes(args, 3, "Reused, TLSv1.3", NULL);
+}
+
+/* The counters Python's session_stats() reports for a client context
+ * after a full and a resumed handshake with s_server: the resumption is
+ * a hit; a client keeps no session cache of its own (number 0). */
+static void test_session_stats_count_a_resumption_with_s_server(
+    void **state)
+{
+    static const char *const args[] = {"-naccept", "2", "-www"};
+    skt_tls_session_stats stats;
+    skt_tls_ctx *cctx;
+
+    (void)state;
+    s_server_resumes(args, 3, "Reused, TLSv1.3", &cctx);
+    SKT_OK(skt_tls_ctx_session_stats(cctx, &stats));
+    assert_int_equal(stats.number, 0);
+    assert_int_equal(stats.connect, 2);
+    assert_int_equal(stats.connect_good, 2);
+    assert_int_equal(stats.connect_renegotiate, 0);
+    assert_int_equal(stats.accept, 0);
+    assert_int_equal(stats.accept_good, 0);
+    assert_int_equal(stats.hits, 1);
+    assert_int_equal(stats.misses, 0);
+    assert_int_equal(stats.timeouts, 0);
+    assert_int_equal(stats.cache_full, 0);
+    skt_tls_ctx_free(cctx);
+}
+
+/* GET / from s_server -www through create_connection with the cache;
+ * the page into page. */
+static skt_socket *get_page_cached(int port, skt_tls_ctx *cctx,
+                                   skt_tls_session_cache *cache, char *page,
+                                   size_t len)
+{
+    static const char request[] = "GET / HTTP/1.0\r\n\r\n";
+    skt_connect_opts opts = {.timeout = 10, .tls = cctx,
+                             .tls_hostname = "localhost",
+                             .tls_sessions = cache};
+    char service[16];
+    size_t used = 0;
+    skt_socket *s;
+    ssize_t got;
+
+    snprintf(service, sizeof service, "%d", port);
+    SKT_OK(skt_create_connection(&s, "127.0.0.1", service, &opts));
+    SKT_OK(skt_sendall(s, request, strlen(request), 0, NULL));
+    while (used + 1 < len &&
+           (got = skt_recv(s, page + used, len - 1 - used, 0)) > 0)
+        used += (size_t)got;
+    page[used] = '\0';
+    return s;
+}
+
+static void test_create_connection_cache_resumes_with_s_server(
+    void **state)
+{
+    static const char *const args[] = {"-naccept", "3", "-www"};
+    skt_tls_ctx *cctx = client_ctx();
+    skt_tls_session_cache *cache;
+    char page[16384];
+    skt_socket *s;
+    int port = 0;
+    pid_t pid;
+
+    (void)state;
+    SKT_OK(skt_tls_session_cache_new(&cache, 0));
+    pid = start_s_server(args, 3, &port);
+    assert_true(pid > 0);
+    for (int i = 0; i < 3; i++) {
+        s = get_page_cached(port, cctx, cache, page, sizeof page);
+        /* Both sides tell: the first is new, each later one resumes with
+         * the ticket that the one before it filed. */
+        assert_int_equal(skt_tls_session_reused(s), i > 0);
+        assert_contains(page, i > 0 ? "Reused, TLSv1.3" : "New, TLSv1.3");
+        skt_close(s);
+    }
+    assert_int_equal(skt_test_wait(pid, 5), 0);
+    skt_tls_session_cache_free(cache);
+    skt_tls_ctx_free(cctx);
 }
 
 static void test_skt_client_resumes_tls12_id_with_s_server(void **state)
@@ -397,7 +482,7 @@ static void test_skt_client_resumes_tls12_id_with_s_server(void **state)
                                        "-no_ticket"};
 
     (void)state;
-    s_server_resumes(args, 5, "Reused, TLSv1.2");
+    s_server_resumes(args, 5, "Reused, TLSv1.2", NULL);
 }
 
 /* Runs s_client once against port with -sess_out or -sess_in FILE. */
@@ -566,6 +651,8 @@ static const struct CMUnitTest tests[] = {
     SKT_CASE(test_cache_keeps_tls12_sessions_forgets_oldest, contexts),
     cmocka_unit_test(test_skt_client_resumes_tls13_with_s_server),
     cmocka_unit_test(test_skt_client_resumes_tls12_id_with_s_server),
+    cmocka_unit_test(test_session_stats_count_a_resumption_with_s_server),
+    cmocka_unit_test(test_create_connection_cache_resumes_with_s_server),
     SKT_CASE(test_openssl_s_client_resumes_with_skt_server, server_ctx),
     SKT_CASE(test_python_client_resumes_with_skt_server, server_ctx),
     cmocka_unit_test(test_skt_client_resumes_tls13_with_python_server),

@@ -4,7 +4,11 @@
  * by skt against its own server and `openssl s_server`, and by Python's
  * ssl against skt's server; CRL checking of the chain, partial chains,
  * the common-name fallback, CA certificates as DER, what the store holds,
- * the security level, and create_default_context's choice of store.
+ * the security level, and create_default_context's choice of store; then
+ * those controls against `openssl s_server` (an intermediate trusted
+ * alone, a certificate with a common name only, a 1024-bit RSA key, a CA
+ * that strict X.509 refuses, made by tests/peers/make-chain.sh) and the
+ * store compared with what Python's ssl reports for the same files.
  */
 #include "tls-common.h"
 
@@ -56,6 +60,60 @@ static int connect_to_server_with(struct tls_fixture *f,
     skt_tls_ctx_free(sctx);
     /* The client's detail outlives the cleanup. */
     return skt_set_error_detail(rc, "%s", detail);
+}
+
+/* Makes inter.pem, inter-leaf.pem, lax-ca.pem, lax-leaf.pem and
+ * rsa1024.pem (tests/peers/make-chain.sh), once a process. */
+static void make_chain(void)
+{
+    static bool made;
+    char dir[512], script[512], cmd[1200], *slash;
+
+    if (made)
+        return;
+    snprintf(dir, sizeof dir, "%s", cert("ca.pem"));
+    slash = strrchr(dir, '/');
+    *slash = '\0';
+    skt_test_source_path("tests/peers/make-chain.sh", script, sizeof script);
+    snprintf(cmd, sizeof cmd, "sh '%s' '%s' >&2", script, dir);
+    assert_int_equal(system(cmd), 0);
+    made = true;
+}
+
+/* The wrap code of a client of cctx for "localhost" against `openssl
+ * s_server -www` serving certname, with extra arguments after it (a
+ * later -key or -cert overrides). */
+static int s_server_verdict(skt_tls_ctx *cctx, const char *certname,
+                            const char *const *extra, size_t count)
+{
+    const char *args[16] = {"-naccept", "1", "-www"};
+    char detail[1024];
+    skt_socket *s;
+    int port = 0, rc;
+    pid_t pid;
+
+    for (size_t i = 0; i < count; i++)
+        args[3 + i] = extra[i];
+    pid = start_s_server_cert(certname, args, 3 + count, &port);
+    assert_true(pid > 0);
+    s = connect_to(port, 10);
+    rc = skt_tls_wrap(s, cctx, "localhost", false);
+    snprintf(detail, sizeof detail, "%s", skt_error_detail());
+    skt_close(s);
+    skt_test_wait(pid, 5);
+    /* The client's detail outlives the cleanup. */
+    return skt_set_error_detail(rc, "%s", detail);
+}
+
+/* A client context that trusts the CA certificates of path only, not the
+ * system store. */
+static skt_tls_ctx *client_trusting(const char *path)
+{
+    skt_tls_ctx *cctx;
+
+    SKT_OK(skt_tls_create_default_context(&cctx, SKT_TLS_CLIENT, path, NULL,
+                                          NULL));
+    return cctx;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -300,6 +358,204 @@ static void test_security_level_bounds_the_keys(void **state)
     skt_tls_ctx_free(sctx);
 }
 
+/* ------------------------------------------------------------------------ */
+/* The controls against openssl s_server and Python's ssl                   */
+/* ------------------------------------------------------------------------ */
+
+static void test_partial_chain_trusts_an_intermediate_of_s_server(
+    void **state)
+{
+    static const char *const args[] = {"-naccept", "1", "-www"};
+    skt_tls_cert **chain;
+    skt_tls_ctx *cctx;
+    skt_socket *s;
+    int port = 0;
+    pid_t pid;
+
+    (void)state;
+    make_chain();
+    cctx = client_trusting(cert("inter.pem"));
+    /* The intermediate is not a root: without the flag the chain stops
+     * short of one. */
+    assert_code(s_server_verdict(cctx, "inter-leaf.pem", NULL, 0),
+                SKT_ETLS_UNKNOWN_CA);
+    assert_contains(skt_error_detail(), "issuer certificate");
+    SKT_OK(skt_tls_ctx_set_verify_flags(cctx,
+                                        SKT_TLS_VERIFY_X509_PARTIAL_CHAIN));
+    pid = start_s_server_cert("inter-leaf.pem", args, 3, &port);
+    assert_true(pid > 0);
+    s = connect_to(port, 10);
+    SKT_OK(skt_tls_wrap(s, cctx, "localhost", false));
+    /* The verified chain ends at the intermediate, the anchor trusted. */
+    assert_int_equal(skt_tls_get_verified_chain(s, &chain), 2);
+    assert_string_equal(chain[1]->subject, "CN=skt test intermediate");
+    skt_tls_freecerts(chain);
+    skt_close(s);
+    skt_test_wait(pid, 5);
+    skt_tls_ctx_free(cctx);
+}
+
+static void test_common_name_fallback_with_s_server(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+
+    make_crl();
+    SKT_OK(s_server_verdict(f->cctx, "cn-only.pem", NULL, 0));
+    SKT_OK(skt_tls_ctx_set_hostname_checks_common_name(f->cctx, false));
+    assert_code(s_server_verdict(f->cctx, "cn-only.pem", NULL, 0),
+                SKT_ETLS_HOSTNAME);
+    SKT_OK(s_server_verdict(f->cctx, "server.pem", NULL, 0));
+}
+
+static void test_der_ca_in_memory_verifies_s_server(void **state)
+{
+    unsigned char *der;
+    skt_tls_ctx *cctx;
+    size_t len;
+
+    (void)state;
+    make_crl();
+    assert_int_equal(setenv("SSL_CERT_FILE", cert("other-ca.pem"), 1), 0);
+    SKT_OK(skt_tls_ctx_new(&cctx, SKT_TLS_CLIENT));
+    assert_code(s_server_verdict(cctx, "server.pem", NULL, 0),
+                SKT_ETLS_UNKNOWN_CA);
+    der = slurp(cert("ca.der"), &len);
+    SKT_OK(skt_tls_ctx_load_verify_der(cctx, der, len));
+    SKT_OK(s_server_verdict(cctx, "server.pem", NULL, 0));
+    free(der);
+    skt_tls_ctx_free(cctx);
+}
+
+/* Lowercase hex of len bytes into text (2 * len + 1 bytes). */
+static void to_hex(const unsigned char *data, size_t len, char *text)
+{
+    for (size_t i = 0; i < len; i++)
+        sprintf(text + 2 * i, "%02x", data[i]);
+    text[2 * len] = '\0';
+}
+
+/* What tls_store_info.py prints for the same store: the counts, then
+ * the CA certificates in DER, in hex. */
+static void expected_store_listing(skt_tls_ctx *cctx, char *text,
+                                   size_t len)
+{
+    skt_tls_store_stats stats;
+    skt_tls_cert **cas;
+    int count;
+    size_t used;
+
+    SKT_OK(skt_tls_ctx_cert_store_stats(cctx, &stats));
+    used = (size_t)snprintf(text, len, "stats x509 %zu crl %zu x509_ca %zu\n",
+                            stats.x509, stats.crl, stats.x509_ca);
+    count = skt_tls_ctx_get_ca_certs(cctx, &cas);
+    assert_true(count >= 0);
+    for (int i = 0; i < count; i++) {
+        assert_true(used + 2 * cas[i]->der_len + 8 < len);
+        used += (size_t)snprintf(text + used, len - used, "ca ");
+        to_hex(cas[i]->der, cas[i]->der_len, text + used);
+        used += 2 * cas[i]->der_len;
+        text[used++] = '\n';
+        text[used] = '\0';
+    }
+    skt_tls_freecerts(cas);
+}
+
+static void test_store_stats_and_ca_certs_agree_with_python(void **state)
+{
+    const char *python = skt_test_python();
+    char script[512], want[16384], output[16384];
+    skt_tls_ctx *cctx;
+    unsigned char *der;
+    size_t len;
+    int out;
+    pid_t pid;
+
+    (void)state;
+    if (python == NULL)
+        SKT_SKIP("python3 is not installed");
+    make_crl();
+    /* The system store (Python's load_default_certs) is the other CA. */
+    assert_int_equal(setenv("SSL_CERT_FILE", cert("other-ca.pem"), 1), 0);
+    assert_int_equal(setenv("SSL_CERT_DIR", "/nonexistent", 1), 0);
+    SKT_OK(skt_tls_ctx_new(&cctx, SKT_TLS_CLIENT));
+    SKT_OK(skt_tls_ctx_load_verify_locations(cctx, cert("crl.pem"), NULL,
+                                             NULL));
+    SKT_OK(skt_tls_ctx_load_verify_locations(cctx, cert("server.pem"), NULL,
+                                             NULL));
+    der = slurp(cert("ca.der"), &len);
+    SKT_OK(skt_tls_ctx_load_verify_der(cctx, der, len));
+    free(der);
+    expected_store_listing(cctx, want, sizeof want);
+    skt_test_source_path("tests/peers/tls_store_info.py", script,
+                         sizeof script);
+    pid = skt_test_spawn((char *const[]){(char *)python, script,
+                                         (char *)cert("crl.pem"),
+                                         (char *)cert("server.pem"),
+                                         "--der", (char *)cert("ca.der"),
+                                         NULL},
+                         &out);
+    read_all(out, output, sizeof output, 10);
+    close(out);
+    assert_int_equal(skt_test_wait(pid, 10), 0);
+    /* Two CAs (the other one and the test CA), the leaf, the CRL. */
+    assert_contains(want, "stats x509 3 crl 1 x509_ca 2\n");
+    assert_string_equal(output, want);
+    skt_tls_ctx_free(cctx);
+}
+
+static void test_security_level_bounds_the_key_of_s_server(void **state)
+{
+    /* s_server itself must be allowed to use a 1024-bit key. */
+    static const char *const weak[] = {"-cert", NULL, "-key", NULL,
+                                       "-cipher", "DEFAULT:@SECLEVEL=0"};
+    char pem[512], key[512];
+    const char *args[6];
+    skt_tls_ctx *cctx;
+
+    (void)state;
+    make_chain();
+    /* cert's paths are reused after a few calls: keep copies. */
+    snprintf(pem, sizeof pem, "%s", cert("rsa1024.pem"));
+    snprintf(key, sizeof key, "%s", cert("rsa1024.key"));
+    memcpy(args, weak, sizeof args);
+    args[1] = pem;
+    args[3] = key;
+    cctx = client_trusting(cert("ca.pem"));
+    SKT_OK(skt_tls_ctx_set_security_level(cctx, 2));
+    assert_code(s_server_verdict(cctx, "server.pem", args, 6),
+                SKT_ETLS_CERT_VERIFY);
+    assert_contains(skt_error_detail(), "key too weak");
+    SKT_OK(skt_tls_ctx_set_security_level(cctx, 1));
+    SKT_OK(s_server_verdict(cctx, "server.pem", args, 6));
+    SKT_OK(skt_tls_ctx_set_security_level(cctx, 0));
+    SKT_OK(s_server_verdict(cctx, "server.pem", args, 6));
+    skt_tls_ctx_free(cctx);
+}
+
+static void test_x509_strict_refuses_a_lax_ca_of_s_server(void **state)
+{
+    skt_tls_ctx *cctx;
+
+    (void)state;
+    make_chain();
+    cctx = client_trusting(cert("lax-ca.pem"));
+    /* Normal verification accepts a CA whose basicConstraints is not
+     * critical; strict X.509 (RFC 5280 4.2.1.9) does not. */
+    SKT_OK(s_server_verdict(cctx, "lax-leaf.pem", NULL, 0));
+    SKT_OK(skt_tls_ctx_set_verify_flags(
+        cctx, skt_tls_ctx_get_verify_flags(cctx) |
+                  SKT_TLS_VERIFY_X509_STRICT));
+    assert_code(s_server_verdict(cctx, "lax-leaf.pem", NULL, 0),
+                SKT_ETLS_CERT_VERIFY);
+    assert_contains(skt_error_detail(), "not marked critical");
+    /* A well-formed chain still passes. */
+    skt_tls_ctx_free(cctx);
+    cctx = client_trusting(cert("ca.pem"));
+    SKT_OK(skt_tls_ctx_set_verify_flags(cctx, SKT_TLS_VERIFY_X509_STRICT));
+    SKT_OK(s_server_verdict(cctx, "server.pem", NULL, 0));
+    skt_tls_ctx_free(cctx);
+}
+
 /* The client's wrap code with cctx against a server of certname. */
 static int verdict(skt_tls_ctx *cctx, const char *certname)
 {
@@ -365,6 +621,12 @@ static const struct CMUnitTest tests[] = {
     SKT_CASE(test_ca_certs_and_store_stats_show_what_was_loaded, contexts),
     SKT_CASE(test_security_level_bounds_the_keys, contexts),
     cmocka_unit_test(test_create_default_context_trusts_only_the_given_cas),
+    cmocka_unit_test(test_partial_chain_trusts_an_intermediate_of_s_server),
+    SKT_CASE(test_common_name_fallback_with_s_server, contexts),
+    cmocka_unit_test(test_der_ca_in_memory_verifies_s_server),
+    cmocka_unit_test(test_store_stats_and_ca_certs_agree_with_python),
+    cmocka_unit_test(test_security_level_bounds_the_key_of_s_server),
+    cmocka_unit_test(test_x509_strict_refuses_a_lax_ca_of_s_server),
 };
 
 SKT_TEST_MAIN(tests)

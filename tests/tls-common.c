@@ -324,28 +324,38 @@ pid_t start_s_server(const char *const *extra, size_t count, int *port)
 pid_t start_s_server_cert(const char *certname, const char *const *extra,
                           size_t count, int *port)
 {
+    int out;
+    pid_t pid = start_s_server_output(certname, extra, count, port, &out);
+
+    if (pid > 0)
+        close(out);
+    return pid;
+}
+
+/* start_s_server_cert, *out left open on s_server's output. */
+pid_t start_s_server_output(const char *certname, const char *const *extra,
+                            size_t count, int *port, int *out)
+{
     char *argv[32] = {"openssl", "s_server", "-accept", "0", "-cert",
                       (char *)cert(certname), "-key",
                       (char *)cert("server.key")};
     size_t n = 8;
     char line[256];
     const char *colon;
-    int out;
     pid_t pid;
 
     for (size_t i = 0; i < count; i++)
         argv[n++] = (char *)extra[i];
     argv[n] = NULL;
-    pid = skt_test_spawn(argv, &out);
+    pid = skt_test_spawn(argv, out);
     /* It says "ACCEPT [::]:PORT" once it listens. */
     do {
-        if (skt_test_read_line(out, line, sizeof line, 5) < 0) {
-            close(out);
+        if (skt_test_read_line(*out, line, sizeof line, 5) < 0) {
+            close(*out);
             skt_test_wait(pid, 0);
             return -1;
         }
     } while (strncmp(line, "ACCEPT", 6) != 0);
-    close(out);
     colon = strrchr(line, ':');
     *port = colon != NULL ? atoi(colon + 1) : 0;
     return pid;

@@ -56,6 +56,11 @@ pid_t start_s_server(const char *const *extra, size_t count, int *port);
  * server.key) instead of server.pem. */
 pid_t start_s_server_cert(const char *certname, const char *const *extra,
                           size_t count, int *port);
+/* start_s_server_cert that leaves *out open on s_server's standard
+ * output (what it prints after "ACCEPT"), for the caller to read and
+ * close. */
+pid_t start_s_server_output(const char *certname, const char *const *extra,
+                            size_t count, int *port, int *out);
 
 /* ------------------------------------------------------------------------ */
 /* A TLS server in a thread                                                 */

@@ -17,6 +17,10 @@
 
 /* The relay's kernel path: splice(2), in splice_linux.c (sys_int.h). */
 #define SKT__HAVE_SPLICE 1
+/* A forked child's exit fd (skt__sys_fork_watched) is a pidfd: it reads
+ * as the child's exit and nothing else, so a watched child needs no
+ * other look. */
+#define SKT__EXIT_FD_EXACT 1
 
 /* Added to every send, sendto and sendmsg. */
 #define SKT__SEND_FLAGS MSG_NOSIGNAL

@@ -185,7 +185,11 @@ static int open_pidfd(pid_t pid)
 
 pid_t skt__sys_fork_watched(int *exit_fd)
 {
-    pid_t pid = fork();
+    pid_t pid;
+
+    if (skt__sys_fork_hook != NULL)
+        skt__sys_fork_hook();
+    pid = fork();
 
     *exit_fd = -1;
     if (pid < 0)

@@ -21,6 +21,11 @@
  * to a port (on the BSDs and macOS it only lets them bind): several event
  * workers share one listener. */
 #define SKT__REUSEPORT_BALANCES 0
+/* A forked child's exit fd is a pipe's read end: a process that another
+ * thread forked while the write end was open holds it too, and the end of
+ * the file then waits for that process. The servers look for every child
+ * with waitpid as well (every 50 ms), and take the pipe as a prompt hint. */
+#define SKT__EXIT_FD_EXACT 0
 
 /*
  * Where the system has no SOCK_NONBLOCK and SOCK_CLOEXEC, these bits of

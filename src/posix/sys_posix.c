@@ -256,13 +256,19 @@ void skt__sys_wakeup_close(const int fds[2])
  * end, which reads end-of-file once no process holds the write end. The
  * parent closes its copy at once, so later children never inherit it; a
  * child that another thread forks in that moment does (the fork window
- * again), and the exit is then seen once that process has closed it too.
+ * again), and the end of the file then waits for that process too. The
+ * pipe is therefore a prompt hint: the servers also look for each child
+ * with waitpid (SKT__EXIT_FD_EXACT 0 in platform.h).
  */
 pid_t skt__sys_fork_watched(int *exit_fd)
 {
     int ends[2];
     bool watched = make_pipe(ends, false) == 0;
-    pid_t pid = fork();
+    pid_t pid;
+
+    if (skt__sys_fork_hook != NULL)
+        skt__sys_fork_hook();
+    pid = fork();
 
     *exit_fd = -1;
     if (pid < 0) {

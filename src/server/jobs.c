@@ -322,10 +322,18 @@ static void child_main(skt_server *srv, struct skt__job *job)
     _exit(0);
 }
 
+/* Whether the loop looks for job's child with waitpid: when it has no
+ * exit fd, and always where the exit fd is only a hint (a pipe, which a
+ * process forked by another thread may hold open too). */
+static bool looked_for(const struct skt__job *job)
+{
+    return job->pidfd < 0 || !SKT__EXIT_FD_EXACT;
+}
+
 /* Watches the child through the fd that reads as its exit (a pidfd, or a
  * pipe where the platform has none: skt__sys_fork_watched); without one
- * (an old kernel, no fd left) the loop looks for it with waitpid every
- * 50 ms. */
+ * (an old kernel, no fd left), or with a pipe, the loop also looks for it
+ * with waitpid every 50 ms. */
 static void watch_child(skt_server *srv, struct skt__job *job, int exit_fd)
 {
     job->kind = SKT__KIND_CHILD;
@@ -335,7 +343,7 @@ static void watch_child(skt_server *srv, struct skt__job *job, int exit_fd)
         skt__sys_close(job->pidfd);
         job->pidfd = -1;
     }
-    if (job->pidfd < 0)
+    if (looked_for(job))
         srv->unwatched_children++;
 }
 
@@ -372,11 +380,11 @@ static bool reap_child(skt_server *srv, struct skt__job *job, int options)
     while (r < 0 && errno == EINTR);
     if (r == 0)
         return false;
+    if (looked_for(job))
+        srv->unwatched_children--;
     if (job->pidfd >= 0) {
         skt_selector_unregister(srv->sel, job->pidfd);
         skt__sys_close(job->pidfd);
-    } else {
-        srv->unwatched_children--;
     }
     pthread_mutex_lock(&srv->lock);
     unlink_job(&srv->running, job);
@@ -391,12 +399,16 @@ static bool reap_child(skt_server *srv, struct skt__job *job, int options)
  * reaped is then looked for with waitpid, as one without an exit fd. */
 void skt__server_child_ready(skt_server *srv, struct skt__job *job)
 {
+    bool counted;
+
     if (reap_child(srv, job, WNOHANG) || job->pidfd < 0)
         return;
+    counted = looked_for(job);
     skt_selector_unregister(srv->sel, job->pidfd);
     skt__sys_close(job->pidfd);
     job->pidfd = -1;
-    srv->unwatched_children++;
+    if (!counted)
+        srv->unwatched_children++;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -428,14 +440,14 @@ int skt__server_dispatch(skt_server *srv, skt_socket *conn,
     return 0;
 }
 
-/* Children without a pidfd are looked for one by one. */
+/* Children looked for with waitpid (looked_for), one by one. */
 static void sweep_children(skt_server *srv)
 {
     struct skt__job *job = srv->running.head;
 
     while (job != NULL && srv->unwatched_children > 0) {
         struct skt__job *next = job->next;
-        if (job->pidfd < 0)
+        if (looked_for(job))
             reap_child(srv, job, WNOHANG);
         job = next;
     }

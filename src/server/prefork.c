@@ -273,10 +273,11 @@ static void child_exited(skt_server *srv, struct skt__child *child)
     child->exit_fd = -1;
 }
 
-/* A running child without an exit fd, looked for with waitpid. */
+/* A running child looked for with waitpid: one without an exit fd, and
+ * every one where the exit fd is only a hint (SKT__EXIT_FD_EXACT 0). */
 static bool unwatched(const struct skt__child *child)
 {
-    return child->pid > 0 && child->exit_fd < 0;
+    return child->pid > 0 && (child->exit_fd < 0 || !SKT__EXIT_FD_EXACT);
 }
 
 /* One wait of the parent, up to deadline: children's exits, and the

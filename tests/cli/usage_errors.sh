@@ -113,6 +113,59 @@ bad "--frame frames stdin and the messages received: not with -z or -C" \
     --frame line -C h 1
 bad "-U --tls: give --sni NAME, the name the server's certificate must" \
     -U --tls /tmp/x
+bad "-m needs -k" -m 5 localhost 80
+bad "-m needs -k" -l -m 5 80
+bad "--insecure is for clients" -l --tls --cert c.pem --insecure 443
+bad "--sni is for clients" -l --tls --cert c.pem --sni h 443
+bad "-l: --cafile and --capath are the CAs of --verify-client, which is not" \
+    -l --tls --cert c.pem --cafile ca.pem 443
+bad "--insecure verifies nothing: not with --cafile or --capath" \
+    --tls --insecure --capath /etc/ssl/certs h 443
+
+# --alpn: names of 1 to 255 bytes, at most 16 of them.
+bad "option --alpn: ',,' names an empty protocol" --alpn ,, --tls 127.0.0.1 1
+bad "option --alpn: 'h2,' names an empty protocol" --alpn h2, --tls h 443
+bad "option --alpn: ',h2' names an empty protocol" --alpn ,h2 --tls h 443
+bad "option --alpn: the LIST is empty" --alpn '' --tls h 443
+bad "option --alpn: a protocol name of 256 bytes, over 255" \
+    --alpn "h2,$(printf '%0256d' 0)" --tls h 443
+bad "option --alpn: more than 16 protocols" \
+    --alpn a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q --tls h 443
+bad "option --alpn: the list is over 1023 bytes" \
+    --alpn "$(printf '%0255d,' 1 2 3 4)x" --tls h 443
+bad "option --alpn: ',,' names an empty protocol" \
+    relay --alpn ,, tls:h:443 stdio
+
+# Options that would have no effect in the mode asked for.
+bad "-z moves no data: not with -i, -C, -x, --send-only, --recv-only or" \
+    -x -z h 1
+bad "-z moves no data" -z -i 1 h 1
+bad "-z moves no data" -z -C h 1
+bad "-z moves no data" -z --send-only h 1
+bad "-z moves no data" -z --recv-only h 1
+bad "-z moves no data" -z --no-shutdown h 1
+bad "-z probes from any local address: not with -s or -p" \
+    -z -s 127.0.0.1 h 1
+bad "-z probes from any local address" -z -p 5000 h 1
+bad "--progress shows how much of stdin has gone to one connection: not" \
+    --progress -z h 1
+bad "--progress shows how much of stdin" --progress -u h 1
+bad "--progress shows how much of stdin" --progress -l -k 80
+bad "--progress shows how much of stdin" --progress -e cat h 1
+bad "--progress shows how much of stdin" --progress -x h 1
+bad "--progress shows how much of stdin" --progress --recv-only h 1
+bad "-u: --send-only and --no-shutdown are for streams" -u --send-only h 1
+bad "-u: --send-only and --no-shutdown are for streams" -u --no-shutdown h 1
+bad "--broker reads no stdin and passes on what clients send: not with -C," \
+    --broker -C -l 80
+bad "--broker reads no stdin" --broker --send-only -l 80
+bad "--broker reads no stdin" --broker --recv-only -l 80
+bad "--broker reads no stdin" --broker --no-shutdown -l 80
+bad "--recv-only sends nothing: not with -C or --no-shutdown" \
+    --recv-only -C h 1
+bad "--recv-only sends nothing" --recv-only --no-shutdown h 1
+bad "-l -w bounds each client's TLS handshake: not without --tls" -l -w 5 80
+bad "-l -w bounds each client's TLS handshake" -u -l -w 5 80
 
 # --proxy.
 bad "option --proxy: '1\\.2\\.3\\.4' is not HOST:PORT" --proxy 1.2.3.4 h 80
@@ -153,7 +206,20 @@ bad "--progress and --no-progress exclude each other" \
     recv --progress --no-progress h 1
 bad "port 0 is out of range \\(1 to 65535\\)" send h 0 f
 bad "-s and -p are for connecting" recv -l -s 127.0.0.1 0
+bad "--allow and --deny need -l" send --allow 127.0.0.1 h 1 f
+bad "--allow and --deny need -l" recv --deny ::1 h 1
+bad "-l -w bounds each client's TLS handshake" recv -l -w 5 9000
+bad "--insecure is for clients" recv -l --tls --cert c.pem --insecure 9000
+bad "-l: --cafile and --capath are the CAs of --verify-client" \
+    send -l --tls --cert c.pem --cafile ca.pem 9000 f
 bad "the file name is empty" send h 1 ''
+
+# skt relay.
+bad "-m needs -k" relay -m 3 tcp-listen:9000 tcp:h:80
+bad "--cafile and --capath are the CAs of a tls: address without" \
+    relay --cert c.pem --cafile ca.pem tls-listen:9000 tcp:h:80
+bad "--cafile and --capath are the CAs of a tls: address without" \
+    relay --insecure --cafile ca.pem tcp-listen:9000 tls:h:443
 
 # skt app.
 bad "skt app takes HOST PORT ACTION VALUE" app h 1 search

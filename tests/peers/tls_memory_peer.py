@@ -14,7 +14,10 @@ this script reads and writes itself.
       unwraps.
 
 Both print "handshake done VERSION" after the handshake and "unwrapped"
-at the end, and exit 0; any error exits 1 with a message on stderr.
+at the end, and exit 0; any error exits 1 with a message on stderr. With
+--alpn P1,P2,... the context offers (client) or accepts (server) those
+ALPN protocols, and "alpn PROTOCOL" (None when none was agreed) follows
+the handshake line.
 """
 import argparse
 import socket
@@ -64,6 +67,7 @@ def main():
     parser.add_argument("--cafile")
     parser.add_argument("--cert")
     parser.add_argument("--key")
+    parser.add_argument("--alpn")
     parser.add_argument("--timeout", type=float, default=10.0)
     args = parser.parse_args()
     try:
@@ -72,6 +76,8 @@ def main():
         else:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(args.cert, args.key)
+        if args.alpn:
+            context.set_alpn_protocols(args.alpn.split(","))
         incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
         obj = context.wrap_bio(incoming, outgoing,
                                server_side=args.role == "server",
@@ -82,6 +88,8 @@ def main():
             peer = Peer(sock, obj, incoming, outgoing)
             peer.run(obj.do_handshake)
             print("handshake done", obj.version(), flush=True)
+            if args.alpn:
+                print("alpn", obj.selected_alpn_protocol(), flush=True)
             if args.role == "client":
                 message = b"hello from SSLObject"
                 peer.run(obj.write, message)

@@ -8,8 +8,11 @@ echoes every byte until the client closes (the default), or with --http
 reads one request head and answers "HTTP/1.0 200 OK" with a short body.
 It then sends close_notify (unwrap) unless the client has already gone,
 and exits 0. With --cafile and --require-client-cert, the client must
-present a certificate signed by that CA. Any error, or no progress for
---timeout seconds, exits 1 with a message on stderr.
+present a certificate signed by that CA. With --trace, it prints at the
+end the types of the handshake messages it wrote and read (from
+SSLContext._msg_callback), as "wrote 2 8 ..." and "read 1 20 ...". Any
+error, or no progress for --timeout seconds, exits 1 with a message on
+stderr.
 """
 import argparse
 import socket
@@ -31,7 +34,17 @@ def make_context(args):
         context.load_verify_locations(args.cafile)
     if args.require_client_cert:
         context.verify_mode = ssl.CERT_REQUIRED
+    if args.trace:
+        context._msg_callback = note_message
     return context
+
+
+TRACE = {"write": [], "read": []}
+
+
+def note_message(conn, direction, version, content_type, msg_type, data):
+    if content_type == ssl._TLSContentType.HANDSHAKE:
+        TRACE[direction].append(str(int(msg_type)))
 
 
 def serve_http(conn):
@@ -59,6 +72,7 @@ def main():
     parser.add_argument("--cafile")
     parser.add_argument("--require-client-cert", action="store_true")
     parser.add_argument("--http", action="store_true")
+    parser.add_argument("--trace", action="store_true")
     parser.add_argument("--timeout", type=float, default=30.0)
     args = parser.parse_args()
 
@@ -80,6 +94,9 @@ def main():
                     conn.unwrap()
                 except (ssl.SSLError, OSError):
                     pass  # the client may close without waiting for ours
+        if args.trace:
+            print("wrote", " ".join(TRACE["write"]))
+            print("read", " ".join(TRACE["read"]), flush=True)
     except (OSError, ssl.SSLError) as err:
         print(f"tls_server.py: {err}", file=sys.stderr)
         sys.exit(1)

@@ -320,9 +320,12 @@ int parse_unix_path(const char *text, skt_addr *out, char *err,
     if (name[0] == '\0')
         return wrong(err, errlen, "'%s' is not a Unix socket path", text);
     rc = skt_addr_from_unix(out, name, strlen(name), abstract);
-    if (rc < 0)
+    if (rc == -ENAMETOOLONG)
         return wrong(err, errlen, "Unix socket path '%.40s...' is too long "
                      "(at most %d bytes)", text, abstract ? 107 : 108);
+    if (rc < 0) /* an abstract name where the system has none, say */
+        return wrong(err, errlen, "Unix socket path '%.40s%s': %s", text,
+                     strlen(text) > 40 ? "..." : "", skt_error_detail());
     return 0;
 }
 

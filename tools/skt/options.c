@@ -52,9 +52,11 @@ static int set_max_clients(struct config *c, const struct option_spec *o,
 {
     char why[128];
 
-    if (parse_count(arg, 1, 100000, &c->max_clients, why, sizeof why) == 0)
-        return 0;
-    return snprintf(err, errlen, "option -%c: %s", o->short_name, why), -1;
+    if (parse_count(arg, 1, 100000, &c->max_clients, why, sizeof why) < 0)
+        return snprintf(err, errlen, "option -%c: %s", o->short_name, why),
+               -1;
+    c->max_clients_set = true;
+    return 0;
 }
 
 static int set_family(struct config *c, const struct option_spec *o,
@@ -97,6 +99,34 @@ static int set_rule(struct config *c, const struct option_spec *o,
     r->allow = o->value;
     c->rule_count++;
     return 0;
+}
+
+/* --alpn LIST: comma-separated names of 1 to 255 bytes each (the most
+ * that ALPN's length byte holds), at most ALPN_PROTOCOLS_MAX of them. */
+static int set_alpn(struct config *c, const struct option_spec *o,
+                    const char *arg, char *err, size_t errlen)
+{
+    size_t count = 0, len;
+
+    if (set_string(c, o, arg, err, errlen) < 0)
+        return -1;
+    if (strlen(arg) > ALPN_LIST_MAX)
+        return snprintf(err, errlen, "option --alpn: the list is over %d "
+                        "bytes", ALPN_LIST_MAX), -1;
+    for (const char *name = arg;; name += len + 1) {
+        len = strcspn(name, ",");
+        if (len == 0)
+            return snprintf(err, errlen, "option --alpn: '%s' names an "
+                            "empty protocol", arg), -1;
+        if (len > 255)
+            return snprintf(err, errlen, "option --alpn: a protocol name "
+                            "of %zu bytes, over 255", len), -1;
+        if (++count > ALPN_PROTOCOLS_MAX)
+            return snprintf(err, errlen, "option --alpn: more than %d "
+                            "protocols", ALPN_PROTOCOLS_MAX), -1;
+        if (name[len] == '\0')
+            return 0;
+    }
 }
 
 static int set_tls_min(struct config *c, const struct option_spec *o,
@@ -242,8 +272,8 @@ const struct option_spec option_table[] = {
      set_string, FIELD(source_port), 0, FOR_CLIENTS},
     {'w', "wait", "SECS",
      "One deadline over the name lookup, every connection attempt and the "
-     "TLS handshake. With -z: each probe's (default 1). With -l: each "
-     "client's TLS handshake.",
+     "TLS handshake. With -z: each probe's (default 1). With -l --tls: "
+     "each client's TLS handshake.",
      set_seconds, FIELD(wait), 0, FOR_ALL},
     {'i', "idle-timeout", "SECS",
      "Close after SECS with no data either way (exit status 4). UDP: how "
@@ -325,7 +355,7 @@ const struct option_spec option_table[] = {
     {0, "alpn", "LIST",
      "Offer (or, with -l, accept) these ALPN protocols, comma-separated, "
      "most preferred first.",
-     set_string, FIELD(alpn), 0, FOR_CLIENTS | FOR_RELAY},
+     set_alpn, FIELD(alpn), 0, FOR_CLIENTS | FOR_RELAY},
     {0, "tls-min", "VERSION",
      "The lowest TLS version accepted: 1.2 (the default) or 1.3.",
      set_tls_min, 0, 0, FOR_CLIENTS | FOR_RELAY},
@@ -429,7 +459,9 @@ const struct text_pair exit_status_table[] = {
     {"0", "success; -z: at least one port is open"},
     {"1", "a network or system error, or a TLS failure other than a "
           "refused certificate; -z: no port is open"},
-    {"2", "a usage error: an option, address or port that is malformed"},
+    {"2", "a usage error: an option, address or port that is malformed, "
+          "or options that do not go together or have no effect in the "
+          "mode asked for"},
     {"3", "the peer's certificate was refused (expired, wrong host name, "
           "unknown CA, self-signed, failed verification, or no client "
           "certificate where one was required)"},

@@ -167,10 +167,21 @@ struct conflict {
     const char *reason;
 };
 
+/* The reason of the first entry of list that is wrong, or 0. */
+static int first_conflict(const struct conflict *list, size_t count,
+                          char *err, size_t errlen)
+{
+    for (size_t i = 0; i < count; i++)
+        if (list[i].wrong)
+            return refuse(err, errlen, "%s", list[i].reason);
+    return 0;
+}
+
 static int check_conflicts(const struct config *c, char *err, size_t errlen)
 {
     const struct conflict list[] = {
         {c->keep_open && !c->listen, "-k needs -l"},
+        {c->max_clients_set && !c->keep_open, "-m needs -k"},
         {c->broker && !c->listen, "--broker needs -l"},
         {c->rule_count > 0 && !c->listen, "--allow and --deny need -l"},
         {c->scan && c->listen, "-z and -l exclude each other"},
@@ -194,10 +205,6 @@ static int check_conflicts(const struct config *c, char *err, size_t errlen)
          "-U --tls: give --sni NAME, the name the server's certificate "
          "must have (a Unix socket has no host name), or --insecure"},
         {c->numeric && c->unix_socket, "-n does not apply to -U"},
-        {c->listen && c->insecure,
-         "--insecure is for clients (a listener verifies nobody unless "
-         "--verify-client)"},
-        {c->listen && c->sni, "--sni is for clients"},
         {c->framed && (c->scan || c->crlf),
          "--frame frames stdin and the messages received: not with -z or "
          "-C"},
@@ -207,10 +214,34 @@ static int check_conflicts(const struct config *c, char *err, size_t errlen)
          "--frame fixed:N is over --frame-max"},
     };
 
-    for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
-        if (list[i].wrong)
-            return refuse(err, errlen, "%s", list[i].reason);
-    return 0;
+    return first_conflict(list, sizeof list / sizeof list[0], err, errlen);
+}
+
+/* Options that would have no effect in the mode asked for. */
+static int check_effects(const struct config *c, char *err, size_t errlen)
+{
+    const struct conflict list[] = {
+        {c->scan && (c->source || c->source_port),
+         "-z probes from any local address: not with -s or -p"},
+        {c->scan && (c->idle > 0 || c->crlf || c->hex_dump || c->send_only ||
+                     c->recv_only || c->no_shutdown),
+         "-z moves no data: not with -i, -C, -x, --send-only, --recv-only "
+         "or --no-shutdown"},
+        {c->udp && (c->send_only || c->no_shutdown),
+         "-u: --send-only and --no-shutdown are for streams"},
+        {c->broker && (c->crlf || c->send_only || c->recv_only ||
+                       c->no_shutdown),
+         "--broker reads no stdin and passes on what clients send: not with "
+         "-C, --send-only, --recv-only or --no-shutdown"},
+        {c->recv_only && (c->crlf || c->no_shutdown),
+         "--recv-only sends nothing: not with -C or --no-shutdown"},
+        {c->progress > 0 && (c->scan || c->udp || c->keep_open ||
+                             c->exec_cmd || c->hex_dump || c->recv_only),
+         "--progress shows how much of stdin has gone to one connection: "
+         "not with -z, -u, -k, -e, -c, -x or --recv-only"},
+    };
+
+    return first_conflict(list, sizeof list / sizeof list[0], err, errlen);
 }
 
 /* --proxy is for TCP clients; its other options need it. */
@@ -243,6 +274,28 @@ static int check_tls(const struct config *c, char *err, size_t errlen)
                       "FILE unless the key is in it)");
     if (c->verify_client && !c->listen)
         return refuse(err, errlen, "--verify-client needs -l --tls");
+    if (c->listen && c->insecure)
+        return refuse(err, errlen, "--insecure is for clients (a listener "
+                      "verifies nobody unless --verify-client)");
+    if (c->listen && c->sni)
+        return refuse(err, errlen, "--sni is for clients");
+    if (c->listen && (c->cafile || c->capath) && !c->verify_client)
+        return refuse(err, errlen, "-l: --cafile and --capath are the CAs "
+                      "of --verify-client, which is not given");
+    if (c->insecure && (c->cafile || c->capath))
+        return refuse(err, errlen, "--insecure verifies nothing: not with "
+                      "--cafile or --capath");
+    return 0;
+}
+
+/* -w of a listener bounds each client's TLS handshake, and only that. */
+static int check_listen_wait(const struct config *c, char *err,
+                             size_t errlen)
+{
+    if (c->listen && c->wait > 0 && !c->tls)
+        return refuse(err, errlen, "-l -w bounds each client's TLS "
+                      "handshake: not without --tls (-i is the idle "
+                      "timeout)");
     return 0;
 }
 
@@ -358,6 +411,10 @@ static int check_net(struct config *c, char *err, size_t errlen)
         rc = check_proxy(c, err, errlen);
     if (rc == 0)
         rc = check_tls(c, err, errlen);
+    if (rc == 0)
+        rc = check_effects(c, err, errlen);
+    if (rc == 0)
+        rc = check_listen_wait(c, err, errlen);
     if (rc == 0 && c->unix_socket)
         rc = positional_unix(c, err, errlen);
     else if (rc == 0 && c->listen)
@@ -422,6 +479,10 @@ static int check_transfer(struct config *c, char *err, size_t errlen)
 
     if (rc == 0)
         rc = check_proxy(c, err, errlen);
+    if (rc == 0 && c->rule_count > 0 && !c->listen)
+        rc = refuse(err, errlen, "--allow and --deny need -l");
+    if (rc == 0)
+        rc = check_listen_wait(c, err, errlen);
     if (rc == 0)
         rc = transfer_positional(c, err, errlen);
     if (rc == 0 && c->host)
@@ -498,6 +559,11 @@ static int check_relay_tls(const struct config *c, char *err, size_t errlen)
     if ((c->insecure || c->sni) && !client)
         return refuse(err, errlen, "--insecure and --sni are for a tls: "
                       "address");
+    if ((c->cafile || c->capath) && !c->verify_client &&
+        (!client || c->insecure))
+        return refuse(err, errlen, "--cafile and --capath are the CAs of a "
+                      "tls: address without --insecure, or of "
+                      "--verify-client");
     return 0;
 }
 
@@ -512,6 +578,8 @@ static int check_relay_keep_open(struct config *c, char *err, size_t errlen)
             c->relay[i].kind != RELAY_UDP_LISTEN)
             served = i;
     c->relay_served = c->keep_open ? served : -1;
+    if (c->max_clients_set && !c->keep_open)
+        return refuse(err, errlen, "-m needs -k");
     if (!c->keep_open)
         return 0;
     if (served < 0)

@@ -45,6 +45,9 @@ enum command {
 #define RULES_MAX 64
 /* Most positional arguments any command takes, plus one to spot extras. */
 #define POSITIONAL_MAX 4
+/* --alpn LIST: the most protocols it names, and its longest length. */
+#define ALPN_PROTOCOLS_MAX 16
+#define ALPN_LIST_MAX 1023
 
 /* skt relay's kinds of address (parse_relay_address). */
 enum relay_kind {
@@ -97,7 +100,9 @@ struct config {
     const char *source, *source_port;
     /* Time, in seconds; 0 means none. */
     double wait, idle;
+    /* -m, and whether it was given (it needs -k). */
     long max_clients;
+    bool max_clients_set;
     /* The connection's data. */
     bool verbose, crlf, hex_dump, send_only, recv_only, no_shutdown;
     bool broker;

@@ -23,7 +23,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +33,7 @@
 #define VERSION 1
 #define NAME_MAX_LEN 4096
 #define FIXED_HEADER 7 /* magic, version, name length */
-#define DIGEST_LEN 32
+#define DIGEST_LEN SKT_SHA256_SIZE
 #define CHUNK (256 * 1024)
 
 /* ------------------------------------------------------------------------ */
@@ -105,7 +104,7 @@ struct outgoing {
     int fd;
     const char *name;
     uint64_t size;
-    EVP_MD_CTX *md;
+    skt_sha256 *hash;
     struct progress bar;
 };
 
@@ -161,8 +160,9 @@ static int send_data(struct outgoing *o)
                                         "send: reading %s: %s", o->c->file,
                                         got < 0 ? strerror(errno)
                                                 : "it became shorter");
-        EVP_DigestUpdate(o->md, buf, (size_t)got);
-        rc = skt_sendall(o->s, buf, (size_t)got, 0, NULL);
+        rc = skt_sha256_update(o->hash, buf, (size_t)got);
+        if (rc == 0)
+            rc = skt_sendall(o->s, buf, (size_t)got, 0, NULL);
         sent += (uint64_t)got;
         progress_update(&o->bar, sent);
     }
@@ -172,13 +172,12 @@ static int send_data(struct outgoing *o)
 /* The SHA-256, then the half-close, then the receiver's close. */
 static int send_trailer(struct outgoing *o)
 {
-    unsigned char digest[EVP_MAX_MD_SIZE], scratch[256];
-    unsigned int len = 0;
+    unsigned char digest[DIGEST_LEN], scratch[256];
     ssize_t got;
-    int rc;
+    int rc = skt_sha256_digest(o->hash, digest);
 
-    EVP_DigestFinal_ex(o->md, digest, &len);
-    rc = skt_sendall(o->s, digest, DIGEST_LEN, 0, NULL);
+    if (rc == 0)
+        rc = skt_sendall(o->s, digest, DIGEST_LEN, 0, NULL);
     if (rc == 0)
         rc = shutdown_write(o->s);
     while (rc == 0 && (got = skt_recv(o->s, scratch, sizeof scratch, 0)) != 0)
@@ -194,8 +193,7 @@ int run_send(const struct config *c)
 
     if (status == 0)
         status = transfer_connection(c, &o.s);
-    if (status == 0 && (o.md = EVP_MD_CTX_new()) != NULL &&
-        EVP_DigestInit_ex(o.md, EVP_sha256(), NULL) == 1) {
+    if (status == 0 && (rc = skt_sha256_new(&o.hash)) == 0) {
         snprintf(what, sizeof what, "sent %s", o.name);
         progress_start(&o.bar, c, what, o.size);
         rc = send_header(&o);
@@ -206,9 +204,9 @@ int run_send(const struct config *c)
         progress_end(&o.bar, rc == 0);
         status = rc < 0 ? fail(rc, c->idle > 0) : 0;
     } else if (status == 0) {
-        status = fail(skt_set_error_detail(-ENOMEM, "send: SHA-256"), false);
+        status = fail(rc, false);
     }
-    EVP_MD_CTX_free(o.md);
+    skt_sha256_free(o.hash);
     skt_close(o.s);
     if (o.fd >= 0)
         close(o.fd);
@@ -226,7 +224,7 @@ struct incoming {
     uint64_t size, got;
     char path[PATH_MAX], temp[PATH_MAX + 32];
     int fd;
-    EVP_MD_CTX *md;
+    skt_sha256 *hash;
     struct progress bar;
 };
 
@@ -321,7 +319,9 @@ static int recv_data(struct incoming *in)
         ssize_t got = skt_recv(in->s, buf, want, 0);
         if (got <= 0)
             return got < 0 ? (int)got : SKT_EEOF;
-        EVP_DigestUpdate(in->md, buf, (size_t)got);
+        rc = skt_sha256_update(in->hash, buf, (size_t)got);
+        if (rc < 0)
+            return rc;
         rc = write_all(in->fd, buf, (size_t)got);
         if (rc < 0)
             return skt_set_error_detail(rc, "recv: writing %s: %s",
@@ -336,14 +336,14 @@ static int recv_data(struct incoming *in)
  * EXIT_CHECKSUM (printed). */
 static int check_digest(struct incoming *in)
 {
-    unsigned char sent[DIGEST_LEN], digest[EVP_MAX_MD_SIZE];
+    unsigned char sent[DIGEST_LEN], digest[DIGEST_LEN];
     char want[2 * DIGEST_LEN + 1], have[2 * DIGEST_LEN + 1];
-    unsigned int len = 0;
     int rc = skt_recv_exact(in->s, sent, DIGEST_LEN, 0, NULL);
 
+    if (rc == 0)
+        rc = skt_sha256_digest(in->hash, digest);
     if (rc < 0)
         return rc;
-    EVP_DigestFinal_ex(in->md, digest, &len);
     if (memcmp(sent, digest, DIGEST_LEN) == 0)
         return 0;
     note("recv: %s: SHA-256 mismatch: sent %s, received %s; not kept",
@@ -404,15 +404,14 @@ int run_recv(const struct config *c)
 
     if (in == NULL)
         return fail(skt_set_error_detail(-ENOMEM, "recv"), false);
-    *in = (struct incoming){.c = c, .fd = -1, .md = EVP_MD_CTX_new()};
+    *in = (struct incoming){.c = c, .fd = -1};
     status = transfer_connection(c, &in->s);
     if (status == 0 && (rc = recv_header(in)) == 0)
         rc = destination(in);
     if (status == 0 && rc == 0)
         rc = open_temp(in);
-    if (status == 0 && rc == 0 &&
-        EVP_DigestInit_ex(in->md, EVP_sha256(), NULL) != 1)
-        rc = skt_set_error_detail(-ENOMEM, "recv: SHA-256");
+    if (status == 0 && rc == 0)
+        rc = skt_sha256_new(&in->hash);
     if (status == 0)
         status = rc < 0 ? fail(rc, c->idle > 0) : receive(in);
     if (in->fd >= 0)
@@ -420,7 +419,7 @@ int run_recv(const struct config *c)
     if (in->temp[0] != '\0' && status != 0)
         unlink(in->temp);
     signals_unlink_at_exit(NULL);
-    EVP_MD_CTX_free(in->md);
+    skt_sha256_free(in->hash);
     skt_close(in->s);
     free(in);
     return status;
