@@ -2,7 +2,8 @@
 #   make            build the library, the examples, the tests and benchmarks
 #   make test       the whole suite under ASan + UBSan (and a short fuzz run),
 #                   then test-posix
-#   make test-posix the unit suites on the posix platform (build/posix)
+#   make test-posix the unit suites and the conformance groups on the
+#                   posix platform (build/posix)
 #   make demo       an echo server and client on loopback, then the skt tool
 #   make bench      the benchmarks, printed as ratios
 #   make fuzz       the fuzz targets, longer runs
@@ -53,15 +54,18 @@ test: deps-test
 	$(MAKE) --no-print-directory fuzz-short
 
 # The posix platform (-DSKT_PLATFORM=posix, docs/porting.md) built on this
-# machine: its unit suites and the check that it references no Linux-only
-# symbol (the namespace, fault, conformance and tool tests run once, above).
+# machine: its unit suites, the conformance groups (each checked against
+# the posix differences its tables state) and the check that it references
+# no Linux-only symbol (the namespace, fault and tool tests run once, above).
 test-posix: deps-test
 	cmake -S . -B $(BUILD)/posix -DCMAKE_BUILD_TYPE=Debug -DSKT_SANITIZE=ON \
 	    -DSKT_PLATFORM=posix -DSKT_BUILD_BENCH=OFF -DSKT_BUILD_FUZZ=OFF \
 	    -DSKT_BUILD_TOOLS=OFF >/dev/null
-	cmake --build $(BUILD)/posix -j $(JOBS) --target skt-unit-tests
+	cmake --build $(BUILD)/posix -j $(JOBS) \
+	    --target skt-unit-tests conformance-skt
 	cd $(BUILD)/posix && ctest --output-on-failure -j $(JOBS) \
-	    -R '^(test-|platform[.]|layers[.]no_call)' -E '^test-netns[.]'
+	    -R '^(test-|platform[.]|layers[.]no_call|conformance[.])' \
+	    -E '^test-netns[.]'
 
 # Only the programs the demo runs are built: the echo pair and the tool.
 demo: deps

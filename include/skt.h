@@ -467,9 +467,9 @@ typedef int skt_os_socket;
  * Platform: Linux makes the fd close-on-exec atomically (SOCK_CLOEXEC).
  * The posix platform sets FD_CLOEXEC and O_NONBLOCK with fcntl right
  * after socket(2), so a thread that forks and execs in between hands the
- * fd to the program it runs; it also knows only AF_INET, AF_INET6 and
- * AF_UNIX (others: -EAFNOSUPPORT), and sets SO_NOSIGPIPE where the system
- * has it.
+ * fd to the program it runs. The posix platform knows only AF_INET,
+ * AF_INET6 and AF_UNIX (others: -EAFNOSUPPORT), and sets SO_NOSIGPIPE
+ * where the system has it.
  * Does not wait.
  */
 SKT_EXTERN int skt_open(skt_socket **out, int family, int type, int proto);
@@ -3002,6 +3002,9 @@ SKT_EXTERN int skt_frame_recv(skt_socket *s, skt_frame_decoder *d,
  * the selector keeps working: unregister still succeeds; meanwhile the
  * poll and select backends report it ready with its registered events (so
  * the next I/O call says -EBADF), and epoll drops it silently.
+ * Platform: on the posix platform SKT_SELECTOR_DEFAULT is poll, so a
+ * default selector reports an fd closed while registered as ready, where
+ * Linux's default, epoll (as Python's DefaultSelector there), drops it.
  */
 typedef struct skt_selector skt_selector;
 
@@ -3071,6 +3074,9 @@ SKT_EXTERN const char *skt_selector_backend_name(const skt_selector *sel);
  * registered, Python's KeyError), -EBADF (fd not open), -EPERM (epoll: a
  * regular file, which is always ready), -ERANGE (select backend: fd >=
  * FD_SETSIZE), -ENOMEM, -ENOSPC. No timeout.
+ * Platform: on the posix platform SKT_SELECTOR_DEFAULT is poll, which
+ * accepts a regular file (always ready), where Linux's default, epoll (as
+ * Python's DefaultSelector there), gives -EPERM.
  */
 SKT_EXTERN int skt_selector_register(skt_selector *sel, skt_os_socket fd,
                                      int events, void *data);

@@ -12,12 +12,21 @@ function named: the note's beginning, or the beginning of one of its
 clauses after "; " or ". "), checked against include/skt.h and
 include/skt_app.h; or
 when its KNOWN_DEVIATIONS table lists it, which is printed loudly and
-counted apart. Any other difference, a scenario missing on one side, or an
-intended difference the header does not mark, makes the exit status 1.
+counted apart. A difference that only one platform of skt has (the posix
+platform lacks Linux's features) is accepted on that platform alone, when
+the group's PLATFORM table states skt's line there and the header's
+"Platform: ..." note at the function named gives the reason, found the
+same way; such an entry fails when the scenario matches Python. Any other
+difference, a scenario missing on one side, or an intended or platform
+difference the header does not mark, makes the exit status 1.
 
-    driver.py --skt BIN GROUP         run the group on both sides
-    driver.py --compare PY SKT [--tables MODULE.py]
+    driver.py --skt BIN [--platform P] GROUP
+                                      run the group on both sides
+    driver.py --compare PY SKT [--tables MODULE.py] [--platform P]
                                       compare two saved outputs
+
+P is the platform skt was built for (CMake's SKT_PLATFORM): linux, the
+default, or posix.
 """
 import argparse
 import collections
@@ -32,6 +41,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 HEADERS = [os.path.join(ROOT, "include", "skt.h"),
            os.path.join(ROOT, "include", "skt_app.h")]
 RUN_TIMEOUT = 110
+PLATFORMS = ("linux", "posix")
+PLATFORM_PHRASE = "Platform:"
 
 
 def load(path, name):
@@ -42,21 +53,38 @@ def load(path, name):
 
 
 def header_notes(headers):
-    """{name: [note text after "Differs from Python:", ...]} of the
-    headers, found as scripts/differences.py finds them."""
+    """({name: [note text after "Differs from Python:", ...]},
+    {name: [note text after "Platform:", ...]}) of the headers, found as
+    scripts/differences.py finds them. A platform note ends where a
+    "Differs from Python:" note or another platform note begins."""
     diff = load(os.path.join(ROOT, "scripts", "differences.py"),
                 "differences")
     notes = collections.defaultdict(list)
+    platform = collections.defaultdict(list)
     for header in headers:
         with open(header, encoding="utf-8") as f:
             text = f.read()
         for comment, after, struct in diff.comments(text):
             flat = diff.plain(comment)
+            name = diff.name_of(comment, after, struct)
             start = flat.find(diff.PHRASE)
             if start >= 0:
                 rest = flat[start + len(diff.PHRASE):].strip()
-                notes[diff.name_of(comment, after, struct)].append(rest)
-    return notes
+                notes[name].append(rest)
+            for rest in platform_notes(flat, diff.PHRASE):
+                platform[name].append(rest)
+    return notes, platform
+
+
+def platform_notes(flat, differs):
+    """The text of each "Platform:" note of a flattened comment."""
+    start = flat.find(PLATFORM_PHRASE)
+    while start >= 0:
+        rest = flat[start + len(PLATFORM_PHRASE):]
+        ends = [i for i in (rest.find(differs), rest.find(PLATFORM_PHRASE))
+                if i >= 0]
+        yield rest[:min(ends)].strip() if ends else rest.strip()
+        start = flat.find(PLATFORM_PHRASE, start + 1)
 
 
 def squash(text):
@@ -95,21 +123,61 @@ def parse(text, side, problems):
     return lines
 
 
-def compare(py_text, skt_text, tables, notes, out=sys.stdout):
-    """Prints the report; returns the number of failures."""
+def platform_table(tables, platform, names, failures):
+    """The group's PLATFORM entries for this platform; a platform the
+    driver does not know, or an entry naming no scenario, is a failure."""
+    table = getattr(tables, "PLATFORM", {})
+    for other in table:
+        if other not in PLATFORMS:
+            failures.append(f"PLATFORM: unknown platform '{other}' (the "
+                            f"platforms are {', '.join(PLATFORMS)})")
+    mine = table.get(platform, {})
+    for name in mine:
+        if name not in names:
+            failures.append(f"{name}: in PLATFORM['{platform}'] but no "
+                            "such scenario ran")
+    return mine
+
+
+def check_platform(line, s, p, entry, platform, notes, failures, seen):
+    """A scenario listed in the PLATFORM table of this platform: accepted
+    only with the stated skt line, a difference from Python, and the
+    header's note."""
+    want, function, why = entry
+    if s != want:
+        failures.append(line + f" (platform {platform} skt={want})")
+    elif p == s:
+        failures.append(line + f" (listed as a {platform} platform "
+                        "difference, but matches Python: its entry can go)")
+    elif not marked(notes, function, why):
+        failures.append(line + f" (platform {platform}, but {function} has "
+                        f"no 'Platform: {why}' in the header)")
+    else:
+        seen.append(f"{line}\n    {function}: Platform: {why}")
+
+
+def compare(py_text, skt_text, tables, notes, platform="linux",
+            out=sys.stdout):
+    """Prints the report; returns the number of failures. notes is
+    header_notes()'s pair; platform the one skt was built for."""
     failures = []
+    differs, platform_marks = notes
     py = parse(py_text, "python", failures)
     sk = parse(skt_text, "skt", failures)
     intended = getattr(tables, "INTENDED", {})
     known = getattr(tables, "KNOWN_DEVIATIONS", {})
     names = list(py) + [n for n in sk if n not in py]
-    seen_intended, seen_known, notes_out = [], [], []
+    here = platform_table(tables, platform, names, failures)
+    seen_intended, seen_platform, seen_known, notes_out = [], [], [], []
     areas = collections.Counter(n.split(".")[0] for n in names)
     for name in names:
         p, s = py.get(name, "<missing>"), sk.get(name, "<missing>")
         line = f"{name}: python={p} skt={s}"
         if name not in py or name not in sk:
             failures.append(line)
+        elif name in here:
+            check_platform(line, s, p, here[name], platform, platform_marks,
+                           failures, seen_platform)
         elif p == s:
             if name in intended or name in known:
                 notes_out.append(f"note: {name} now matches Python; its "
@@ -118,7 +186,7 @@ def compare(py_text, skt_text, tables, notes, out=sys.stdout):
             want, function, why = intended[name]
             if s != want:
                 failures.append(line + f" (intended skt={want})")
-            elif not marked(notes, function, why):
+            elif not marked(differs, function, why):
                 failures.append(line + f" (intended, but {function} has no "
                                 f"'Differs from Python: {why}' in the header)")
             else:
@@ -134,16 +202,21 @@ def compare(py_text, skt_text, tables, notes, out=sys.stdout):
             failures.append(line)
     for entry in seen_intended:
         print("intended: " + entry, file=out)
+    for entry in seen_platform:
+        print("platform: " + entry, file=out)
     for entry in seen_known:
         print("!!! KNOWN_DEVIATION: " + entry, file=out)
     for entry in notes_out:
         print(entry, file=out)
     for entry in failures:
         print(entry, file=out)
-    matched = len(names) - len(seen_intended) - len(seen_known) - len(failures)
-    print(f"{len(names)} scenarios ("
+    unmatched = [f for f in failures if f.split(":")[0] in names]
+    matched = (len(names) - len(seen_intended) - len(seen_platform)
+               - len(seen_known) - len(unmatched))
+    print(f"{len(names)} scenarios on {platform} ("
           + ", ".join(f"{a} {c}" for a, c in sorted(areas.items()))
           + f"): {matched} match, {len(seen_intended)} intended differences, "
+          f"{len(seen_platform)} platform differences, "
           f"{len(seen_known)} KNOWN DEVIATIONS, {len(failures)} failures",
           file=out)
     return len(failures)
@@ -172,7 +245,7 @@ def make_certs(directory):
     return done.returncode == 0
 
 
-def run_group(skt_bin, group):
+def run_group(skt_bin, group, platform):
     env = dict(os.environ)
     env.pop("SSLKEYLOGFILE", None)
     with tempfile.TemporaryDirectory(prefix="skt-conf-certs-") as certs:
@@ -182,7 +255,8 @@ def run_group(skt_bin, group):
             [sys.executable, os.path.join(HERE, "py", "run.py"), group], env)
         skt_out, skt_problem = run_side([skt_bin, group], env)
     tables = load(os.path.join(HERE, "py", group + ".py"), "tables_" + group)
-    failed = compare(py_out, skt_out, tables, header_notes(HEADERS))
+    failed = compare(py_out, skt_out, tables, header_notes(HEADERS),
+                     platform)
     for problem in (py_problem, skt_problem):
         if problem:
             print(problem.rstrip(), file=sys.stderr)
@@ -194,9 +268,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--skt", help="the conformance-skt program")
     ap.add_argument("--compare", nargs=2, metavar=("PY", "SKT"))
-    ap.add_argument("--tables", help="a module with INTENDED and "
-                    "KNOWN_DEVIATIONS (with --compare)")
+    ap.add_argument("--tables", help="a module with INTENDED, "
+                    "KNOWN_DEVIATIONS and PLATFORM (with --compare)")
     ap.add_argument("--headers", nargs="+", default=HEADERS)
+    ap.add_argument("--platform", choices=PLATFORMS, default="linux",
+                    help="the platform skt was built for (SKT_PLATFORM)")
     ap.add_argument("group", nargs="?")
     args = ap.parse_args()
     if args.compare:
@@ -205,10 +281,11 @@ def main():
         with open(args.compare[1]) as f:
             skt_text = f.read()
         tables = load(args.tables, "tables") if args.tables else None
-        failed = compare(py_text, skt_text, tables, header_notes(args.headers))
+        failed = compare(py_text, skt_text, tables,
+                         header_notes(args.headers), args.platform)
     elif args.skt and args.group:
         sys.path.insert(0, os.path.join(HERE, "py"))
-        failed = run_group(args.skt, args.group)
+        failed = run_group(args.skt, args.group, args.platform)
     else:
         ap.error("give --skt BIN GROUP or --compare PY SKT")
     return 1 if failed else 0

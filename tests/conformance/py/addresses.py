@@ -164,3 +164,45 @@ INTENDED = {
         "accepted"),
 }
 KNOWN_DEVIATIONS = {}
+
+# Differences that only skt's posix platform has (see driver.py): Linux's
+# features it lacks, or another default selector backend.
+PLATFORM = {"posix": {
+    "family.unix_abstract": (
+        "EAFNOSUPPORT", "skt_addr_parse",
+        "the posix platform has IPv4, IPv6 and Unix paths only"),
+    "family.unix_abstract_binary": (
+        "EAFNOSUPPORT", "skt_addr_from_unix",
+        "an abstract name gives -EAFNOSUPPORT on the posix platform"),
+    "family.netlink": (
+        "EAFNOSUPPORT", "skt_addr_parse",
+        "the posix platform has IPv4, IPv6 and Unix paths only"),
+    "family.netlink_groups": (
+        "EAFNOSUPPORT", "skt_addr_parse",
+        "the posix platform has IPv4, IPv6 and Unix paths only"),
+    "family.netlink_unbound": (
+        "EAFNOSUPPORT", "skt_open",
+        "The posix platform knows only AF_INET, AF_INET6 and AF_UNIX "
+        "(others: -EAFNOSUPPORT)"),
+    "family.packet_bound": (
+        "EAFNOSUPPORT", "skt_addr_parse",
+        "the posix platform has IPv4, IPv6 and Unix paths only"),
+    "family.packet_unbound": (
+        "EAFNOSUPPORT", "skt_open",
+        "The posix platform knows only AF_INET, AF_INET6 and AF_UNIX "
+        "(others: -EAFNOSUPPORT)"),
+    "family.vsock_unbound": (
+        "EAFNOSUPPORT", "skt_open",
+        "The posix platform knows only AF_INET, AF_INET6 and AF_UNIX "
+        "(others: -EAFNOSUPPORT)"),
+    "family.unix_abstract_107": (
+        "EAFNOSUPPORT", "skt_addr_from_unix",
+        "an abstract name gives -EAFNOSUPPORT on the posix platform"),
+    "family.unix_abstract_108": (
+        "EAFNOSUPPORT", "skt_addr_from_unix",
+        "an abstract name gives -EAFNOSUPPORT on the posix platform"),
+    "family.packet_peer_of_frame": (
+        "EAFNOSUPPORT", "skt_open",
+        "The posix platform knows only AF_INET, AF_INET6 and AF_UNIX "
+        "(others: -EAFNOSUPPORT)"),
+}}

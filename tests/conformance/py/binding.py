@@ -136,3 +136,11 @@ def _():
 
 INTENDED = {}
 KNOWN_DEVIATIONS = {}
+
+# Differences that only skt's posix platform has (see driver.py): Linux's
+# features it lacks, or another default selector backend.
+PLATFORM = {"posix": {
+    "bind.unix_abstract_inuse": (
+        "EAFNOSUPPORT", "skt_addr_parse",
+        "the posix platform has IPv4, IPv6 and Unix paths only"),
+}}

@@ -192,3 +192,11 @@ INTENDED = {
         "a full buffer."),
 }
 KNOWN_DEVIATIONS = {}
+
+# Differences that only skt's posix platform has (see driver.py): Linux's
+# features it lacks, or another default selector backend.
+PLATFORM = {"posix": {
+    "connect.unix_abstract_unbound": (
+        "EAFNOSUPPORT", "skt_addr_parse",
+        "the posix platform has IPv4, IPv6 and Unix paths only"),
+}}

@@ -297,3 +297,14 @@ INTENDED = {
         "those that fit"),
 }
 KNOWN_DEVIATIONS = {}
+
+# Differences that only skt's posix platform has (see driver.py): Linux's
+# features it lacks, or another default selector backend.
+PLATFORM = {"posix": {
+    "fdpass.credentials": (
+        "EOPNOTSUPP", "skt_ancbuf_add_creds",
+        "Linux only; -EOPNOTSUPP with a detail on the posix platform"),
+    "fdpass.credentials_without_passcred": (
+        "EOPNOTSUPP", "skt_ancbuf_add_creds",
+        "Linux only; -EOPNOTSUPP with a detail on the posix platform"),
+}}

@@ -179,3 +179,11 @@ add("option.mcast_loopback", udp_with(mcast_loopback))
 
 INTENDED = {}
 KNOWN_DEVIATIONS = {}
+
+# Differences that only skt's posix platform has (see driver.py): Linux's
+# features it lacks, or another default selector backend.
+PLATFORM = {"posix": {
+    "option.peercred": (
+        "EOPNOTSUPP", "skt_getpeercred",
+        "Linux only; -EOPNOTSUPP with a detail on the posix platform"),
+}}

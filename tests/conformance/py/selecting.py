@@ -261,3 +261,19 @@ INTENDED = {
         "eventfd"),
 }
 KNOWN_DEVIATIONS = {}
+
+# Differences that only skt's posix platform has (see driver.py): Linux's
+# features it lacks, or another default selector backend.
+PLATFORM = {"posix": {
+    "selector.backend_default": (
+        "poll", "skt_selector_new",
+        "on the posix platform SKT_SELECTOR_DEFAULT is poll"),
+    "selector.regular_file": (
+        "ok", "skt_selector_register",
+        "on the posix platform SKT_SELECTOR_DEFAULT is poll, which accepts a "
+        "regular file"),
+    "selector.closed_while_registered": (
+        "1 READ", "skt_selector",
+        "on the posix platform SKT_SELECTOR_DEFAULT is poll, so a default "
+        "selector reports an fd closed while registered as ready"),
+}}

@@ -139,3 +139,16 @@ INTENDED = {
         "size of 0 in fstat and returns 0 without reading"),
 }
 KNOWN_DEVIATIONS = {}
+
+# Differences that only skt's posix platform has (see driver.py): Linux's
+# features it lacks, or another default selector backend.
+PLATFORM = {"posix": {
+    "sendfile.offset_past_end": (
+        "0 100000", "skt_sendfile",
+        "the position then follows the copy's rule (left at offset when "
+        "nothing was sent)"),
+    "sendfile.offset_at_end": (
+        "0 50000", "skt_sendfile",
+        "the position then follows the copy's rule (left at offset when "
+        "nothing was sent)"),
+}}
