@@ -284,18 +284,7 @@ static void test_tls_unique_and_der_agree_with_python(void **state)
  * a process. */
 static void make_chain(void)
 {
-    static bool made;
-    char dir[512], script[512], cmd[1200], *slash;
-
-    if (made)
-        return;
-    snprintf(dir, sizeof dir, "%s", cert("ca.pem"));
-    slash = strrchr(dir, '/');
-    *slash = '\0';
-    skt_test_source_path("tests/peers/make-chain.sh", script, sizeof script);
-    snprintf(cmd, sizeof cmd, "sh '%s' '%s' >&2", script, dir);
-    assert_int_equal(system(cmd), 0);
-    made = true;
+    make_more_certs("make-chain.sh");
 }
 
 static void test_verified_chain_through_s_servers_intermediate(void **state)

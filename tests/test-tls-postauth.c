@@ -255,18 +255,7 @@ static void test_server_curve_bounds_the_key_exchange(void **state)
 /* Makes rsa.pem, rsa.key and dh.pem, once a process. */
 static void make_dh(void)
 {
-    static bool made;
-    char dir[512], script[512], cmd[1200], *slash;
-
-    if (made)
-        return;
-    snprintf(dir, sizeof dir, "%s", cert("ca.pem"));
-    slash = strrchr(dir, '/');
-    *slash = '\0';
-    skt_test_source_path("tests/peers/make-dh.sh", script, sizeof script);
-    snprintf(cmd, sizeof cmd, "sh '%s' '%s' >&2", script, dir);
-    assert_int_equal(system(cmd), 0);
-    made = true;
+    make_more_certs("make-dh.sh");
 }
 
 static void test_dh_params_enable_the_dhe_suites(void **state)

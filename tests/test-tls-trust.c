@@ -21,18 +21,7 @@
 /* Makes revoked.pem, crl.pem, cn-only.pem and ca.der, once a process. */
 static void make_crl(void)
 {
-    static bool made;
-    char dir[512], script[512], cmd[1200], *slash;
-
-    if (made)
-        return;
-    snprintf(dir, sizeof dir, "%s", cert("ca.pem"));
-    slash = strrchr(dir, '/');
-    *slash = '\0';
-    skt_test_source_path("tests/peers/make-crl.sh", script, sizeof script);
-    snprintf(cmd, sizeof cmd, "sh '%s' '%s' >&2", script, dir);
-    assert_int_equal(system(cmd), 0);
-    made = true;
+    make_more_certs("make-crl.sh");
 }
 
 /* The fixture's client context with the CRL loaded and flags set. */
@@ -66,18 +55,7 @@ static int connect_to_server_with(struct tls_fixture *f,
  * rsa1024.pem (tests/peers/make-chain.sh), once a process. */
 static void make_chain(void)
 {
-    static bool made;
-    char dir[512], script[512], cmd[1200], *slash;
-
-    if (made)
-        return;
-    snprintf(dir, sizeof dir, "%s", cert("ca.pem"));
-    slash = strrchr(dir, '/');
-    *slash = '\0';
-    skt_test_source_path("tests/peers/make-chain.sh", script, sizeof script);
-    snprintf(cmd, sizeof cmd, "sh '%s' '%s' >&2", script, dir);
-    assert_int_equal(system(cmd), 0);
-    made = true;
+    make_more_certs("make-chain.sh");
 }
 
 /* The wrap code of a client of cctx for "localhost" against `openssl

@@ -34,10 +34,20 @@ static bool openssl_missing(void)
     return system("command -v openssl >/dev/null 2>&1") != 0;
 }
 
+/* Runs tests/peers/NAME on the certificates' directory. */
+static void run_cert_script(const char *name)
+{
+    char script[512], cmd[1200], path[300];
+
+    snprintf(path, sizeof path, "tests/peers/%s", name);
+    skt_test_source_path(path, script, sizeof script);
+    snprintf(cmd, sizeof cmd, "sh '%s' '%s' >&2", script, cert_dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void make_certs_once(void)
 {
     const char *tmp = getenv("TMPDIR");
-    char script[512], cmd[1200];
 
     if (cert_dir[0] != '\0')
         return;
@@ -47,9 +57,21 @@ static void make_certs_once(void)
              tmp != NULL ? tmp : "/tmp");
     assert_non_null(mkdtemp(cert_dir));
     atexit(remove_cert_dir);
-    skt_test_source_path("tests/peers/make-certs.sh", script, sizeof script);
-    snprintf(cmd, sizeof cmd, "sh '%s' '%s' >&2", script, cert_dir);
-    assert_int_equal(system(cmd), 0);
+    run_cert_script("make-certs.sh");
+}
+
+void make_more_certs(const char *script)
+{
+    static const char *done[8];
+    size_t i;
+
+    make_certs_once();
+    for (i = 0; i < 8 && done[i] != NULL; i++)
+        if (strcmp(done[i], script) == 0)
+            return;
+    run_cert_script(script);
+    if (i < 8)
+        done[i] = script;
 }
 
 /* The path of a generated file (a few stay valid at once). */

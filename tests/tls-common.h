@@ -26,6 +26,9 @@
 /* The path of a generated file (a few stay valid at once); skips the case
  * when the openssl command is missing. */
 const char *cert(const char *name);
+/* Runs tests/peers/SCRIPT (make-crl.sh, make-chain.sh, make-dh.sh) on the
+ * same directory, once a process for each script. */
+void make_more_certs(const char *script);
 
 /* A server context with CERTNAME (signed for server.key). */
 skt_tls_ctx *server_ctx(const char *certname);
