@@ -78,4 +78,22 @@ wait_exit "$bad" 5
 expect_status 1 "skt -e with a missing program"
 expect_line "$tmp/bad.err" "^skt: exec /nonexistent/program: No such file" \
     "the missing program's error"
+
+# -i over a program: a client that sends nothing, to a program that waits
+# for input, is closed after 0.5 s idle; skt exits 4 with one line.
+listen_skt idle /dev/null -i 0.5 -e cat 127.0.0.1 0
+idle=$pid
+begin=$(now)
+start_client quiet "$port" - 5
+quiet=$pid
+wait_exit "$quiet" 5
+wait_exit "$idle" 5
+expect_status 4 "skt -l -i 0.5 -e cat, with an idle client"
+elapsed_since "$begin"
+between "$elapsed" 0.4 3 "-i 0.5 over -e: closed after 0.5 s"
+expect_file "$tmp/quiet.out" "$(printf "got b''\neof")" \
+    "-i over -e: the client saw the end"
+expect_line "$tmp/idle.err" "^skt: idle for 0\.5 s: no data either way$" \
+    "-i over -e: the line"
+[ "$(grep -c '^skt:' "$tmp/idle.err")" -eq 1 ] || fail "-i over -e: one line"
 exit 0

@@ -93,6 +93,8 @@ bad "--send-only and --recv-only exclude each other" \
     --send-only --recv-only localhost 80
 bad "option -e: the command is empty" -e ' ' localhost 80
 bad "give one program" -e cat -c cat localhost 80
+bad "-e/-c: the program's end is the connection's end: not with --no-shutdown" \
+    --no-shutdown -e cat h 1
 bad "the TLS options need --tls" --cafile ca.pem localhost 443
 bad "--key needs --cert" --tls --key k.pem localhost 443
 bad "-l --tls needs --cert FILE" -l --tls 443

@@ -3,8 +3,10 @@
  * and stdout, and the addresses in its environment (SKT_REMOTE_ADDR,
  * SKT_REMOTE_PORT, SKT_LOCAL_ADDR, SKT_LOCAL_PORT). A plain socket is
  * handed over as it is; a TLS connection (or one with --frame, whose
- * messages are the program's lines) stays here, and the program gets one
- * end of a socket pair that this process pumps. With -l -k, one
+ * messages are the program's lines, or with -i, which only a process
+ * between the two can apply) stays here, and the program gets one end of
+ * a socket pair that this process pumps. The program's end is the
+ * connection's end either way. With -l -k, one
  * process per client, at most -m at once: the listener is left alone
  * while that many run, and SIGCHLD wakes the loop to reap them
  * (children.c).
@@ -119,7 +121,13 @@ static pid_t start_program(const struct config *c, skt_socket *s, int fd)
     return start_program_with(c, fd, &remote, &local);
 }
 
-/* TLS: the program gets a socket pair's end; this process pumps. */
+/* Whether the connection stays in this process (see the top). */
+static bool pumped(const struct config *c, const skt_socket *s)
+{
+    return skt_tls_version(s) != NULL || c->framed || c->idle > 0;
+}
+
+/* The program gets a socket pair's end; this process pumps. */
 static int exec_over_pair(const struct config *c, skt_socket *s)
 {
     skt_socket *here, *there;
@@ -148,7 +156,7 @@ int exec_connection(const struct config *c, skt_socket *s)
     pid_t pid;
     int status;
 
-    if (skt_tls_version(s) != NULL || c->framed)
+    if (pumped(c, s))
         return exec_over_pair(c, s);
     pid = start_program(c, s, fd_of(s));
     if (pid < 0)
@@ -166,7 +174,7 @@ int exec_connection(const struct config *c, skt_socket *s)
 /* The child of one client, its TLS handshake done: the program. */
 static void program_process(const struct children *k, skt_socket *conn)
 {
-    if (k->tls == NULL && !k->c->framed) {
+    if (!pumped(k->c, conn)) {
         skt_addr remote, local;
         addresses_of(conn, &remote, &local);
         exec_program(k->c, fd_of(conn), &remote, &local);

@@ -196,6 +196,9 @@ static int check_conflicts(const struct config *c, char *err, size_t errlen)
                          c->crlf),
          "-e/-c give the connection to the program: not with --send-only, "
          "--recv-only, -x or -C"},
+        {c->exec_cmd && c->no_shutdown,
+         "-e/-c: the program's end is the connection's end: not with "
+         "--no-shutdown"},
         {c->unix_socket && c->family, "-4 and -6 do not apply to -U"},
         {c->unix_socket && (c->source || c->source_port),
          "-s and -p do not apply to -U"},
