@@ -2,8 +2,10 @@
 # Addresses: a listener without HOST takes IPv4 and IPv6 clients on one
 # socket (it says "listening on [::]:PORT"); -6 and -4 limit the families
 # tried; -s and -p choose the local address and port, which the peer
-# sees; -n takes numeric hosts. Peers: ncat, Python's socket. Run by CTest
-# as: sh THIS SKT PEERS_DIR.
+# sees; -n takes numeric hosts and refuses a name that works without it;
+# -v on a fixed port prints "listening on" with that port (without -v,
+# nothing). Peers: ncat, Python's socket. Run by CTest as: sh THIS SKT
+# PEERS_DIR.
 # shellcheck source=lib/cli.sh
 . "$(dirname "$0")/lib/cli.sh"
 need ncat
@@ -34,6 +36,41 @@ run 10 wrong skt_with /dev/null -4 ::1 "$port"
 expect_status 1 "-4 with an IPv6 address"
 want='^skt: create_connection: getaddrinfo "::1" port '
 expect_one_line "$tmp/wrong.err" "$want" "-4 with an IPv6 address: the reason"
+
+# -n: a name is refused (status 2, one line) before any connection, so
+# ncat's single accept is still there for the same command without -n.
+free_port
+start ncat sh -c 'exec ncat -l 127.0.0.1 "$0" <"$1"' "$port" "$tmp/input"
+ncat=$pid
+wait_port t "$port" "$ncat"
+run 10 numeric skt_with /dev/null -4 -n localhost "$port"
+expect_status 2 "-n with a name"
+expect_empty "$tmp/numeric.out" "-n with a name: stdout"
+expect_one_line "$tmp/numeric.err" "^skt: 'localhost' is a name, where a numeric address is needed" \
+    "-n with a name: the reason"
+run 10 named skt_with /dev/null -4 localhost "$port"
+expect_status 0 "the same name without -n"
+expect_file "$tmp/named.out" hello "without -n: ncat's data"
+wait_exit "$ncat" 5
+
+# -v with a fixed port says where it listens; without -v, nothing.
+free_port
+start fixed skt_with "$tmp/input" -l -v 127.0.0.1 "$port"
+fixed=$pid
+wait_line "$tmp/fixed.err" "$fixed" "^listening on 127\\.0\\.0\\.1:\\($port\\)\$" 5 \
+    "-v: the fixed port's listening line"
+run 10 ncat ncat --recv-only 127.0.0.1 "$port"
+expect_file "$tmp/ncat.out" hello "-v -l PORT: the data"
+wait_exit "$fixed" 5
+expect_status 0 "-l -v on a fixed port"
+free_port
+start fixed skt_with "$tmp/input" -l 127.0.0.1 "$port"
+fixed=$pid
+wait_port t "$port" "$fixed"
+run 10 ncat ncat --recv-only 127.0.0.1 "$port"
+wait_exit "$fixed" 5
+expect_status 0 "-l on a fixed port"
+expect_empty "$tmp/fixed.err" "-l PORT without -v: stderr"
 
 # -s and -p: the peer sees the source address and port.
 free_port

@@ -10,7 +10,8 @@
 #
 # dual.skt.test connects over IPv4 once the attempt delay (250 ms) has
 # passed, and -v shows each address with its own result and time;
-# black.skt.test and a silent lookup end at -w with status 4; refusals on
+# black.skt.test and a silent lookup end at -w with status 4; -z's probes
+# of black-holed ports give up at -w, or after 1 s without it; refusals on
 # both families end with status 1 and a line naming each address.
 # Run by CTest as: sh THIS SKT PEERS_DIR.
 # shellcheck source=lib/cli.sh
@@ -52,6 +53,14 @@ inside() {
     expect_file "$tmp/scan.out" "$(printf '8080 filtered\n8081 filtered')" \
         "-z -v: filtered ports"
     between "$elapsed" 0.5 0.95 "-z: probes at once, each under -w"
+
+    # -z without -w: each probe's default deadline is 1 s.
+    begin=$(now)
+    run 10 scan "$skt" -z -v 2001:db8::2 8080 </dev/null
+    elapsed_since "$begin"
+    expect_status 1 "-z over a black-holed port without -w"
+    expect_file "$tmp/scan.out" "8080 filtered" "-z -v without -w: filtered"
+    between "$elapsed" 1.0 1.5 "-z: the default probe deadline"
 
     run 10 refuse "$skt" refuse.skt.test 8080 </dev/null
     expect_status 1 "refuse.skt.test"

@@ -9,6 +9,7 @@
 # CTest as: sh THIS SKT PEERS_DIR.
 # shellcheck source=lib/cli.sh
 . "$(dirname "$0")/lib/cli.sh"
+need ncat
 make_certs
 printf 'hello tls\n' >"$tmp/input"
 
@@ -124,21 +125,19 @@ expect_one_line "$tmp/client.err" "$want" "no client certificate: the reason"
 wait_exit "$mutual" 5
 
 # ncat --ssl as the server: data both ways.
-if command -v ncat >/dev/null 2>&1; then
-    free_port
-    printf 'from ncat\n' >"$tmp/ncat-input"
-    start ncat sh -c 'exec ncat -l --ssl --ssl-cert "$0" --ssl-key "$1" \
-        127.0.0.1 "$2" <"$3"' "$certs/server.pem" "$certs/server.key" \
-        "$port" "$tmp/ncat-input"
-    ncat=$pid
-    wait_port t "$port" "$ncat"
-    run 10 client skt_with "$tmp/input" --tls --cafile "$certs/ca.pem" \
-        localhost "$port"
-    expect_status 0 "against ncat --ssl"
-    expect_file "$tmp/client.out" "from ncat" "ncat --ssl sent"
-    wait_exit "$ncat" 5
-    expect_file "$tmp/ncat.out" "hello tls" "ncat --ssl received"
-fi
+free_port
+printf 'from ncat\n' >"$tmp/ncat-input"
+start ncat sh -c 'exec ncat -l --ssl --ssl-cert "$0" --ssl-key "$1" \
+    127.0.0.1 "$2" <"$3"' "$certs/server.pem" "$certs/server.key" \
+    "$port" "$tmp/ncat-input"
+ncat=$pid
+wait_port t "$port" "$ncat"
+run 10 client skt_with "$tmp/input" --tls --cafile "$certs/ca.pem" \
+    localhost "$port"
+expect_status 0 "against ncat --ssl"
+expect_file "$tmp/client.out" "from ncat" "ncat --ssl sent"
+wait_exit "$ncat" 5
+expect_file "$tmp/ncat.out" "hello tls" "ncat --ssl received"
 
 # Python's ssl, echoing until our close_notify, then closing cleanly.
 need_python ssl

@@ -8,6 +8,7 @@
 # SKT PEERS_DIR.
 # shellcheck source=lib/cli.sh
 . "$(dirname "$0")/lib/cli.sh"
+need ncat
 make_certs
 key="--cert $certs/server.pem --key $certs/server.key"
 printf 'from the client\n' >"$tmp/input"
@@ -30,18 +31,16 @@ expect_line "$tmp/server.err" '^skt: peer certificate: none presented$' \
     "-v: no client certificate"
 
 # ncat --ssl-verify receives skt's stdin, then the clean close.
-if command -v ncat >/dev/null 2>&1; then
-    printf 'from skt\n' >"$tmp/skt-input"
-    # shellcheck disable=SC2086
-    listen_skt server "$tmp/skt-input" --tls $key 127.0.0.1 0
-    server=$pid
-    run 10 ncat ncat --recv-only --ssl --ssl-verify --ssl-trustfile \
-        "$certs/ca.pem" localhost "$port"
-    expect_status 0 "ncat --ssl-verify"
-    expect_file "$tmp/ncat.out" "from skt" "ncat printed"
-    wait_exit "$server" 5
-    expect_status 0 "skt -l --tls for ncat"
-fi
+printf 'from skt\n' >"$tmp/skt-input"
+# shellcheck disable=SC2086
+listen_skt server "$tmp/skt-input" --tls $key 127.0.0.1 0
+server=$pid
+run 10 ncat ncat --recv-only --ssl --ssl-verify --ssl-trustfile \
+    "$certs/ca.pem" localhost "$port"
+expect_status 0 "ncat --ssl-verify"
+expect_file "$tmp/ncat.out" "from skt" "ncat printed"
+wait_exit "$server" 5
+expect_status 0 "skt -l --tls for ncat"
 
 # --verify-client: without a certificate, refused (3); with one, let in.
 # shellcheck disable=SC2086

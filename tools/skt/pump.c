@@ -174,10 +174,26 @@ static int on_local(struct pump *p)
     return send_local(p, buf, (size_t)got);
 }
 
+/* One recv. A readable TLS socket may hold only records without data (a
+ * session ticket after the handshake): that recv must not wait for the
+ * peer's next data while stdin has more to send, so TLS is read without
+ * waiting (SKT_EWANTREAD: nothing yet). */
+static ssize_t recv_ready(struct pump *p, char *buf, size_t len)
+{
+    double timeout = skt_gettimeout(p->s);
+    ssize_t got;
+
+    if (skt_tls_version(p->s) == NULL || skt_settimeout(p->s, 0) < 0)
+        return skt_recv(p->s, buf, len, 0);
+    got = skt_recv(p->s, buf, len, 0);
+    skt_settimeout(p->s, timeout);
+    return got;
+}
+
 static int on_socket(struct pump *p)
 {
     static char buf[CHUNK];
-    ssize_t got = skt_recv(p->s, buf, sizeof buf, 0);
+    ssize_t got = recv_ready(p, buf, sizeof buf);
     int rc;
 
     if (got == -EAGAIN || got == SKT_EWANTREAD || got == SKT_EWANTWRITE)
