@@ -1212,6 +1212,20 @@ SKT_EXTERN int skt_set_broadcast(skt_socket *s, bool on);
  * connection objects allow no more), unlike a plain one. A configured
  * context may be shared by any number of sockets and threads.
  *
+ * Sends and the peer's alert: when a send (skt_send, skt_sendall and
+ * what is built on them, skt_tls_shutdown_write's and skt_tls_unwrap's
+ * close_notify) fails with -ECONNRESET or -EPIPE, the TLS layer first
+ * reads, without waiting, what the peer sent and the fd still holds; a
+ * fatal alert there is reported instead of the reset, with the code and
+ * reasons a recv would give (a TLS 1.3 server that refuses the client's
+ * certificate after the client's handshake has ended: SKT_ETLS_NO_CLIENT_CERT
+ * for "certificate required", SKT_ETLS_UNKNOWN_CA, SKT_ETLS_CERT_VERIFY).
+ * *sent still counts the bytes sent before. With nothing from the peer,
+ * or with its application data first, the reset stays.
+ * Differs from Python: Python's ssl reports the reset (ConnectionResetError
+ * or BrokenPipeError), so the reason for the refusal is lost to a client
+ * that sends first.
+ *
  * Errors: certificate and protocol failures have codes of their own
  * (SKT_ETLS_*, listed with the other codes above) and skt_error_detail()
  * gives OpenSSL's reasons, e.g. "TLS handshake with 127.0.0.1:4433 (server
@@ -1529,8 +1543,10 @@ SKT_EXTERN int skt_tls_unwrap(skt_socket *s);
  * peer has closed the connection already).
  * Errors: -EINVAL (not a TLS socket), -ENOTCONN (the handshake is not
  * done), -ETIMEDOUT (one deadline), SKT_EWANTWRITE or SKT_EWANTREAD
- * (non-blocking: call again when ready), -EPIPE, -ECONNRESET, and the
- * code of an earlier failure. Honours the timeout. Differs from Python:
+ * (non-blocking: call again when ready), -EPIPE, -ECONNRESET (or, in
+ * their place, the SKT_ETLS_* code of an alert the peer sent before its
+ * reset, as for sends; see the top of this section), and the code of an
+ * earlier failure. Honours the timeout. Differs from Python:
  * SSLSocket.shutdown drops TLS and shuts down the socket without a
  * close_notify, which OpenSSL peers report as a truncation.
  */
@@ -1573,6 +1589,24 @@ SKT_EXTERN const char *skt_tls_server_hostname(const skt_socket *s);
  */
 SKT_EXTERN int skt_tls_verify_result(const skt_socket *s,
                                      const char **reason);
+
+/*
+ * skt_tls_match_hostname - whether the peer's certificate is valid for
+ * hostname, by the rules the handshake's own check uses (OpenSSL's
+ * X509_check_host and X509_check_ip_asc): an address against the
+ * certificate's IP names, a name against its DNS names, a wildcard only
+ * as the whole first label, and the subject's common name when the
+ * certificate has no DNS names and the context's
+ * hostname_checks_common_name is on. For a program that turned the check
+ * off (check_hostname false, SKT_TLS_CERT_NONE) and wants to know what it
+ * would have found, as `skt --insecure -v` does; Python 3.7-3.11's
+ * ssl.match_hostname(cert, hostname). Returns 0 when it matches. Errors:
+ * SKT_ETLS_HOSTNAME (it does not, with a detail naming hostname),
+ * -ENOENT (the peer presented no certificate), -EINVAL (NULL, not a TLS
+ * socket, an empty hostname), -ENOMEM. No I/O.
+ */
+SKT_EXTERN int skt_tls_match_hostname(const skt_socket *s,
+                                      const char *hostname);
 
 /*
  * skt_tls_cert - a certificate (Python's getpeercert), as text and as

@@ -385,6 +385,60 @@ static void test_common_name_fallback_with_s_server(void **state)
     SKT_OK(s_server_verdict(f->cctx, "server.pem", NULL, 0));
 }
 
+/* The handshake checked no name (check_hostname off): the peer's
+ * certificate against names afterwards, as `skt --insecure -v` does. */
+static skt_socket *unchecked_to(skt_tls_ctx *cctx, const char *certname,
+                                pid_t *pid)
+{
+    const char *args[] = {"-naccept", "1", "-www"};
+    skt_socket *s;
+    int port = 0;
+
+    *pid = start_s_server_cert(certname, args, 3, &port);
+    assert_true(*pid > 0);
+    s = connect_to(port, 10);
+    SKT_OK(skt_tls_wrap(s, cctx, "unchecked.example", false));
+    return s;
+}
+
+static void test_match_hostname_checks_s_servers_certificate(void **state)
+{
+    struct tls_fixture *f = tls_fixture(state);
+    skt_socket *s, *plain, *other;
+    pid_t pid;
+
+    make_crl();
+    SKT_OK(skt_tls_ctx_set_check_hostname(f->cctx, false));
+    /* server.pem: DNS:localhost, IP:127.0.0.1, IP:::1. */
+    s = unchecked_to(f->cctx, "server.pem", &pid);
+    SKT_OK(skt_tls_match_hostname(s, "localhost"));
+    SKT_OK(skt_tls_match_hostname(s, "LocalHost"));
+    SKT_OK(skt_tls_match_hostname(s, "127.0.0.1"));
+    SKT_OK(skt_tls_match_hostname(s, "::1"));
+    assert_code(skt_tls_match_hostname(s, "unchecked.example"),
+                SKT_ETLS_HOSTNAME);
+    assert_contains(skt_error_detail(), "'unchecked.example'");
+    assert_code(skt_tls_match_hostname(s, "127.0.0.2"), SKT_ETLS_HOSTNAME);
+    assert_code(skt_tls_match_hostname(s, "sub.localhost"),
+                SKT_ETLS_HOSTNAME);
+    assert_code(skt_tls_match_hostname(s, ""), -EINVAL);
+    assert_code(skt_tls_match_hostname(s, NULL), -EINVAL);
+    skt_close(s);
+    skt_test_wait(pid, 5);
+    /* cn-only.pem: CN=localhost and no alternative name, matched by its
+     * common name only while the context allows it. */
+    s = unchecked_to(f->cctx, "cn-only.pem", &pid);
+    SKT_OK(skt_tls_match_hostname(s, "localhost"));
+    SKT_OK(skt_tls_ctx_set_hostname_checks_common_name(f->cctx, false));
+    assert_code(skt_tls_match_hostname(s, "localhost"), SKT_ETLS_HOSTNAME);
+    skt_close(s);
+    skt_test_wait(pid, 5);
+    skt_test_tcp_pair(&plain, &other);
+    assert_code(skt_tls_match_hostname(plain, "localhost"), -EINVAL);
+    skt_close(plain);
+    skt_close(other);
+}
+
 static void test_der_ca_in_memory_verifies_s_server(void **state)
 {
     unsigned char *der;
@@ -601,6 +655,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_create_default_context_trusts_only_the_given_cas),
     cmocka_unit_test(test_partial_chain_trusts_an_intermediate_of_s_server),
     SKT_CASE(test_common_name_fallback_with_s_server, contexts),
+    SKT_CASE(test_match_hostname_checks_s_servers_certificate, contexts),
     cmocka_unit_test(test_der_ca_in_memory_verifies_s_server),
     cmocka_unit_test(test_store_stats_and_ca_certs_agree_with_python),
     cmocka_unit_test(test_security_level_bounds_the_key_of_s_server),

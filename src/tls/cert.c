@@ -320,6 +320,37 @@ int skt_tls_getpeercert(const skt_socket *s, skt_tls_cert **out)
     return getpeercert_of(skt__tls_of(s), out, "tls_getpeercert");
 }
 
+int skt_tls_match_hostname(const skt_socket *s, const char *hostname)
+{
+    struct tls *t = skt__tls_of(s);
+    unsigned char bytes[16];
+    X509 *x;
+    int rc;
+
+    SKT__CHECK(hostname != NULL && hostname[0] != '\0',
+               "hostname is NULL or empty");
+    if (t == NULL)
+        return skt__fail(-EINVAL, "tls_match_hostname: not a TLS socket");
+    x = SSL_get0_peer_certificate(t->ssl);
+    if (x == NULL)
+        return skt__fail(-ENOENT, "tls_match_hostname: the peer presented "
+                         "no certificate");
+    if (inet_pton(AF_INET, hostname, bytes) == 1 ||
+        inet_pton(AF_INET6, hostname, bytes) == 1)
+        rc = X509_check_ip_asc(x, hostname, 0);
+    else
+        rc = X509_check_host(x, hostname, 0, skt__tls_host_flags(t->ctx),
+                             NULL);
+    if (rc == 1)
+        return 0;
+    ERR_clear_error();
+    if (rc < 0)
+        return skt__fail(-ENOMEM, "tls_match_hostname: checking '%s'",
+                         hostname);
+    return skt__fail(SKT_ETLS_HOSTNAME, "the certificate is not valid for "
+                     "'%s'", hostname);
+}
+
 const char *skt_tls_obj_version(const skt_tls_obj *obj)
 {
     return version_of(skt__tls_obj_state(obj));

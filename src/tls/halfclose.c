@@ -26,7 +26,7 @@ static int send_close_notify(skt_socket *s, struct tls *t)
         if (rc == 0)
             break; /* the stream had ended: nothing more can be said */
         if (rc != -EAGAIN)
-            return skt__tls_connection_fail(s, t, rc, "TLS close_notify");
+            return skt__tls_send_fail(s, t, rc, "TLS close_notify");
         if (s->timeout == 0)
             return wait == POLLIN ? SKT_EWANTREAD : SKT_EWANTWRITE;
         if ((rc = skt__wait(s->fd, wait, deadline)) < 0)
@@ -48,9 +48,11 @@ int skt_tls_shutdown_write(skt_socket *s)
     if (!SSL_is_init_finished(t->ssl))
         return skt__fail(-ENOTCONN, "tls_shutdown_write: the handshake "
                          "is not done");
+    /* A failed close_notify keeps its own detail (the peer, the alert). */
     rc = send_close_notify(s, t);
-    if (rc == 0)
-        rc = skt__sys_shutdown(s->fd, SHUT_WR);
+    if (rc < 0)
+        return rc;
+    rc = skt__sys_shutdown(s->fd, SHUT_WR);
     /* The connection is already closed both ways: nothing left to shut. */
     if (rc == -ENOTCONN)
         rc = 0;

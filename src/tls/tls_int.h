@@ -141,6 +141,15 @@ SKT__HIDDEN void skt__tls_attach(skt_socket *s, struct tls *t);
 SKT__HIDDEN void skt__tls_detach(skt_socket *s);
 
 /*
+ * Fails a send (op) as skt__tls_connection_fail does, except that a reset
+ * or a broken pipe (code -ECONNRESET or -EPIPE) gives way to the fatal
+ * alert that the peer sent before it, when the fd still holds one (read
+ * without waiting): its code and reasons, as a recv would report them.
+ */
+SKT__HIDDEN int skt__tls_send_fail(skt_socket *s, struct tls *t, int code,
+                                   const char *op);
+
+/*
  * Reads and processes, without waiting, what the peer sent that the
  * application never asked for (TLS 1.3 session tickets, key updates, the
  * peer's close_notify), at most one record's worth. Returns true when

@@ -145,17 +145,70 @@ static int would_block(skt_socket *s, short wait)
  * close_notify arrived): not an error, and not a byte count either. */
 #define STREAM_ENDED 1
 
-/* Settles a failed I/O call: 0 to try again, STREAM_ENDED, or the code to
- * return. */
-static int io_failure(skt_socket *s, struct tls *t, int r, short *wait,
-                      const char *op)
+/*
+ * What the close path may read: one record of the largest size (header,
+ * 16 KiB, the most a TLS 1.3 record may add), room for some 60 session
+ * tickets where peers send one or two unasked, and little enough that a
+ * peer that keeps sending cannot hold the close (processing a ticket costs
+ * about as much as a handshake message).
+ */
+#define DRAIN_BYTES (5 + 16384 + 256)
+
+/*
+ * The code of the fatal alert that the fd holds unread, or 0 when it holds
+ * none. A TLS 1.3 server refuses a client's certificate (or its lack of
+ * one) after the client's handshake has ended: it sends an alert and
+ * closes with the client's last handshake records unread, so its kernel
+ * resets the connection. A send then fails on the reset while the alert
+ * still waits in the fd, which gives what it holds before the reset. One
+ * peek reads it without waiting, as the close path's drain does, and
+ * stops at application data (nothing is taken from it; the reset stays).
+ */
+static int queued_alert(struct tls *t)
 {
-    int rc = skt__tls_classify(t, r, wait);
+    unsigned char byte;
+    size_t got;
+    short wait;
+    int code = 0;
+
+    if (!SSL_is_init_finished(t->ssl) || SSL_pending(t->ssl) > 0 ||
+        (SSL_get_shutdown(t->ssl) & SSL_RECEIVED_SHUTDOWN))
+        return 0;
+    t->nowait = true;
+    t->drain_left = DRAIN_BYTES;
+    skt__tls_begin_call(t);
+    if (SSL_peek_ex(t->ssl, &byte, 1, &got) != 1 &&
+        SSL_get_error(t->ssl, 0) == SSL_ERROR_SSL && t->sys_error == 0)
+        code = skt__tls_classify(t, 0, &wait);
+    t->nowait = false;
+    if (code >= 0)
+        ERR_clear_error();
+    return code < 0 ? code : 0;
+}
+
+int skt__tls_send_fail(skt_socket *s, struct tls *t, int code,
+                       const char *op)
+{
+    int alert = 0;
+
+    if (code == -ECONNRESET || code == -EPIPE)
+        alert = queued_alert(t);
+    return skt__tls_connection_fail(s, t, alert < 0 ? alert : code, op);
+}
+
+/* Settles a failed I/O call: 0 to try again, STREAM_ENDED, or the code to
+ * return. A send's reset gives way to the alert that came before it. */
+static int io_failure(skt_socket *s, struct tls *t, short *wait,
+                      bool sending)
+{
+    int rc = skt__tls_classify(t, 0, wait);
 
     if (rc == -EAGAIN)
         return would_block(s, *wait);
+    if (rc < 0 && sending)
+        return skt__tls_send_fail(s, t, rc, "TLS send");
     if (rc < 0)
-        return skt__tls_connection_fail(s, t, rc, op);
+        return skt__tls_connection_fail(s, t, rc, "TLS recv");
     return STREAM_ENDED;
 }
 
@@ -184,7 +237,7 @@ static ssize_t tls_send(skt_socket *s, const void *buf, size_t len,
             t->handshaken = true;
             return (ssize_t)written;
         }
-        rc = io_failure(s, t, 0, wait, "TLS send");
+        rc = io_failure(s, t, wait, true);
     } while (rc == 0);
     /* The stream ended for writing: our close_notify has gone out. */
     return rc == STREAM_ENDED ? -EPIPE : rc;
@@ -210,7 +263,7 @@ static ssize_t tls_recv(skt_socket *s, void *buf, size_t len, int flags,
             t->handshaken = true;
             return (ssize_t)got;
         }
-        rc = io_failure(s, t, 0, wait, "TLS recv");
+        rc = io_failure(s, t, wait, false);
     } while (rc == 0);
     return rc == STREAM_ENDED ? 0 : rc;
 }
@@ -240,15 +293,6 @@ void skt__tls_free(struct tls *t)
     free(t->hostname);
     free(t);
 }
-
-/*
- * What the close path may read: one record of the largest size (header,
- * 16 KiB, the most a TLS 1.3 record may add), room for some 60 session
- * tickets where peers send one or two unasked, and little enough that a
- * peer that keeps sending cannot hold the close (processing a ticket costs
- * about as much as a handshake message).
- */
-#define DRAIN_BYTES (5 + 16384 + 256)
 
 /*
  * Reads and processes, without waiting, what the peer sent that the

@@ -327,7 +327,7 @@ static int shutdown_step(skt_socket *s, struct tls *t, short *wait)
         if (rc == -EAGAIN)
             return rc;
         if (rc < 0)
-            return skt__tls_connection_fail(s, t, rc, "TLS unwrap");
+            return skt__tls_send_fail(s, t, rc, "TLS unwrap");
         t->close_sent = true;
     }
     while (SSL_read_ex(t->ssl, scratch, sizeof scratch, &got) == 1)

@@ -32,15 +32,12 @@ wait_exit "$py" 5
 expect_status 0 "Python's ssl server with the client's certificate"
 expect_empty "$tmp/python.err" "Python's ssl server: stderr"
 
-# No certificate. stdin comes 0.5 s late, so that skt reads the server's
-# alert before it sends (a send into the connection that Python has
-# closed would fail first, on the reset).
-# shellcheck disable=SC2317 # called through run
-late() {
-    { sleep 0.5; cat "$tmp/input"; } | exec "$skt" "$@"
-}
+# No certificate, stdin at once: whether skt's first send meets the
+# reset of the connection that Python has closed or goes out before it,
+# skt reports the server's alert.
 python_server
-run 10 client late --tls --cafile "$certs/ca.pem" localhost "$port"
+run 10 client skt_with "$tmp/input" --tls --cafile "$certs/ca.pem" \
+    localhost "$port"
 expect_status 3 "no client certificate for CERT_REQUIRED"
 expect_empty "$tmp/client.out" "no client certificate: stdout"
 want='^skt: .*No TLS client certificate where one is required$'

@@ -39,14 +39,12 @@ expect_status 0 "socat OPENSSL-LISTEN"
 expect_file "$tmp/got" "from skt" "socat's program read skt's stdin"
 expect_empty "$tmp/socat.err" "socat OPENSSL-LISTEN's stderr"
 
-# stdin comes 0.5 s late, so that skt reads socat's alert before it
-# sends: a send into the connection that socat has reset would fail first.
-# shellcheck disable=SC2317 # called through run
-late() {
-    { sleep 0.5; cat "$tmp/skt-input"; } | exec "$skt" "$@"
-}
+# No certificate, stdin at once: whether skt's first send meets the
+# reset of the connection that socat has closed or goes out before it,
+# skt reports socat's alert.
 socat_listen
-run 10 client late --tls --cafile "$certs/ca.pem" localhost "$port"
+run 10 client skt_with "$tmp/skt-input" --tls --cafile "$certs/ca.pem" \
+    localhost "$port"
 expect_status 3 "skt --tls without a client certificate"
 expect_empty "$tmp/client.out" "no client certificate: stdout"
 want='No TLS client certificate where one is required$'

@@ -79,12 +79,13 @@ static int source_address(const struct config *c, skt_addr *out)
 }
 
 /* -v: the session of a client's handshake, and its time. */
-static void describe_handshake(skt_socket *s, double seconds)
+static void describe_handshake(const struct config *c, skt_socket *s,
+                               double seconds)
 {
     char took[32];
 
     note("TLS handshake done in %s", ms_text(seconds, took, sizeof took));
-    tls_describe(s);
+    tls_describe(c, s);
 }
 
 /* The client's TLS handshake on a connected socket (-U, --proxy), with
@@ -105,7 +106,7 @@ static int tls_handshake(const struct config *c, skt_tls_ctx *tls,
     if (rc == 0)
         rc = skt_tls_wrap(s, tls, name, false);
     if (rc == 0 && c->verbose)
-        describe_handshake(s, now_seconds() - start);
+        describe_handshake(c, s, now_seconds() - start);
     return rc;
 }
 
@@ -224,7 +225,7 @@ static int open_tcp(const struct config *c, skt_tls_ctx *tls,
     if (rc < 0)
         return fail(rc, c->wait > 0);
     if (c->verbose && tls != NULL)
-        describe_handshake(*out, report.handshake_seconds);
+        describe_handshake(c, *out, report.handshake_seconds);
     rc = skt_settimeout(*out, SKT_BLOCKING);
     return rc < 0 ? fail(rc, false) : 0;
 }

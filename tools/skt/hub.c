@@ -239,7 +239,7 @@ static void on_client(struct hub *h, long i)
 {
     static char buf[CHUNK];
     struct client *cl = &h->clients[i];
-    ssize_t got = skt_recv(cl->s, buf, sizeof buf, 0);
+    ssize_t got = recv_ready(cl->s, buf, sizeof buf);
 
     if (got == -EAGAIN || got == SKT_EWANTREAD || got == SKT_EWANTWRITE)
         return;

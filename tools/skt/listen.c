@@ -176,7 +176,7 @@ int tls_accept(const struct config *c, skt_tls_ctx *tls, skt_socket *conn)
     if (rc == 0)
         rc = skt_settimeout(conn, SKT_BLOCKING);
     if (rc == 0 && c->verbose)
-        tls_describe(conn);
+        tls_describe(c, conn);
     return rc;
 }
 

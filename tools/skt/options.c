@@ -388,8 +388,10 @@ const struct option_spec option_table[] = {
      "skt recv: overwrite an existing file.",
      set_flag, FIELD(force), 0, FOR_RECV},
     {0, "progress", NULL,
-     "Show the progress bar of skt send and recv, and of a connection whose "
-     "stdin is a regular file, even when stderr is not a terminal.",
+     "Show the progress bar of skt send and recv, and of a connection's "
+     "stdin, even when stderr is not a terminal. Without it a connection "
+     "shows a bar only for a stdin that is a regular file, on a terminal; "
+     "with it a pipe shows bytes and rate (its size is unknown).",
      set_progress, 0, 1, FOR_NET | FOR_XFER},
     {0, "no-progress", NULL,
      "No progress bar.",

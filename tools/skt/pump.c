@@ -8,7 +8,8 @@
  * With --frame each stdin line is sent as one message (skt_frame_send)
  * and each message a decoder finds in what arrives is printed as a line.
  * When stdin is a regular file, its size is known: the progress bar of
- * skt send shows how much of it has gone (on a terminal, or --progress).
+ * skt send shows how much of it has gone (on a terminal, or --progress);
+ * with --progress, any other stdin shows its bytes and rate.
  */
 #include "tool.h"
 
@@ -174,26 +175,10 @@ static int on_local(struct pump *p)
     return send_local(p, buf, (size_t)got);
 }
 
-/* One recv. A readable TLS socket may hold only records without data (a
- * session ticket after the handshake): that recv must not wait for the
- * peer's next data while stdin has more to send, so TLS is read without
- * waiting (SKT_EWANTREAD: nothing yet). */
-static ssize_t recv_ready(struct pump *p, char *buf, size_t len)
-{
-    double timeout = skt_gettimeout(p->s);
-    ssize_t got;
-
-    if (skt_tls_version(p->s) == NULL || skt_settimeout(p->s, 0) < 0)
-        return skt_recv(p->s, buf, len, 0);
-    got = skt_recv(p->s, buf, len, 0);
-    skt_settimeout(p->s, timeout);
-    return got;
-}
-
 static int on_socket(struct pump *p)
 {
     static char buf[CHUNK];
-    ssize_t got = recv_ready(p, buf, sizeof buf);
+    ssize_t got = recv_ready(p->s, buf, sizeof buf);
     int rc;
 
     if (got == -EAGAIN || got == SKT_EWANTREAD || got == SKT_EWANTWRITE)
@@ -267,16 +252,25 @@ static void round_trip(struct pump *p)
     }
 }
 
-/* The bar, when stdin is a regular file (and -x is not writing stderr):
- * what is left of it from its offset is the total. */
+/* The bar of stdin's bytes sent (not while -x writes stderr): for a
+ * regular file, what is left of it from its offset is the total (shown
+ * on a terminal, or with --progress); any other stdin has no size known,
+ * and shows bytes and rate only, when --progress asks for it (never for
+ * a terminal that someone types into). */
 static void start_bar(struct pump *p)
 {
     struct stat st;
     off_t at;
 
     if (p->c->hex_dump || p->c->recv_only || p->in_fd < 0 ||
-        fstat(p->in_fd, &st) < 0 || !S_ISREG(st.st_mode))
+        fstat(p->in_fd, &st) < 0)
         return;
+    if (!S_ISREG(st.st_mode)) {
+        if (p->c->progress > 0 && !p->c->exec_cmd && !isatty(p->in_fd))
+            progress_start(&p->bar, p->c, "sent stdin", 0);
+        p->bar.verbose = false;
+        return;
+    }
     at = lseek(p->in_fd, 0, SEEK_CUR);
     progress_start(&p->bar, p->c, "sent stdin",
                    (uint64_t)(st.st_size - (at > 0 ? at : 0)));

@@ -1,7 +1,8 @@
 /*
  * tls.c - TLS for the tool: the context the options describe (client or
- * listener), what -v says about a session, and which failures are a
- * refused certificate (exit status 3).
+ * listener), what -v says about a session (under --insecure: that
+ * nothing was verified, and what verifying would have found), and which
+ * failures are a refused certificate (exit status 3).
  */
 #include "tool.h"
 
@@ -119,17 +120,69 @@ static void describe_cert(skt_socket *s)
     skt_tls_freecert(cert);
 }
 
-void tls_describe(skt_socket *s)
+/* Whether text is a numeric IPv4 or IPv6 address. */
+static bool is_address(const char *text)
+{
+    unsigned char bytes[16];
+
+    return skt_inet_pton(AF_INET, text, bytes, sizeof bytes) > 0 ||
+           skt_inet_pton(AF_INET6, text, bytes, sizeof bytes) > 0;
+}
+
+/* -v under --insecure: nothing was enforced; what verifying would have
+ * found, the chain (the library's result) and the name (the library's
+ * check, which the handshake skipped). */
+static void describe_unverified(skt_socket *s, int verified,
+                                const char *reason)
+{
+    const char *name = skt_tls_server_hostname(s);
+    bool address = name != NULL && is_address(name);
+    int match = name != NULL ? skt_tls_match_hostname(s, name) : 0;
+    char why[600];
+    skt_tls_cert *cert;
+
+    if (match == SKT_ETLS_HOSTNAME)
+        snprintf(why, sizeof why, "the certificate is not valid for '%s'",
+                 name);
+    else
+        snprintf(why, sizeof why, "%s", skt_strerror(match));
+
+    note("verification: off (--insecure)");
+    if (skt_tls_getpeercert(s, &cert) < 0) {
+        note("verification: failed: no certificate presented "
+             "(not enforced)");
+        return;
+    }
+    skt_tls_freecert(cert);
+    if (verified != 0)
+        note("verification: failed: %s (not enforced)",
+             reason ? reason : skt_strerror(verified));
+    if (match != 0)
+        note("verification: failed: %s mismatch, %s (not enforced)",
+             address ? "IP address" : "hostname", why);
+    if (verified == 0 && match == 0)
+        note("verification: would have passed (%s)",
+             name != NULL ? "chain and name" : "chain; no name to check");
+}
+
+void tls_describe(const struct config *c, skt_socket *s)
 {
     const char *alpn = skt_tls_selected_alpn_protocol(s), *reason = NULL;
     int verified = skt_tls_verify_result(s, &reason);
+    skt_tls_cert *cert;
 
     note("TLS: %s, cipher %s, ALPN %s", skt_tls_version(s),
          skt_tls_cipher(s), alpn ? alpn : "none");
     describe_cert(s);
-    if (verified == 0)
-        note("verification: ok");
-    else
+    if (c->insecure)
+        describe_unverified(s, verified, reason);
+    else if (verified != 0)
         note("verification: failed: %s (not enforced)",
              reason ? reason : skt_strerror(verified));
+    else if (skt_tls_getpeercert(s, &cert) < 0)
+        note("verification: none (no certificate presented)");
+    else {
+        skt_tls_freecert(cert);
+        note("verification: ok");
+    }
 }

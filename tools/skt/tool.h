@@ -294,6 +294,16 @@ int port_number(const char *text, const char *proto);
 const char *ms_text(double seconds, char *buf, size_t len);
 /* The socket's descriptor, for dup2 and the pump (-1 for none). */
 int fd_of(const skt_socket *s);
+/*
+ * One recv of a socket that the selector found readable. A readable TLS
+ * socket may hold no application data (part of a record, or only records
+ * without data such as a session ticket after the handshake): TLS is read
+ * without waiting, so that the caller's other work goes on, and
+ * SKT_EWANTREAD (or -EAGAIN, SKT_EWANTWRITE) means nothing yet. Other
+ * sockets are read as their timeout says. Returns skt_recv's answer; the
+ * socket's timeout is left as it was.
+ */
+ssize_t recv_ready(skt_socket *s, void *buf, size_t len);
 
 /* ------------------------------------------------------------------------ */
 /* Signals (signals.c)                                                      */
@@ -453,8 +463,10 @@ int proxy_tunnel(const struct config *c, skt_socket *s, double deadline);
 /* The context the configuration asks for, client or server side. Returns
  * 0 or the exit status of the failure (printed). */
 int tls_context(const struct config *c, bool server, skt_tls_ctx **out);
-/* -v: version, cipher, ALPN, peer certificate, verification result. */
-void tls_describe(skt_socket *s);
+/* -v: version, cipher, ALPN, peer certificate, verification result
+ * (with --insecure: "off", and whether the chain and the name would have
+ * passed). */
+void tls_describe(const struct config *c, skt_socket *s);
 /* True for the codes of a refused certificate (exit status 3). */
 bool tls_is_refusal(int code);
 

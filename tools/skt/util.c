@@ -1,8 +1,8 @@
 /*
  * util.c - the small helpers every mode shares: the clock, one-line notes
  * and failures on stderr with their exit status, whole writes to a file
- * descriptor, the texts of addresses and times, and a socket's
- * descriptor.
+ * descriptor, the texts of addresses and times, a socket's descriptor,
+ * and the recv of a socket that the selector found readable.
  */
 #include "tool.h"
 
@@ -123,4 +123,16 @@ int fd_of(const skt_socket *s)
 
     skt_fileno(s, &fd);
     return fd;
+}
+
+ssize_t recv_ready(skt_socket *s, void *buf, size_t len)
+{
+    double timeout = skt_gettimeout(s);
+    ssize_t got;
+
+    if (skt_tls_version(s) == NULL || skt_settimeout(s, 0) < 0)
+        return skt_recv(s, buf, len, 0);
+    got = skt_recv(s, buf, len, 0);
+    skt_settimeout(s, timeout);
+    return got;
 }
