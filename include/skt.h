@@ -94,6 +94,12 @@ SKT_EXTERN unsigned skt_version(void);
 /* skt_version_string - the same as text, e.g. "0.2.0". No I/O.
  * Returns a static string, never NULL. Errors: none. */
 SKT_EXTERN const char *skt_version_string(void);
+/* skt_platform - the platform the library was built for: "linux" (epoll,
+ * splice, abstract Unix names, ...) or "posix" (docs/porting.md), which
+ * the "Platform:" notes of this header name; Python's sys.platform for
+ * the library. No I/O. Returns a static string, never NULL. Errors: none.
+ */
+SKT_EXTERN const char *skt_platform(void);
 
 /* ======================================================================== */
 /* Errors                                                                   */

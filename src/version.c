@@ -13,3 +13,8 @@ const char *skt_version_string(void)
 {
     return SKT_VERSION_STRING;
 }
+
+const char *skt_platform(void)
+{
+    return SKT__PLATFORM_NAME;
+}

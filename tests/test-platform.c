@@ -294,6 +294,12 @@ static void test_fork_child_that_execs_is_reaped_without_spinning(
 /* The platform's answers                                                   */
 /* ------------------------------------------------------------------------ */
 
+static void test_platform_names_the_build(void **state)
+{
+    (void)state;
+    assert_string_equal(skt_platform(), posix ? "posix" : "linux");
+}
+
 static void test_default_selector_is_the_platforms_best(void **state)
 {
     skt_selector *sel;
@@ -392,6 +398,7 @@ static void test_strerror_knows_codes_outside_the_table(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_platform_names_the_build),
         cmocka_unit_test(test_new_socket_is_cloexec_and_blocking),
         cmocka_unit_test(test_sock_nonblock_type_makes_a_nonblocking_socket),
         cmocka_unit_test(test_socketpair_ends_are_cloexec),

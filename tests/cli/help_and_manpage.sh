@@ -28,7 +28,9 @@ cmp -s "$tmp/help.out" "$tmp/short.out" || fail "-h differs from --help"
 
 run 5 version "$skt" --version
 expect_status 0 "--version"
-expect_one_line "$tmp/version.out" '^skt [0-9]+\.[0-9]+\.[0-9]+$' "--version"
+expect_one_line "$tmp/version.out" \
+    '^skt [0-9]+\.[0-9]+\.[0-9]+ \(libskt [0-9]+\.[0-9]+\.[0-9]+, (linux|posix) platform\)$' \
+    "--version"
 
 [ -f "$manpage" ] || fail "no man page at $manpage"
 sed -n 's/^ *\(-., \)\{0,1\}--\([a-z0-9-]*\).*/\2/p' "$tmp/help.out" \

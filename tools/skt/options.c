@@ -398,8 +398,9 @@ const struct option_spec option_table[] = {
      set_progress, 0, -1, FOR_NET | FOR_XFER},
     {'h', "help", NULL, "Print this help and exit.", set_info, 0,
      PARSE_HELP, FOR_ALL},
-    {0, "version", NULL, "Print the version and exit.", set_info, 0,
-     PARSE_VERSION, FOR_ALL},
+    {0, "version", NULL,
+     "Print the version (the tool's, the library's and its platform) and "
+     "exit.", set_info, 0, PARSE_VERSION, FOR_ALL},
     {0, NULL, NULL, NULL, NULL, 0, 0, 0},
 };
 
@@ -558,6 +559,7 @@ int usage(const char *reason)
 
 void version(FILE *out)
 {
-    fprintf(out, "skt %d.%d.%d\n", SKT_VERSION_MAJOR, SKT_VERSION_MINOR,
-            SKT_VERSION_PATCH);
+    fprintf(out, "skt %d.%d.%d (libskt %s, %s platform)\n",
+            SKT_VERSION_MAJOR, SKT_VERSION_MINOR, SKT_VERSION_PATCH,
+            skt_version_string(), skt_platform());
 }
