@@ -13,9 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A client's TLS handshake is bounded by -w, or by this. */
-#define HANDSHAKE_DEFAULT 10.0
-
 /* ------------------------------------------------------------------------ */
 /* --allow and --deny                                                       */
 /* ------------------------------------------------------------------------ */

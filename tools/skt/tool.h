@@ -501,6 +501,8 @@ void close_listener(const struct config *c, skt_socket *listener);
  * negative code. */
 int accept_client(const struct config *c, skt_socket *listener,
                   skt_tls_ctx *tls, skt_socket **out);
+/* A listener's bound on each client's TLS handshake without -w. */
+#define HANDSHAKE_DEFAULT 10.0
 /* The server side of a client's TLS handshake, bounded by -w (else 10 s),
  * with -v's description. Returns 0 or a negative code. */
 int tls_accept(const struct config *c, skt_tls_ctx *tls, skt_socket *conn);
